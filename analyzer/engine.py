@@ -1,0 +1,80 @@
+"""The engine: one object that runs every stage (after presidio's ``AnalyzerEngine``).
+
+Build it once and reuse it: it holds the spaCy pipeline, the recognizer registry and the
+loaded models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import __version__
+from .align import align
+from .assess import assess_comparison, assess_version
+from .datamodel import Analysis, AnalyzedVersion, Comparison, PolicyVersion
+from .ingest import from_text, read_path
+from .nlp import get_nlp
+from .recognizers import RecognizerRegistry
+from .segment import segment
+
+DocumentLike = PolicyVersion | str | Path
+
+
+class PolicyAnalyzer:
+    """Runs ingest -> segment -> annotate -> align -> assess."""
+
+    def __init__(self, registry: RecognizerRegistry | None = None, lang: str = "en"):
+        self.nlp = get_nlp(lang)
+        self.registry = registry if registry is not None else RecognizerRegistry.default()
+        self.version = __version__
+
+    # -- stages ----------------------------------------------------------------------------
+    def load(self, doc: DocumentLike, **meta: str | None) -> PolicyVersion:
+        """Accept a ``PolicyVersion``, a path, or (for ``str`` with newlines) raw text."""
+        if isinstance(doc, PolicyVersion):
+            return doc
+        if isinstance(doc, str) and ("\n" in doc or not Path(doc).exists()) and len(doc) > 260:
+            return from_text(doc, **meta)  # type: ignore[arg-type]
+        return read_path(doc, **meta)  # type: ignore[arg-type]
+
+    def analyze(self, doc: DocumentLike, **meta: str | None) -> AnalyzedVersion:
+        """Segment and annotate one version."""
+        version = self.load(doc, **meta)
+        clauses = segment(version, self.nlp)
+        docs = list(self.nlp.pipe(c.text for c in clauses))
+        annotations = self.registry.analyze(clauses, docs)
+        return AnalyzedVersion(version=version, clauses=tuple(clauses), annotations=tuple(annotations))
+
+    def analysis(self, doc: DocumentLike, **meta: str | None) -> Analysis:
+        """Analyze one version and assess it on its own."""
+        analyzed = self.analyze(doc, **meta)
+        return Analysis(
+            analyzed=analyzed,
+            findings=tuple(assess_version(analyzed)),
+            analyzer_version=self.version,
+        )
+
+    def compare(self, old: DocumentLike | AnalyzedVersion, new: DocumentLike | AnalyzedVersion) -> Comparison:
+        """Compare two versions: aligned changes and findings."""
+        a = old if isinstance(old, AnalyzedVersion) else self.analyze(old)
+        b = new if isinstance(new, AnalyzedVersion) else self.analyze(new)
+        changes = align(a.clauses, b.clauses)
+        findings = assess_comparison(a, b, changes)
+        return Comparison(
+            old=a,
+            new=b,
+            changes=tuple(changes),
+            findings=tuple(findings),
+            analyzer_version=self.version,
+        )
+
+
+_DEFAULT: PolicyAnalyzer | None = None
+
+
+def default_analyzer() -> PolicyAnalyzer:
+    """The process-wide engine, built on first use."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = PolicyAnalyzer()
+    return _DEFAULT

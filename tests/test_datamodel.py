@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analyzer.datamodel import severity_rank
+from analyzer.engine import PolicyAnalyzer
+from analyzer.ingest import from_text
+
+
+def test_severity_order():
+    assert severity_rank("info") < severity_rank("low") < severity_rank("medium") < severity_rank("high")
+    with pytest.raises(ValueError):
+        severity_rank("critical")
+
+
+def test_comparison_to_dict_is_json():
+    eng = PolicyAnalyzer()
+    old = from_text("# Data\n\nWe collect your e-mail address.", source="old.md")
+    new = from_text("# Data\n\nWe collect your e-mail address. We collect your location.", source="new.md")
+    d = eng.compare(old, new).to_dict()
+    text = json.dumps(d)
+    assert '"findings"' in text and '"changes"' in text
+    added = [c for c in d["changes"] if c["kind"] == "added"]
+    assert [c["new_clause"]["text"] for c in added] == ["We collect your location."]
