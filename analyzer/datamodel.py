@@ -369,3 +369,30 @@ class Analysis:
         d.update(self.analyzed.to_dict())
         d["findings"] = [f.to_dict() for f in self.findings]
         return d
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """When something first appeared in, or disappeared from, a series of versions.
+
+    ``family`` is an annotation kind or finding family (``ai_training``, ``purpose``,
+    ``recipient``, ``legal_basis``, ``vague_purpose``, ``exclusion``, ``data_category``,
+    ``data_source``, ``choice``); ``label`` the taxonomy label; ``previous_date`` the date of
+    the version it is compared against (None for the first version of a series).
+    """
+
+    service: str
+    document_type: str
+    family: str
+    label: str
+    event: Literal["appeared", "disappeared"]
+    date: str
+    previous_date: str | None
+    clause_id: str
+    clause_text: str
+    flag: str | None = None
+    severity: str | None = None
+    version_hash: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -154,6 +154,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
     VAGUE: {
         "vague_purpose": "An open-ended or unspecified purpose.",
         "vague_term": "A vague term (condition, generalization, modality, quantifier).",
+        "vague_sentence": "The clause as a whole is vague (trained score, Lebanoff & Liu 2018).",
     },
     CATEGORY: CATEGORIES,
 }

@@ -1,0 +1,1 @@
+"""Trained clause classifiers (scikit-learn), saved and loaded with skops."""

@@ -1,0 +1,1 @@
+"""Evaluation of the pipeline and the trained models on labelled data."""

@@ -1,0 +1,1 @@
+"""Reports: render a ``Comparison`` or ``Analysis`` as text, JSON, Markdown, CSV or HTML."""
