@@ -185,7 +185,8 @@ def test_filters_hide_other_flags_and_severities(open_html) -> None:  # type: ig
     # severity filter: keep only high
     for s in ("medium", "low", "info"):
         page.uncheck(f'input[data-filter="severity"][value="{s}"]')
-    visible = page.eval_on_selector_all("article.finding:visible", "els => els.map(e => e.dataset.severity)")
+    visible = page.eval_on_selector_all(
+        "article.finding:visible", "els => els.map(e => e.dataset.severity)")
     assert visible and set(visible) == {"high"}
     assert len(visible) == sum(1 for f in comp.findings if f.severity == "high")
     assert len(ai) >= 1
