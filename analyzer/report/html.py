@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 #: Severity presentation: a symbol and a word, so colour is never the only cue.
-SEVERITY_SYMBOL: dict[str, str] = {"high": "▲", "medium": "◆", "low": "▽", "info": "ⓘ"}
+SEVERITY_SYMBOL: dict[str, str] = {"high": "▲", "medium": "◆", "low": "▽", "info": "○"}
 SEVERITY_LABEL: dict[str, str] = {"high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
 
 #: Change kinds: a symbol and a word.
@@ -388,7 +388,27 @@ def _group_rows(rows: Sequence[_Row]) -> list[dict[str, Any]]:
         else:
             groups[-1]["changed"] += 1
             items.append({"collapsed": False, "rows": [row]})
-    return groups
+    # consecutive sections with nothing to show fold into one collapsed run
+    merged: list[dict[str, Any]] = []
+    for g in groups:
+        if g["changed"]:
+            merged.append(g)
+            continue
+        g["rows"] = [r for item in g["items"] for r in item["rows"]]
+        if merged and merged[-1].get("quiet_run") is not None:
+            merged[-1]["quiet_run"].append(g)
+            merged[-1]["clauses"] += len(g["rows"])
+        else:
+            merged.append({"quiet_run": [g], "clauses": len(g["rows"])})
+    return merged
+
+
+def _short_label(version: Any) -> str:
+    """The date of a version, else the file name of its source."""
+    if version.date:
+        return str(version.date)
+    name = str(version.source).replace("\\", "/").rsplit("/", 1)[-1]
+    return name or str(version.source)
 
 
 def comparison_summary(comparison: Comparison) -> dict[str, Any]:
@@ -416,9 +436,10 @@ def render_comparison_html(comparison: Comparison, *, title: str | None = None) 
         The HTML document as a string (UTF-8 when written out).
     """
     old_v, new_v = comparison.old.version, comparison.new.version
+    old_label, new_label = _short_label(old_v), _short_label(new_v)
     if title is None:
-        who = new_v.service or old_v.service or new_v.document_type or "policy"
-        title = f"policydiff: {who}, {old_v.label} → {new_v.label}"
+        who = new_v.service or old_v.service or new_v.document_type
+        title = f"policydiff: {who + ', ' if who else ''}{old_label} → {new_label}"
 
     used_ids: set[str] = set()
     # findings, in the order of the JSON; each gets a safe unique DOM id
@@ -495,6 +516,8 @@ def render_comparison_html(comparison: Comparison, *, title: str | None = None) 
         script=Markup(script),
         old=old_v,
         new=new_v,
+        old_label=old_label,
+        new_label=new_label,
         old_clauses=len(comparison.old.clauses),
         new_clauses=len(comparison.new.clauses),
         analyzer_version=comparison.analyzer_version,
