@@ -528,7 +528,6 @@ def render_comparison_html(comparison: Comparison, *, title: str | None = None) 
         ranked=ranked,
         groups=groups,
         orphans=orphans,
-        family_of=family_of,
     )
     return html
 
