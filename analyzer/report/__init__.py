@@ -55,11 +55,15 @@ def _render_html(obj: Report) -> str:
     return fn(obj)
 
 
+_LOADED: list[bool] = []
+
+
 def _load_builtin() -> None:
-    if _RENDERERS:
+    if _LOADED:
         return
     from . import csv, json, markdown, terminal, text  # noqa: F401  (registers formats)
 
+    _LOADED.append(True)
     _RENDERERS.setdefault("html", _render_html)
 
 
