@@ -8,6 +8,7 @@ label as well as a colour.
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -38,6 +39,14 @@ SEVERITY_STYLE = {
 CHANGE_STYLE = {"added": "green", "removed": "red", "modified": "yellow", "moved": "blue"}
 CHANGE_MARK = {"added": "+", "removed": "-", "modified": "~", "moved": ">"}
 SPAN_STYLE = "bold reverse"
+#: Around the evidence span when the console has no colour (files, pipes, NO_COLOR).
+PLAIN_MARKS = ("\u00bb", "\u00ab")
+_WS = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    """Collapse whitespace runs to one space, keeping a leading/trailing space if present."""
+    return _WS.sub(" ", text)
 
 
 def _summary_panel(title: str, rows: list[tuple[str, str]]) -> Panel:
@@ -58,8 +67,14 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{v} {k}" for k, v in counts.items()) or "none"
 
 
-def finding_renderable(obj: Comparison | Analysis, f: Finding, n: int) -> RenderableType:
-    """One finding: severity label, flag, reason, clause ids, quoted evidence, raised by."""
+def finding_renderable(
+    obj: Comparison | Analysis, f: Finding, n: int, plain: bool = False
+) -> RenderableType:
+    """One finding: severity label, flag, reason, clause ids, quoted evidence, raised by.
+
+    With ``plain`` (no colour available) the evidence span is also marked with
+    :data:`PLAIN_MARKS`, so it stays visible without styles.
+    """
     head = Text()
     head.append(f"{n}. ")
     head.append(
@@ -74,7 +89,7 @@ def finding_renderable(obj: Comparison | Analysis, f: Finding, n: int) -> Render
     if f.gdpr:
         reason.append(f"  [{f.gdpr}]", style="dim")
     lines.append(reason)
-    quoted = False
+    quoted: set[str] = set()
     for ev in f.evidence:
         parts = evidence_parts(obj, f, ev)
         t = Text("   ")
@@ -84,20 +99,24 @@ def finding_renderable(obj: Comparison | Analysis, f: Finding, n: int) -> Render
         if parts is None:
             t.append(one_line(ev.span.text), style=SPAN_STYLE)
         else:
-            before, span, after = (one_line(p) if p.strip() else p for p in parts)
-            t.append(before)
+            before, span, after = (_squash(p) for p in parts)
+            t.append(before.lstrip())
+            if plain:
+                t.append(PLAIN_MARKS[0])
             t.append(span, style=SPAN_STYLE)
-            t.append(after)
+            if plain:
+                t.append(PLAIN_MARKS[1])
+            t.append(after.rstrip())
         t.append("\u201d")
         lines.append(t)
-        quoted = True
-    if not quoted:  # no evidence span: quote the clause(s) instead
-        for side, clause in (("old", f.old_clause), ("new", f.new_clause)):
-            if clause is not None:
-                t = Text(f"   {side} ", style="dim")
-                t.append(clause.id, style="cyan")
-                t.append(f": \u201c{one_line(clause.text)}\u201d")
-                lines.append(t)
+        quoted.add(ev.clause_id)
+    # clauses of the finding that no evidence span quotes (e.g. the old wording)
+    for side, clause in (("old", f.old_clause), ("new", f.new_clause)):
+        if clause is not None and clause.id not in quoted:
+            t = Text(f"   {side} ", style="dim")
+            t.append(clause.id, style="cyan")
+            t.append(f": \u201c{one_line(clause.text)}\u201d")
+            lines.append(t)
     if f.terms:
         lines.append(Text("   terms: " + ", ".join(f.terms), style="dim"))
     lines.append(Text("   raised by: " + raised_by_line(f), style="dim"))
@@ -141,7 +160,7 @@ def change_renderable(change: ClauseChange) -> Text:
     return t
 
 
-def comparison_renderables(c: Comparison) -> list[RenderableType]:
+def comparison_renderables(c: Comparison, plain: bool = False) -> list[RenderableType]:
     """Everything the terminal view of a comparison prints, in order."""
     sev = severity_counts(c.findings)
     out: list[RenderableType] = [
@@ -162,7 +181,7 @@ def comparison_renderables(c: Comparison) -> list[RenderableType]:
     if not c.findings:
         out.append(Text("No findings."))
     for n, f in enumerate(sorted_findings(c.findings), 1):
-        out.append(finding_renderable(c, f, n))
+        out.append(finding_renderable(c, f, n, plain))
     subs = c.substantive_changes
     out.append(Rule(Text(f"Substantive changes ({len(subs)})"), align="left"))
     if not subs:
@@ -171,7 +190,7 @@ def comparison_renderables(c: Comparison) -> list[RenderableType]:
     return out
 
 
-def analysis_renderables(a: Analysis) -> list[RenderableType]:
+def analysis_renderables(a: Analysis, plain: bool = False) -> list[RenderableType]:
     """Everything the terminal view of a single-version analysis prints."""
     av = a.analyzed
     kinds: dict[str, int] = {}
@@ -193,7 +212,7 @@ def analysis_renderables(a: Analysis) -> list[RenderableType]:
     if not a.findings:
         out.append(Text("No findings."))
     for n, f in enumerate(sorted_findings(a.findings), 1):
-        out.append(finding_renderable(a, f, n))
+        out.append(finding_renderable(a, f, n, plain))
     annotated = [c for c in av.clauses if av.annotations_for(c.id)]
     out.append(
         Rule(Text(f"Annotated clauses ({len(annotated)} of {len(av.clauses)})"), align="left")
@@ -215,9 +234,11 @@ def analysis_renderables(a: Analysis) -> list[RenderableType]:
 
 def print_report(obj: Comparison | Analysis, console: Console) -> None:
     """Print the terminal view of a comparison or analysis on ``console``."""
-    items = (
-        comparison_renderables(obj) if isinstance(obj, Comparison) else analysis_renderables(obj)
-    )
+    plain = console.no_color or console.color_system is None
+    if isinstance(obj, Comparison):
+        items = comparison_renderables(obj, plain)
+    else:
+        items = analysis_renderables(obj, plain)
     for item in items:
         console.print(item)
 
