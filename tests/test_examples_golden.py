@@ -246,3 +246,18 @@ def test_reflowing_paragraphs_changes_nothing(width):
     new = from_text("\n\n".join(paras), source="b.md")
     c = analyzer.compare(old, new)
     assert not c.substantive_changes, [ch.kind for ch in c.substantive_changes]
+
+
+def test_html_version_reads_like_the_markdown_version():
+    """The HTML rendering of v2 (with nav, scripts and a footer around it) has no substantive
+    change from the Markdown source: markup and page chrome are not policy changes."""
+    import analyzer
+
+    c = analyzer.compare(
+        str(EXAMPLES / "2024-06-26_chirp-privacy-policy.md"),
+        str(EXAMPLES / "2024-06-26_chirp-privacy-policy.html"),
+    )
+    assert not c.substantive_changes, [
+        (ch.kind, (ch.new or ch.old).text[:60]) for ch in c.substantive_changes
+    ]
+    assert not c.findings
