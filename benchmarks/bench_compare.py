@@ -84,7 +84,9 @@ def run_warm(old: Path, new: Path, runs: int) -> dict[str, float]:
         aligned.append(time.perf_counter() - t)
     import resource
 
+    stages = stage_times(engine, old)
     return {
+        **stages,
         "engine_build_s": build,
         "warm_s": statistics.median(full),
         "warm_min_s": min(full),
@@ -95,6 +97,27 @@ def run_warm(old: Path, new: Path, runs: int) -> dict[str, float]:
         "clauses_new": len(b.clauses),
         "findings": len(comparison.findings),
         "substantive_changes": len(comparison.substantive_changes),
+    }
+
+
+def stage_times(engine, path: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Seconds spent in each stage for one version (warm engine), to see where time goes."""
+    from analyzer.segment import segment
+
+    t0 = time.perf_counter()
+    version = engine.load(str(path))
+    t1 = time.perf_counter()
+    clauses = segment(version, engine.nlp)
+    t2 = time.perf_counter()
+    docs = list(engine.nlp.pipe(c.text for c in clauses))
+    t3 = time.perf_counter()
+    engine.registry.analyze(clauses, docs)
+    t4 = time.perf_counter()
+    return {
+        "stage_ingest_s": t1 - t0,
+        "stage_segment_s": t2 - t1,
+        "stage_tokenize_s": t3 - t2,
+        "stage_annotate_s": t4 - t3,
     }
 
 
@@ -175,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
             None,
         ),
         ("engine build (first use)", f"{warm['engine_build_s']:.3f} s", "", None),
+        *(
+            (f"  one version: {k[6:-2]}", f"{warm[k]:.3f} s", "old file, warm engine", None)
+            for k in ("stage_ingest_s", "stage_segment_s", "stage_tokenize_s", "stage_annotate_s")
+        ),
         (
             "peak memory of the cold process",
             f"{figures['peak_mb']:.0f} MB",

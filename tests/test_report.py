@@ -228,3 +228,19 @@ def test_html_is_delegated_to_render_comparison_html(monkeypatch):
     assert seen == [c]
     with pytest.raises(UsageError, match="single-version analysis"):
         render(sample_analysis(), "html")
+
+
+def test_terminal_view_caps_the_change_list_but_never_the_findings():
+    from rich.console import Console
+
+    from analyzer.report.terminal import print_report
+
+    c = sample_comparison()
+    buf = io.StringIO()
+    print_report(c, Console(file=buf, width=120, color_system=None), max_changes=2)
+    out = buf.getvalue()
+    n = len(c.substantive_changes)
+    assert f"... and {n - 2} more substantive changes" in out
+    for f in c.findings:
+        assert f.flag in out
+    assert "more substantive changes" not in render(c, "rich")  # default cap not reached

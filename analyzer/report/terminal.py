@@ -160,8 +160,15 @@ def change_renderable(change: ClauseChange) -> Text:
     return t
 
 
-def comparison_renderables(c: Comparison, plain: bool = False) -> list[RenderableType]:
-    """Everything the terminal view of a comparison prints, in order."""
+#: The terminal view lists at most this many changes (findings are never cut).
+MAX_TERMINAL_CHANGES = 60
+
+
+def comparison_renderables(
+    c: Comparison, plain: bool = False, max_changes: int | None = MAX_TERMINAL_CHANGES
+) -> list[RenderableType]:
+    """Everything the terminal view of a comparison prints, in order; ``max_changes`` caps
+    the list of changes (None: no cap)."""
     sev = severity_counts(c.findings)
     out: list[RenderableType] = [
         _summary_panel(
@@ -186,7 +193,16 @@ def comparison_renderables(c: Comparison, plain: bool = False) -> list[Renderabl
     out.append(Rule(Text(f"Substantive changes ({len(subs)})"), align="left"))
     if not subs:
         out.append(Text("No substantive changes."))
-    out.extend(change_renderable(ch) for ch in subs)
+    shown = subs if max_changes is None else subs[:max_changes]
+    out.extend(change_renderable(ch) for ch in shown)
+    if len(shown) < len(subs):
+        out.append(
+            Text(
+                f"... and {len(subs) - len(shown)} more substantive changes "
+                "(--format text, markdown or json lists them all)",
+                style="italic",
+            )
+        )
     return out
 
 
@@ -232,11 +248,13 @@ def analysis_renderables(a: Analysis, plain: bool = False) -> list[RenderableTyp
     return out
 
 
-def print_report(obj: Comparison | Analysis, console: Console) -> None:
+def print_report(
+    obj: Comparison | Analysis, console: Console, max_changes: int | None = MAX_TERMINAL_CHANGES
+) -> None:
     """Print the terminal view of a comparison or analysis on ``console``."""
     plain = console.no_color or console.color_system is None
     if isinstance(obj, Comparison):
-        items = comparison_renderables(obj, plain)
+        items = comparison_renderables(obj, plain, max_changes)
     else:
         items = analysis_renderables(obj, plain)
     for item in items:
