@@ -1,1 +1,97 @@
-"""Reports: render a ``Comparison`` or ``Analysis`` as text, JSON, Markdown, CSV or HTML."""
+"""Reports: render a ``Comparison`` or ``Analysis`` as text, JSON, Markdown, CSV or HTML.
+
+One registry maps a format name to a renderer ``(obj) -> str``::
+
+    from analyzer.report import render
+    print(render(comparison, "markdown"))
+
+``rich`` renders the terminal view as plain text (no colour) for files; the CLI prints the
+coloured version straight to the terminal with :func:`analyzer.report.terminal.print_report`.
+``html`` is looked up lazily in ``analyzer.report.html`` (its own module and dependencies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Union
+
+from ..datamodel import Analysis, Comparison
+from ..errors import UsageError
+
+Report = Union[Comparison, Analysis]  # noqa: UP007  (used at run time in isinstance checks)
+Renderer = Callable[[Report], str]
+
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def register_format(name: str) -> Callable[[Renderer], Renderer]:
+    """Decorator: make ``fn`` the renderer of format ``name``."""
+
+    def deco(fn: Renderer) -> Renderer:
+        _RENDERERS[name] = fn
+        return fn
+
+    return deco
+
+
+def _render_html(obj: Report) -> str:
+    try:
+        from . import html as html_report  # type: ignore[attr-defined]
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("analyzer.report.html",):
+            raise
+        raise UsageError(
+            "the HTML report (analyzer/report/html.py) is not part of this installation",
+            fix="use --format markdown, json, csv or text",
+        ) from exc
+    name = "render_comparison_html" if isinstance(obj, Comparison) else "render_analysis_html"
+    fn = getattr(html_report, name, None)
+    if fn is None:
+        what = "a comparison" if isinstance(obj, Comparison) else "a single-version analysis"
+        raise UsageError(
+            f"the HTML report cannot render {what} ({name} is missing)",
+            fix="use --format markdown, json, csv or text",
+        )
+    return fn(obj)
+
+
+_LOADED: list[bool] = []
+
+
+def _load_builtin() -> None:
+    if _LOADED:
+        return
+    from . import csv, json, markdown, terminal, text  # noqa: F401  (registers formats)
+
+    _LOADED.append(True)
+    _RENDERERS.setdefault("html", _render_html)
+
+
+def formats() -> list[str]:
+    """Names of every available format."""
+    _load_builtin()
+    return sorted(_RENDERERS)
+
+
+#: The formats the CLI offers (``rich`` is the default terminal view).
+FORMATS: tuple[str, ...] = ("rich", "text", "json", "markdown", "csv", "html")
+
+
+def render(obj: Report, fmt: str) -> str:
+    """Render a ``Comparison`` or ``Analysis`` in format ``fmt``.
+
+    Raises:
+        UsageError: unknown format, or an object that is neither a Comparison nor an Analysis.
+    """
+    _load_builtin()
+    if not isinstance(obj, (Comparison, Analysis)):
+        raise UsageError(
+            f"cannot render a {type(obj).__name__}", fix="pass a Comparison or an Analysis"
+        )
+    fn = _RENDERERS.get(fmt)
+    if fn is None:
+        raise UsageError(f"unknown report format {fmt!r}", fix=f"use one of {', '.join(formats())}")
+    return fn(obj)
+
+
+__all__ = ["FORMATS", "formats", "register_format", "render"]

@@ -1,0 +1,225 @@
+"""Benchmark ``policydiff compare`` on two real ~150 KB policy versions.
+
+Prints wall time cold (process start to exit of ``compare ... --format json``, median of
+several runs), warm (library call on an engine that is already built, median of N), and peak
+memory (``ru_maxrss`` of each child process, from ``os.wait4``). Targets (issue 2): cold <= 2 s,
+warm <= 0.3 s, peak <= 400 MB.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_compare.py                      # default pair, see --help
+    python benchmarks/bench_compare.py --cold-runs 5 --warm-runs 20 --json
+    python benchmarks/bench_compare.py --old A.md --new B.md
+
+The default pair is ``ai_pairs/06_google-gemini-hub-genai-eu_pp_2026-03-26/{old,new}.md``
+(about 170 KB each) under the shared corpora: ``--corpora``, else ``$POLICYDIFF_CORPORA``,
+else ``../shared/corpora`` next to the repository. Run it on an otherwise idle machine; it
+uses one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PAIR = "ai_pairs/06_google-gemini-hub-genai-eu_pp_2026-03-26"
+TARGETS = {"cold_s": 2.0, "warm_s": 0.3, "peak_mb": 400.0}
+
+
+def corpora_dir(arg: str | None) -> Path:
+    for cand in (
+        arg,
+        os.environ.get("POLICYDIFF_CORPORA"),
+        str(ROOT.parent / "shared" / "corpora"),
+    ):
+        if cand and Path(cand).is_dir():
+            return Path(cand)
+    sys.exit(
+        "Error: shared corpora not found (give --corpora PATH, set POLICYDIFF_CORPORA, "
+        "or pass --old and --new)"
+    )
+
+
+def run_cold(cmd: list[str]) -> tuple[float, float, int]:
+    """Run ``cmd`` once; return (wall seconds, child peak RSS in MB, exit code)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        sys.exit(f"Error: the command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+    rss_mb = usage.ru_maxrss / 1024  # Linux: kilobytes
+    return wall, rss_mb, proc.returncode
+
+
+def run_warm(old: Path, new: Path, runs: int) -> dict[str, float]:
+    """Time library calls on one engine: full compare from paths, and compare of analyzed
+    versions (align + assess only)."""
+    sys.path.insert(0, str(ROOT))
+    from analyzer.engine import PolicyAnalyzer
+
+    t0 = time.perf_counter()
+    engine = PolicyAnalyzer()
+    build = time.perf_counter() - t0
+    engine.compare(str(old), str(new))  # warm-up: lazy loads, caches
+    full: list[float] = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        comparison = engine.compare(str(old), str(new))
+        full.append(time.perf_counter() - t)
+    a, b = engine.analyze(str(old)), engine.analyze(str(new))
+    aligned: list[float] = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        engine.compare(a, b)
+        aligned.append(time.perf_counter() - t)
+    import resource
+
+    stages = stage_times(engine, old)
+    return {
+        **stages,
+        "engine_build_s": build,
+        "warm_s": statistics.median(full),
+        "warm_min_s": min(full),
+        "warm_max_s": max(full),
+        "warm_align_assess_s": statistics.median(aligned),
+        "warm_process_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "clauses_old": len(a.clauses),
+        "clauses_new": len(b.clauses),
+        "findings": len(comparison.findings),
+        "substantive_changes": len(comparison.substantive_changes),
+    }
+
+
+def stage_times(engine, path: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Seconds spent in each stage for one version (warm engine), to see where time goes."""
+    from analyzer.segment import segment
+
+    t0 = time.perf_counter()
+    version = engine.load(str(path))
+    t1 = time.perf_counter()
+    clauses = segment(version, engine.nlp)
+    t2 = time.perf_counter()
+    docs = list(engine.nlp.pipe(c.text for c in clauses))
+    t3 = time.perf_counter()
+    engine.registry.analyze(clauses, docs)
+    t4 = time.perf_counter()
+    return {
+        "stage_ingest_s": t1 - t0,
+        "stage_segment_s": t2 - t1,
+        "stage_tokenize_s": t3 - t2,
+        "stage_annotate_s": t4 - t3,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpora", help="path of the shared corpora (default ../shared/corpora)")
+    ap.add_argument("--old", type=Path, help="old version (default: the ai_pairs/06 pair)")
+    ap.add_argument("--new", type=Path, help="new version")
+    ap.add_argument("--cold-runs", type=int, default=5)
+    ap.add_argument("--warm-runs", type=int, default=10)
+    ap.add_argument(
+        "--command",
+        default=f"{sys.executable} cli.py",
+        help="how to start policydiff for the cold runs (default: '%(default)s'; "
+        "e.g. 'policydiff' for the installed console script)",
+    )
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args(argv)
+
+    if args.old and args.new:
+        old, new = args.old, args.new
+    else:
+        pair = corpora_dir(args.corpora) / DEFAULT_PAIR
+        old, new = pair / "old.md", pair / "new.md"
+    for p in (old, new):
+        if not p.is_file():
+            sys.exit(f"Error: {p}: no such file (give --old and --new)")
+
+    cmd = args.command.split() + ["compare", str(old), str(new), "--format", "json"]
+    cold = [run_cold(cmd) for _ in range(args.cold_runs)]
+    walls = [w for w, _, _ in cold]
+    peaks = [m for _, m, _ in cold]
+    warm = run_warm(old, new, args.warm_runs)
+
+    figures = {
+        "old": str(old),
+        "new": str(new),
+        "old_kb": round(old.stat().st_size / 1024, 1),
+        "new_kb": round(new.stat().st_size / 1024, 1),
+        "cold_runs": args.cold_runs,
+        "warm_runs": args.warm_runs,
+        "cold_s": statistics.median(walls),
+        "cold_min_s": min(walls),
+        "cold_max_s": max(walls),
+        "peak_mb": max(peaks),
+        **warm,
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return 0
+    print(
+        f"policydiff compare benchmark: {old} ({figures['old_kb']} KB) -> "
+        f"{new} ({figures['new_kb']} KB)"
+    )
+    print(
+        f"clauses {warm['clauses_old']} -> {warm['clauses_new']}, "
+        f"{warm['substantive_changes']} substantive changes, {warm['findings']} findings"
+    )
+    print()
+    rows = [
+        (
+            "cold: process start to exit (median)",
+            f"{figures['cold_s']:.3f} s",
+            f"min {figures['cold_min_s']:.3f} / max {figures['cold_max_s']:.3f}, "
+            f"n={args.cold_runs}",
+            "cold_s",
+        ),
+        (
+            "warm: engine.compare(paths) (median)",
+            f"{warm['warm_s']:.3f} s",
+            f"min {warm['warm_min_s']:.3f} / max {warm['warm_max_s']:.3f}, n={args.warm_runs}",
+            "warm_s",
+        ),
+        (
+            "warm: compare of analyzed versions",
+            f"{warm['warm_align_assess_s']:.3f} s",
+            "align + assess only",
+            None,
+        ),
+        ("engine build (first use)", f"{warm['engine_build_s']:.3f} s", "", None),
+        *(
+            (f"  one version: {k[6:-2]}", f"{warm[k]:.3f} s", "old file, warm engine", None)
+            for k in ("stage_ingest_s", "stage_segment_s", "stage_tokenize_s", "stage_annotate_s")
+        ),
+        (
+            "peak memory of the cold process",
+            f"{figures['peak_mb']:.0f} MB",
+            "ru_maxrss, max",
+            "peak_mb",
+        ),
+    ]
+    print(f"{'metric':<40} {'value':>10}  {'target':>9}  {'':<4} detail")
+    for name, value, detail, key in rows:
+        target = ""
+        verdict = ""
+        if key:
+            unit = "MB" if key == "peak_mb" else "s"
+            target = f"<= {TARGETS[key]:g} {unit}"
+            verdict = "ok" if figures[key] <= TARGETS[key] else "MISS"
+        print(f"{name:<40} {value:>10}  {target:>9}  {verdict:<4} {detail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
