@@ -56,10 +56,16 @@ def normalize(text: str) -> str:
     markup, link targets, curly vs straight quotes and dash variants therefore do not
     change the result.
     """
-    text = unicodedata.normalize("NFKC", html.unescape(text))
-    text = _MD_LINK.sub(r"\1", text)
-    text = _TAG.sub(" ", text)
-    text = _URL.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "://" in text:
+        text = _URL.sub(" ", text)
     text = text.replace("\u2019", "").replace("'", "")
     return _NONWORD.sub(" ", text.casefold()).strip()
 
@@ -74,17 +80,17 @@ def clause_id(norm: str, seen: dict[str, int]) -> str:
 
 def _sentences(text: str, doc) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
     """Sentence (start, end) character offsets in ``text``, repaired after abbreviations."""
-    spans = [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
+    spans = [(s.start_char, s.end_char) for s in doc.sents]
     out: list[tuple[int, int]] = []
     for start, end in spans:
         if out:
             prev_start, prev_end = out[-1]
-            prev = text[prev_start:prev_end].rstrip()
+            prev = text[max(prev_start, prev_end - 40) : prev_end].rstrip()
             nxt = text[start:end].lstrip()
             first = nxt[:1]
             last_word = prev.rsplit(None, 1)[-1] if prev else ""
             if (
-                _ALWAYS_ABBREV.search(prev)
+                _ALWAYS_ABBREV.search(prev[-16:])
                 or _LIST_NUMBER.match(prev)
                 or (_MAYBE_ABBREV.search(last_word) and not first.isupper())
                 or first.islower()

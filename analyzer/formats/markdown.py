@@ -18,7 +18,12 @@ from ._blocks import Cell, RawBlock, clean, join_lines, table_blocks
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # Link targets are dropped anyway: skip their (slow) normalization and validation.
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    md.normalizeLinkText = lambda text: text  # type: ignore[method-assign]
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
 
 
 def render_inline(token: Token, *, breaks: str = " ") -> tuple[str, bool]:
