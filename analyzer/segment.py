@@ -44,7 +44,9 @@ _ALWAYS_ABBREV = re.compile(
 )
 # Abbreviations that end a sentence only when an upper-case word follows.
 _MAYBE_ABBREV = re.compile(r"\b(?:etc|inc|ltd|co|corp|llc|plc|gmbh|s\.a|b\.v|jr|sr)\.$", re.I)
-_LIST_NUMBER = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,5}[.)])$", re.I)
+_LIST_NUMBER = re.compile(
+    r"(?:^|[:;,]\s+)(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,5}[.)])$", re.I
+)
 
 
 def normalize(text: str) -> str:
@@ -91,7 +93,7 @@ def _sentences(text: str, doc) -> list[tuple[int, int]]:  # type: ignore[no-unty
             last_word = prev.rsplit(None, 1)[-1] if prev else ""
             if (
                 _ALWAYS_ABBREV.search(prev[-16:])
-                or _LIST_NUMBER.match(prev)
+                or _LIST_NUMBER.search(prev)
                 or (_MAYBE_ABBREV.search(last_word) and not first.isupper())
                 or first.islower()
             ):
