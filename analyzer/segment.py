@@ -44,9 +44,7 @@ _ALWAYS_ABBREV = re.compile(
 )
 # Abbreviations that end a sentence only when an upper-case word follows.
 _MAYBE_ABBREV = re.compile(r"\b(?:etc|inc|ltd|co|corp|llc|plc|gmbh|s\.a|b\.v|jr|sr)\.$", re.I)
-_LIST_NUMBER = re.compile(
-    r"(?:^|[:;,]\s+)(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,5}[.)])$", re.I
-)
+_LIST_NUMBER = re.compile(r"(?:^|[:;,]\s+)(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,5}[.)])$", re.I)
 
 
 def normalize(text: str) -> str:
@@ -195,9 +193,7 @@ def segment(version: PolicyVersion, nlp: Language | None = None) -> list[Clause]
         elif block.kind == "table_row":
             headers = block.headers or ("",) * len(block.cells)
             cells = [
-                f"{h}: {c}" if h else c
-                for h, c in zip(headers, block.cells, strict=False)
-                if c
+                f"{h}: {c}" if h else c for h, c in zip(headers, block.cells, strict=False) if c
             ]
             add(" | ".join(cells), "table_row", block.start, block.end, path, "")
         if block.kind != "list_item":

@@ -26,7 +26,7 @@ def clauses_of(md: str, nlp, fmt: str = "md"):
         ("We use **your** _data_.", "We use your data."),
         ("See our [Privacy Center](https://a.example/x?y=1).", "See our Privacy Center."),
         ("See our <a href='https://a.example'>Privacy Center</a>.", "See our Privacy Center."),
-        ("We’ve updated the “policy”", "We've updated the \"policy\""),
+        ("We’ve updated the “policy”", 'We\'ve updated the "policy"'),
         ("data – for ads — and more", "data - for ads - and more"),
         ("WE USE YOUR DATA", "we use your data"),
         ("Terms &amp; conditions", "Terms & conditions"),

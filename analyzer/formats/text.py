@@ -50,7 +50,7 @@ def text_blocks(text: str) -> list[RawBlock]:
                     out.append(RawBlock("paragraph", " ".join(lead)))
                     lead = []
                 indent = len(ln) - len(ln.lstrip()) - base
-                current = RawBlock("list_item", ln[m.end():], level=max(0, indent // 2))
+                current = RawBlock("list_item", ln[m.end() :], level=max(0, indent // 2))
                 out.append(current)
             elif current is not None:
                 current.text = f"{current.text} {ln.strip()}"
