@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..datamodel import Block
 
 # Invisible characters that captures leave in the text (BOM, zero-width joiners, soft hyphen).
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
 _SPACES = re.compile(r"[^\S\n]+")
 _WS = re.compile(r"\s+")
 # A list marker at the start of a line inside a table cell or a plain-text paragraph.
@@ -38,7 +38,8 @@ class RawBlock:
 
 def clean(text: str) -> str:
     """One line of text: NFC, invisible characters dropped, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).replace("\u00a0", " ")
+    if not text.isascii():
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     return _WS.sub(" ", text).strip()
 
 
