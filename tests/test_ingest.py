@@ -8,6 +8,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer import ingest
 from analyzer.errors import InputError
@@ -388,6 +390,45 @@ def test_gzip_helper_rejects_trailing_truncation():
     data = zlib.compress(b"x")  # zlib, not gzip: not a gzip member
     with pytest.raises(InputError):
         from_bytes(b"\x1f\x8b" + data, source="odd.gz")
+
+
+_MARKUPISH = st.lists(
+    st.sampled_from(list("ab \n\t#*-_|[]()<>!`\\:.1=&;/\u00a0\ufeff") + ["<br>", "**", "\n\n"]),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_MARKUPISH, st.sampled_from(["md", "html", "txt"]))
+def test_readers_never_crash_and_keep_offsets(text, fmt):
+    try:
+        v = from_text(text, fmt=fmt)
+    except InputError:
+        return
+    assert v.text.strip()
+    for b in v.blocks:
+        assert v.text[b.start : b.end] == b.text
+        assert b.text == b.text.strip() and "\n\n" not in b.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_give_a_version_or_an_input_error(data):
+    try:
+        v = from_bytes(data, source="fuzz.bin")
+    except InputError as exc:
+        assert "fuzz.bin" in str(exc)
+    else:
+        assert v.text.strip()
+
+
+def test_damaged_pdfs_give_input_errors():
+    good = minimal_pdf("We collect your email address to run the service.")
+    for cut in range(20, len(good), 37):
+        try:
+            from_bytes(good[:cut], source="cut.pdf", fmt="pdf")
+        except InputError as exc:
+            assert "cut.pdf" in str(exc)
 
 
 # -- real corpus ----------------------------------------------------------------------------

@@ -15,8 +15,10 @@ log = logging.getLogger(__name__)
 def pdf_text(data: bytes, source: str) -> str:
     """Extract the text layer of a PDF; raise ``InputError`` when there is none."""
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
+    pypdf_log = logging.getLogger("pypdf")
+    saved = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)  # pypdf warns on every repaired xref; keep stderr clean
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -26,12 +28,14 @@ def pdf_text(data: bytes, source: str) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except InputError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except Exception as exc:  # pypdf raises many kinds of errors on damaged files
         raise InputError(
-            f"not a readable PDF ({exc.__class__.__name__}: {exc})",
+            f"not a readable PDF ({exc.__class__.__name__}: {str(exc)[:120]})",
             path=source,
             fix="check that the file is a complete PDF, or export the policy as HTML or text",
         ) from exc
+    finally:
+        pypdf_log.setLevel(saved)
     text = "\n\n".join(pages)
     if not text.strip():
         raise InputError(
