@@ -16,7 +16,8 @@ from ..datamodel import Block
 
 # Invisible characters that captures leave in the text (BOM, zero-width joiners, soft hyphen).
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
-_SPACES = re.compile(r"[^\S\n]+")
+_APOS = re.compile(r"&apos;?")
+_SENTENCE_END = (".", "!", "?", ":", ";", '"', "\u201d", ")")
 _WS = re.compile(r"\s+")
 # A list marker at the start of a line inside a table cell or a plain-text paragraph.
 LIST_MARKER = re.compile(
@@ -38,6 +39,8 @@ class RawBlock:
 
 def clean(text: str) -> str:
     """One line of text: NFC, invisible characters dropped, whitespace collapsed."""
+    if "&apos" in text:  # old captures carry it without its semicolon
+        text = _APOS.sub("'", text)
     if not text.isascii():
         text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     return _WS.sub(" ", text).strip()
@@ -105,12 +108,35 @@ def table_blocks(rows: list[list[Cell]], header_rows: int = 0) -> list[RawBlock]
     return out
 
 
+def merge_wrapped(raw: Iterable[RawBlock]) -> list[RawBlock]:
+    """Re-join paragraphs that a capture split mid-sentence.
+
+    Old captures put a blank line after every wrapped line ("...our commitment to" /
+    "our users' privacy, ..."): a paragraph that does not end a sentence followed by one
+    that starts in lower case is one paragraph.
+    """
+    out: list[RawBlock] = []
+    for rb in raw:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and rb.kind == "paragraph"
+            and prev.kind == "paragraph"
+            and rb.text.lstrip()[:1].islower()
+            and not prev.text.rstrip().endswith(_SENTENCE_END)
+        ):
+            prev.text = f"{prev.text.rstrip()} {rb.text.lstrip()}"
+            continue
+        out.append(rb)
+    return out
+
+
 def build(raw: Iterable[RawBlock]) -> tuple[str, tuple[Block, ...]]:
     """Clean the blocks, join them with blank lines and compute their offsets."""
     parts: list[str] = []
     blocks: list[Block] = []
     pos = 0
-    for rb in raw:
+    for rb in merge_wrapped(raw):
         if rb.kind == "table_row":
             cells = tuple(clean(c) for c in rb.cells)
             headers = tuple(clean(h) for h in rb.headers)
