@@ -143,6 +143,26 @@ def test_markdown_invisible_characters_and_html_block():
     assert kinds(v) == [("paragraph", "Settings are available."), ("paragraph", "Raw html")]
 
 
+def test_paragraphs_split_mid_sentence_are_rejoined():
+    v = from_text(
+        "Coverage\n\nBecause we want to show our commitment to\n\n"
+        "our users&apos privacy, we disclose our practices below.\n\n"
+        "We show ads. Learn more\n\npayment information\n\nclose\n\nclose\n"
+    )
+    assert kinds(v) == [
+        ("paragraph", "Coverage"),
+        (
+            "paragraph",
+            "Because we want to show our commitment to our users' privacy, we disclose our "
+            "practices below.",
+        ),
+        ("paragraph", "We show ads. Learn more"),
+        ("paragraph", "payment information"),
+        ("paragraph", "close"),
+        ("paragraph", "close"),
+    ]
+
+
 # -- HTML -----------------------------------------------------------------------------------
 
 HTML = """<!doctype html><html><head><title>T</title><style>p{}</style></head><body>

@@ -17,6 +17,7 @@ from ..datamodel import Block
 # Invisible characters that captures leave in the text (BOM, zero-width joiners, soft hyphen).
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
 _APOS = re.compile(r"&apos;?")
+_CONTINUES = (".", "!", "?", ";", ",")
 _SENTENCE_END = (".", "!", "?", ":", ";", '"', "\u201d", ")")
 _WS = re.compile(r"\s+")
 # A list marker at the start of a line inside a table cell or a plain-text paragraph.
@@ -124,6 +125,9 @@ def merge_wrapped(raw: Iterable[RawBlock]) -> list[RawBlock]:
             and prev.kind == "paragraph"
             and rb.text.lstrip()[:1].islower()
             and not prev.text.rstrip().endswith(_SENTENCE_END)
+            # not a label after a "Learn more" link, not a short UI string ("close")
+            and not prev.text.rstrip().lower().endswith("learn more")
+            and (len(rb.text.split()) >= 8 or rb.text.rstrip().endswith(_CONTINUES))
         ):
             prev.text = f"{prev.text.rstrip()} {rb.text.lstrip()}"
             continue
