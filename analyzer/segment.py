@@ -7,7 +7,8 @@
   "Art.", "Inc.") or a bare list number ("1.");
 - each list item is one clause (a very long one is split into sentences, kind stays
   ``list_item``); the lead-in paragraph sentence ending with ":" just before a list, and any
-  parent item ending with ":", become the item's ``context``;
+  parent item ending with ":", become the item's ``context`` (a table right after such a
+  sentence gets it as the ``context`` of each row);
 - each table row is one clause whose text carries the column headers
   (``Purpose: ... | Legal basis: ...``). Offsets of a table-row clause span the row in
   ``version.text`` (cells joined by " | "), but its text differs from that slice when there
@@ -139,6 +140,7 @@ def segment(version: PolicyVersion, nlp: Language | None = None) -> list[Clause]
     item_stack: list[tuple[int, str]] = []  # (level, context for children) of open items
     prev_kind = ""
     last_sentence = ""
+    table_lead = ""  # the same, for the rows of a table
 
     def add(text: str, kind: str, start: int, end: int, sect: tuple[str, ...], ctx: str) -> None:
         norm = normalize(text)
@@ -191,11 +193,17 @@ def segment(version: PolicyVersion, nlp: Language | None = None) -> list[Clause]
                 add(piece, "sentence", start, start + len(piece), path, "")
             last_sentence = pieces[-1][0] if pieces else ""
         elif block.kind == "table_row":
+            if prev_kind != "table_row":
+                table_lead = (
+                    last_sentence
+                    if prev_kind == "paragraph" and last_sentence.endswith(":")
+                    else ""
+                )
             headers = block.headers or ("",) * len(block.cells)
             cells = [
                 f"{h}: {c}" if h else c for h, c in zip(headers, block.cells, strict=False) if c
             ]
-            add(" | ".join(cells), "table_row", block.start, block.end, path, "")
+            add(" | ".join(cells), "table_row", block.start, block.end, path, table_lead)
         if block.kind != "list_item":
             item_stack = []
             if block.kind != "paragraph":

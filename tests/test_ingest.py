@@ -197,6 +197,21 @@ def test_html_reader_drops_chrome_and_keeps_structure():
     assert row.headers == ("Purpose", "Legal basis")
 
 
+def test_html_layout_table_is_read_as_blocks():
+    html = (
+        "<html><body><table><tr><td><h2>Privacy</h2><p>We collect data.</p></td>"
+        "<td><ul><li>name</li></ul></td></tr></table>"
+        "<table><tr><td>Only one column</td></tr></table></body></html>"
+    )
+    v = from_bytes(html.encode(), source="layout.html")
+    assert kinds(v) == [
+        ("heading", "Privacy"),
+        ("paragraph", "We collect data."),
+        ("list_item", "name"),
+        ("paragraph", "Only one column"),
+    ]
+
+
 def test_html_sniffed_without_extension(tmp_path):
     p = tmp_path / "policy"
     p.write_text(HTML)

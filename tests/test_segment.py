@@ -165,6 +165,16 @@ def test_table_row_is_one_clause_with_headers(nlp):
     assert v.text[c.start : c.end] == "Ads; profile; activity | Legitimate interests"
 
 
+def test_table_after_lead_in_gets_it_as_context(nlp):
+    md = (
+        "We rely on these legal bases:\n\n| Purpose | Legal basis |\n|---|---|\n"
+        "| Ads | Consent |\n| Security | Legitimate interests |\n\nAfter.\n\n| A | B |\n|---|---|\n"
+        "| x | y |\n"
+    )
+    rows = [c for c in clauses_of(md, nlp) if c.kind == "table_row"]
+    assert [c.context for c in rows] == ["We rely on these legal bases:"] * 2 + [""]
+
+
 def test_table_row_without_headers_joins_cells(nlp):
     md = "|   |   |\n|---|---|\n| Ads | Consent |\n| Security | Legal obligation |\n"
     cl = clauses_of(md, nlp)

@@ -68,7 +68,12 @@ class _Walker:
                 self._item(child, list_depth)
             elif name == "table":
                 self.flush()
-                self.out.extend(_table(child))
+                if _is_layout(child):
+                    for cell in _own_cells(child):
+                        self.walk(cell, list_depth)
+                        self.flush()
+                else:
+                    self.out.extend(_table(child))
             elif name in BLOCK:
                 self.flush()
                 self.walk(child, list_depth)
@@ -92,6 +97,30 @@ class _Walker:
         self.kind, self.level = saved
 
 
+def _own_rows(table: Tag) -> list[Tag]:
+    return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+
+
+def _own_cells(table: Tag) -> list[Tag]:
+    return [c for tr in _own_rows(table) for c in tr.find_all(["td", "th"], recursive=False)]
+
+
+def _is_layout(table: Tag) -> bool:
+    """A table used for page layout, not data: one column, or cells holding headings,
+    nested tables or several paragraphs. Its cells are read as ordinary blocks."""
+    rows = _own_rows(table)
+    if not rows:
+        return True
+    if max(len(tr.find_all(["td", "th"], recursive=False)) for tr in rows) <= 1:
+        return True
+    for cell in _own_cells(table):
+        if cell.find(["h1", "h2", "h3", "h4", "h5", "h6", "table"]) is not None:
+            return True
+        if len(cell.find_all("p")) > 3:
+            return True
+    return False
+
+
 def _cell_text(cell: Tag) -> Cell:
     for br in cell.find_all("br"):
         br.replace_with("\n")
@@ -106,9 +135,7 @@ def _cell_text(cell: Tag) -> Cell:
 def _table(table: Tag) -> list[RawBlock]:
     rows: list[list[Cell]] = []
     header_rows = 0
-    for tr in table.find_all("tr"):
-        if tr.find_parent("table") is not table:
-            continue
+    for tr in _own_rows(table):
         cells = [_cell_text(c) for c in tr.find_all(["td", "th"], recursive=False)]
         in_head = tr.find_parent("thead") is not None
         all_th = bool(cells) and all(c.header for c in cells)
