@@ -51,7 +51,6 @@ _MAGIC = (
     (b"GIF89a", "a GIF image"),
     (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
     (b"\x7fELF", "an executable"),
-    (b"MZ", "an executable"),
     (b"RIFF", "a RIFF (WebP, WAV or AVI) file"),
     (b"II*\x00", "a TIFF image"),
     (b"MM\x00*", "a TIFF image"),

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ._blocks import Cell, RawBlock, clean, join_lines, table_blocks
+from .html import html_blocks
 
 
 @lru_cache(maxsize=1)
@@ -118,8 +119,6 @@ def markdown_blocks(text: str) -> list[RawBlock]:
         elif t in ("fence", "code_block"):
             out.append(RawBlock("paragraph", tok.content))
         elif t == "html_block":
-            from .html import html_blocks
-
             out.extend(html_blocks(tok.content, fragment=True))
         elif t == "table_open":
             i = _table(tokens, i, out)
