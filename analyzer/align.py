@@ -4,8 +4,8 @@
    clauses kept in the same relative order: ``unchanged``.
 2. Left-over clauses with the same normalized text on both sides are ``moved`` (a reordered
    section, a sentence taken to another place). A clause kept in order whose section path
-   changed to another section that already existed is also ``moved``; one whose section was
-   only renamed stays ``unchanged``. Moves are reported with ``substantive=False``: the
+   changed to another section that already existed in the old version is also ``moved``;
+   one whose section was renamed, or newly inserted above it, stays ``unchanged``. Moves are reported with ``substantive=False``: the
    wording, and so what the policy says, did not change.
 3. Within each changed region of the sequence alignment (and then, capped, across the
    remaining left-overs), clauses are paired greedily by word similarity:
@@ -123,15 +123,16 @@ class _Aligner:
     def run(self) -> list[ClauseChange]:
         old, new = self.old, self.new
         sm = SequenceMatcher(None, [c.norm for c in old], [c.norm for c in new], autojunk=False)
-        new_sections = {c.section for c in new}
+        old_sections = {c.section for c in old}
         regions: list[tuple[list[int], list[int]]] = []
         for tag, i1, i2, j1, j2 in sm.get_opcodes():
             if tag == "equal":
                 for k in range(i2 - i1):
                     o, n = old[i1 + k], new[j1 + k]
+                    # in order, but now under another section that already existed: moved
                     kind = (
                         "moved"
-                        if o.section != n.section and o.section in new_sections
+                        if o.section != n.section and n.section in old_sections
                         else "unchanged"
                     )
                     self.pair(i1 + k, j1 + k, ClauseChange(kind, o, n, 1.0, False))

@@ -115,6 +115,27 @@ def test_reordered_sections_give_only_moves(nlp):
     assert not [c for c in changes if c.substantive]
 
 
+def test_new_or_renamed_heading_does_not_move_clauses(nlp):
+    renamed = OLD.replace("## Sharing", "## Who we share data with")
+    inserted = OLD.replace("We never sell", "### Sale\n\nWe never sell")
+    for new, extra in ((renamed, {"modified", "added", "removed"}), (inserted, {"added"})):
+        changes = compare(OLD, new, nlp)
+        assert {c.kind for c in changes} <= {"unchanged"} | extra
+        assert not [c for c in changes if c.kind == "moved"]
+
+
+def test_clause_crossing_into_an_existing_section_is_moved(nlp):
+    new = OLD.replace(
+        "We keep logs for 30 days.\n\n## Sharing\n\n",
+        "\n\n## Sharing\n\nWe keep logs for 30 days. ",
+    )
+    changes = compare(OLD, new, nlp)
+    assert {c.kind for c in changes} == {"unchanged", "moved"}
+    assert not [c for c in changes if c.substantive]
+    (logs,) = [c for c in changes if c.new.text == "We keep logs for 30 days."]
+    assert logs.kind == "moved" and logs.new.section == ("Policy", "Sharing")
+
+
 def test_removed_clause_placed_after_its_old_predecessor(nlp):
     new = OLD.replace("We keep logs for 30 days.", "")
     changes = compare(OLD, new, nlp)
