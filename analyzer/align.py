@@ -5,8 +5,9 @@
 2. Left-over clauses with the same normalized text on both sides are ``moved`` (a reordered
    section, a sentence taken to another place). A clause kept in order whose section path
    changed to another section that already existed in the old version is also ``moved``;
-   one whose section was renamed, or newly inserted above it, stays ``unchanged``. Moves are reported with ``substantive=False``: the
-   wording, and so what the policy says, did not change.
+   one whose section was renamed, or newly inserted above it, stays ``unchanged``. Moves
+   are reported with ``substantive=False``: the wording, and so what the policy says, did
+   not change.
 3. Within each changed region of the sequence alignment (and then, capped, across the
    remaining left-overs), clauses are paired greedily by word similarity:
    ``modified`` when the similarity reaches ``MODIFIED_THRESHOLD``.
