@@ -179,15 +179,23 @@ def decode(data: bytes, source: str = "<bytes>") -> tuple[str, str]:
             fix="re-save the file as UTF-8",
         )
     encoding = best.encoding
-    # Ties between Western single-byte code pages: prefer cp1252 (the usual policy export).
-    if _SINGLE_BYTE.match(encoding) and any(r.encoding == "cp1252" for r in results[:4]):
-        encoding = "cp1252"
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise InputError(
             f"undecodable bytes ({exc})", path=source, fix="re-save the file as UTF-8"
         ) from exc
+    # Ties between Western single-byte code pages: prefer cp1252, the usual policy export,
+    # when it is among the candidates or decodes the bytes to the very same text.
+    if encoding != "cp1252" and _SINGLE_BYTE.match(encoding):
+        try:
+            as_1252 = data.decode("cp1252")
+        except UnicodeDecodeError:
+            as_1252 = None
+        if as_1252 is not None and (
+            as_1252 == text or any(r.encoding == "cp1252" for r in results[:4])
+        ):
+            encoding, text = "cp1252", as_1252
     controls = sum(1 for ch in text[:100_000] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > max(5, 0.01 * min(len(text), 100_000)):
         raise InputError(
