@@ -197,6 +197,22 @@ def test_html_reader_drops_chrome_and_keeps_structure():
     assert row.headers == ("Purpose", "Legal basis")
 
 
+def test_html_and_markdown_renderings_segment_alike(nlp):
+    from markdown_it import MarkdownIt
+
+    from analyzer.align import align
+    from analyzer.segment import segment
+
+    md = (
+        LINKEDIN_TABLE
+        + "\nWe use your information to:\n\n* show ads\n* select ![More](m.png) and then "
+        "[Report](https://x)\n\n> Quoted **note**.\n"
+    )
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+    changes = align(segment(from_text(md), nlp), segment(from_text(html, fmt="html"), nlp))
+    assert {c.kind for c in changes} == {"unchanged"}
+
+
 def test_html_layout_table_is_read_as_blocks():
     html = (
         "<html><body><table><tr><td><h2>Privacy</h2><p>We collect data.</p></td>"

@@ -55,6 +55,10 @@ class _Walker:
                 continue
             if name == "br":
                 self.buf.append(" ")
+            elif name == "img":  # Markdown renders images as <img alt>: keep the alt text
+                alt = child.get("alt")
+                if isinstance(alt, str) and alt.strip():
+                    self.buf.append(alt)
             elif name in HEADINGS:
                 self.flush()
                 text = clean(child.get_text(" "))
