@@ -302,6 +302,16 @@ def test_gzip_markdown(tmp_path):
     assert v.size == len(stored)
 
 
+def test_gzip_pdf_and_html(tmp_path):
+    pdf = tmp_path / "policy.pdf.gz"
+    pdf.write_bytes(gzip.compress(minimal_pdf("We share data with advertisers.")))
+    assert read_path(pdf).format == "pdf"
+    html = tmp_path / "policy.html.gz"
+    html.write_bytes(gzip.compress(HTML.encode()))
+    v = read_path(html)
+    assert v.format == "html" and v.blocks[0].text == "Privacy Policy"
+
+
 def test_broken_gzip(tmp_path):
     p = tmp_path / "p.md.gz"
     p.write_bytes(gzip.compress(b"# Policy\n\nWe collect data.\n" * 50)[:40])
