@@ -1,72 +1,212 @@
 """Segment: split a ``PolicyVersion`` into ``Clause`` objects.
 
-FOUNDATION VERSION: headings, sentences of paragraphs, list items and table rows as blocks.
+- headings are clauses of kind ``heading`` and open a section (``Clause.section`` is the
+  path of heading texts above a clause, nested by heading level);
+- paragraphs are split into sentences with the shared spaCy sentencizer (batched with
+  ``nlp.pipe``), then re-joined where the split fell after an abbreviation ("e.g.",
+  "Art.", "Inc.") or a bare list number ("1.");
+- each list item is one clause (a very long one is split into sentences, kind stays
+  ``list_item``); the lead-in paragraph sentence ending with ":" just before a list, and any
+  parent item ending with ":", become the item's ``context`` (a table right after such a
+  sentence gets it as the ``context`` of each row);
+- each table row is one clause whose text carries the column headers
+  (``Purpose: ... | Legal basis: ...``). Offsets of a table-row clause span the row in
+  ``version.text`` (cells joined by " | "), but its text differs from that slice when there
+  are headers: it is the only kind for which ``text[start:end] != clause.text``.
+
+Ids are stable: a hash of ``normalize(text)``, with ``-2``, ``-3`` for repeats.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
+import unicodedata
+from collections.abc import Sequence
 
 from spacy.language import Language
 
-from .datamodel import Clause, PolicyVersion
+from .datamodel import Block, Clause, PolicyVersion
 from .nlp import get_nlp
 
-_WS = re.compile(r"\s+")
-_PUNCT = re.compile(r"[^\w\s]")
+#: List items longer than this (characters) are split into sentences.
+LONG_ITEM = 600
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_URL = re.compile(r"\bhttps?://\S+")
+_NONWORD = re.compile(r"[\W_]+")
+# Abbreviations after which a sentence never ends in policy text.
+_ALWAYS_ABBREV = re.compile(
+    r"(?:\b(?:e\.\s?g|i\.\s?e|cf|viz|approx|art|arts|no|nos|para|sec|p|pp|vol|ch|fig|"
+    r"incl|esp|resp|vs|v|ref|mr|mrs|ms|dr|st|u\.s|u\.k)\.)$",
+    re.I,
+)
+# Abbreviations that end a sentence only when an upper-case word follows.
+_MAYBE_ABBREV = re.compile(r"\b(?:etc|inc|ltd|co|corp|llc|plc|gmbh|s\.a|b\.v|jr|sr)\.$", re.I)
+_LIST_NUMBER = re.compile(r"(?:^|[:;,]\s+)(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivx]{1,5}[.)])$", re.I)
 
 
 def normalize(text: str) -> str:
-    """The comparison form of a clause: lower case, no punctuation, single spaces."""
-    return _WS.sub(" ", _PUNCT.sub(" ", text.lower())).strip()
+    """The comparison form of a clause.
+
+    Lower case (casefold), Unicode NFKC, Markdown links reduced to their text, HTML tags,
+    entities and bare URLs removed, and every run of punctuation (quotes, apostrophes,
+    dashes, markup characters) or whitespace turned into one space. Whitespace reflow,
+    markup, link targets, curly vs straight quotes and dash variants therefore do not
+    change the result.
+    """
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "://" in text:
+        text = _URL.sub(" ", text)
+    text = text.replace("\u2019", "").replace("'", "")
+    return _NONWORD.sub(" ", text.casefold()).strip()
 
 
 def clause_id(norm: str, seen: dict[str, int]) -> str:
+    """Stable id of a clause from its normalized text; repeats get ``-2``, ``-3``..."""
     base = "c" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:10]
     n = seen.get(base, 0) + 1
     seen[base] = n
     return base if n == 1 else f"{base}-{n}"
 
 
+def _sentences(text: str, doc) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Sentence (start, end) character offsets in ``text``, repaired after abbreviations."""
+    spans = [(s.start_char, s.end_char) for s in doc.sents]
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out:
+            prev_start, prev_end = out[-1]
+            prev = text[max(prev_start, prev_end - 40) : prev_end].rstrip()
+            nxt = text[start:end].lstrip()
+            first = nxt[:1]
+            last_word = prev.rsplit(None, 1)[-1] if prev else ""
+            if (
+                _ALWAYS_ABBREV.search(prev[-16:])
+                or _LIST_NUMBER.search(prev)
+                or (_MAYBE_ABBREV.search(last_word) and not first.isupper())
+                or first.islower()
+            ):
+                out[-1] = (prev_start, end)
+                continue
+        out.append((start, end))
+    return out
+
+
+def _pieces_of(block: Block, doc) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    pieces = []
+    for s, e in _sentences(block.text, doc):
+        seg = block.text[s:e]
+        stripped = seg.strip()
+        if not stripped:
+            continue
+        lead = len(seg) - len(seg.lstrip())
+        pieces.append((stripped, block.start + s + lead))
+    return pieces
+
+
 def segment(version: PolicyVersion, nlp: Language | None = None) -> list[Clause]:
-    """Split a version into clauses with stable ids, section paths and offsets."""
+    """Split a version into clauses with stable ids, section paths, offsets and context.
+
+    Args:
+        version: the ingested document.
+        nlp: a spaCy pipeline with a sentencizer (default: ``analyzer.nlp.get_nlp()``).
+
+    Returns:
+        The clauses in document order; ``Clause.index`` is the position in this list.
+    """
     nlp = nlp or get_nlp()
+    blocks: Sequence[Block] = version.blocks
+    to_split = [
+        i
+        for i, b in enumerate(blocks)
+        if b.kind == "paragraph" or (b.kind == "list_item" and len(b.text) > LONG_ITEM)
+    ]
+    docs = dict(zip(to_split, nlp.pipe(blocks[i].text for i in to_split), strict=True))
+
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
     section: list[tuple[int, str]] = []
-    paragraphs = [b for b in version.blocks if b.kind == "paragraph"]
-    docs = dict(zip((id(b) for b in paragraphs), nlp.pipe(b.text for b in paragraphs)))
-    for block in version.blocks:
-        path = tuple(t for _, t in section)
+    lead_in = ""  # the sentence ending with ":" that introduces the current list
+    item_stack: list[tuple[int, str]] = []  # (level, context for children) of open items
+    prev_kind = ""
+    last_sentence = ""
+    table_lead = ""  # the same, for the rows of a table
+
+    def add(text: str, kind: str, start: int, end: int, sect: tuple[str, ...], ctx: str) -> None:
+        norm = normalize(text)
+        if not norm:
+            return
+        clauses.append(
+            Clause(
+                id=clause_id(norm, seen),
+                index=len(clauses),
+                text=text,
+                norm=norm,
+                kind=kind,  # type: ignore[arg-type]
+                section=sect,
+                start=start,
+                end=end,
+                context=ctx,
+            )
+        )
+
+    for i, block in enumerate(blocks):
         if block.kind == "heading":
             while section and section[-1][0] >= block.level:
                 section.pop()
+            add(block.text, "heading", block.start, block.end, tuple(t for _, t in section), "")
             section.append((block.level, block.text))
-            pieces = [(block.text, block.start, "heading")]
-        elif block.kind == "paragraph":
-            doc = docs[id(block)]
-            pieces = [
-                (s.text, block.start + s.start_char, "sentence")
-                for s in doc.sents
-                if s.text.strip()
-            ]
-        else:
-            pieces = [(block.text, block.start, block.kind)]
-        for text, start, kind in pieces:
-            norm = normalize(text)
-            if not norm:
-                continue
-            clauses.append(
-                Clause(
-                    id=clause_id(norm, seen),
-                    index=len(clauses),
-                    text=text,
-                    norm=norm,
-                    kind=kind,  # type: ignore[arg-type]
-                    section=path if kind != "heading" else path,
-                    start=start,
-                    end=start + len(text),
+        path = tuple(t for _, t in section)
+
+        if block.kind == "list_item":
+            if prev_kind != "list_item":
+                lead_in = (
+                    last_sentence
+                    if prev_kind == "paragraph" and last_sentence.endswith(":")
+                    else ""
                 )
-            )
+                item_stack = []
+            while item_stack and item_stack[-1][0] >= block.level:
+                item_stack.pop()
+            parent_ctx = item_stack[-1][1] if item_stack else lead_in
+            text = block.text
+            if i in docs:
+                for piece, start in _pieces_of(block, docs[i]):
+                    add(piece, "list_item", start, start + len(piece), path, parent_ctx)
+            else:
+                add(text, "list_item", block.start, block.end, path, parent_ctx)
+            child_ctx = f"{parent_ctx} {text}".strip() if text.endswith(":") else parent_ctx
+            item_stack.append((block.level, child_ctx))
+        elif block.kind == "paragraph":
+            pieces = _pieces_of(block, docs[i])
+            for piece, start in pieces:
+                add(piece, "sentence", start, start + len(piece), path, "")
+            last_sentence = pieces[-1][0] if pieces else ""
+        elif block.kind == "table_row":
+            if prev_kind != "table_row":
+                table_lead = (
+                    last_sentence
+                    if prev_kind == "paragraph" and last_sentence.endswith(":")
+                    else ""
+                )
+            headers = block.headers or ("",) * len(block.cells)
+            cells = [
+                f"{h}: {c}" if h else c for h, c in zip(headers, block.cells, strict=False) if c
+            ]
+            add(" | ".join(cells), "table_row", block.start, block.end, path, table_lead)
+        if block.kind != "list_item":
+            item_stack = []
+            if block.kind != "paragraph":
+                last_sentence = ""
+        prev_kind = block.kind
     return clauses
