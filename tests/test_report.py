@@ -209,12 +209,6 @@ def test_rich_view_highlights_the_evidence_span():
 # --- HTML (rendered by another module) --------------------------------------------------------
 
 
-def test_html_missing_module_is_a_clear_usage_error(monkeypatch):
-    monkeypatch.setitem(sys.modules, "analyzer.report.html", None)
-    with pytest.raises(UsageError, match="HTML report"):
-        render(sample_comparison(), "html")
-
-
 def test_html_is_delegated_to_render_comparison_html(monkeypatch):
     seen = []
     fake = types.ModuleType("analyzer.report.html")

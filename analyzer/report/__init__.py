@@ -35,15 +35,8 @@ def register_format(name: str) -> Callable[[Renderer], Renderer]:
 
 
 def _render_html(obj: Report) -> str:
-    try:
-        from . import html as html_report  # type: ignore[attr-defined]
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("analyzer.report.html",):
-            raise
-        raise UsageError(
-            "the HTML report (analyzer/report/html.py) is not part of this installation",
-            fix="use --format markdown, json, csv or text",
-        ) from exc
+    from . import html as html_report  # imported on demand: Jinja2 is not needed otherwise
+
     name = "render_comparison_html" if isinstance(obj, Comparison) else "render_analysis_html"
     fn = getattr(html_report, name, None)
     if fn is None:
