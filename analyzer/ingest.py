@@ -102,6 +102,9 @@ def metadata_from_path(path: str | Path) -> dict[str, str | None]:
     ``{"service": "Google", "document_type": "Privacy Policy", "date": "2024-06-26T12:00:00"}``;
     compact dates (``20180601_YouTube_PrivacyPolicy.md``) give ``2018-06-01``. Without a
     date in the file name nothing is inferred (service and document type stay None).
+    Service and document type are read from the folders only for the two archive naming
+    forms (a timestamp with a time, a compact ``YYYYMMDD`` date, or a bare date as the whole
+    name); a ``2024-01-15_name.md`` in an ordinary folder gives the date alone.
     """
     p = Path(path)
     m = _OTA_DATE.match(p.name)
@@ -110,6 +113,10 @@ def metadata_from_path(path: str | Path) -> dict[str, str | None]:
     date = f"{m['y']}-{m['m']}-{m['d']}"
     if m["H"]:
         date += f"T{m['H']}:{m['M']}:{m['S']}"
+    rest = p.name[m.end() :]
+    archive_style = bool(m["H"]) or "-" not in p.name[:10] or rest.startswith(".")
+    if not archive_style:
+        return {"service": None, "document_type": None, "date": date}
     parts = p.parent.parts
     doc_type = parts[-1] if len(parts) >= 1 else None
     service = parts[-2] if len(parts) >= 2 else None

@@ -406,6 +406,7 @@ def test_size_limit_default_and_argument(tmp_path, monkeypatch):
         ),
         ("Google/Terms/2023-01-02.md.gz", ("Google", "Terms", "2023-01-02")),
         ("some/dir/old.md", (None, None, None)),
+        ("corpora/examples/2024-01-15_chirp-privacy-policy.md", (None, None, "2024-01-15")),
     ],
 )
 def test_metadata_from_path(path, expected):
