@@ -213,8 +213,9 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
             continue
         if base is None:  # the first version: findings about what it says on its own
             try:
-                from .assess import assess_version
+                from . import assess
 
+                assess_version = getattr(analyzer, "assess_version", assess.assess_version)
                 fs = tuple(assess_version(r.analyzed))
             except Exception as exc:  # noqa: BLE001
                 errors.append(SourceProblem(r.source, str(exc) or repr(exc),

@@ -29,6 +29,7 @@ from .datamodel import (
     Explanation,
     PolicyVersion,
     Span,
+    TimelineEvent,
     severity_rank,
 )
 from .errors import StoreError
@@ -209,31 +210,38 @@ CREATE TABLE IF NOT EXISTS errors (
     reason TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS errors_document ON errors(document_id);
+"""
 
-CREATE VIEW IF NOT EXISTS versions_view AS
+#: Views are dropped and re-created on every writable open (they hold no data).
+VIEWS = """
+DROP VIEW IF EXISTS versions_view;
+DROP VIEW IF EXISTS findings_view;
+DROP VIEW IF EXISTS changes_view;
+DROP VIEW IF EXISTS timeline_view;
+CREATE VIEW versions_view AS
 SELECT d.service, d.document_type, d.collection, v.date, v.status, v.status_reason,
        v.words, v.clause_count, v.similarity, b.date AS compared_with, v.source,
        v.content_hash, v.id AS version_id
 FROM versions v JOIN documents d ON d.id = v.document_id
 LEFT JOIN versions b ON b.id = v.base_version_id;
 
-CREATE VIEW IF NOT EXISTS findings_view AS
+CREATE VIEW findings_view AS
 SELECT d.service, d.document_type, d.collection, v.date, f.flag, f.severity,
        f.clause_text, f.evidence, f.reason, f.gdpr, f.raised_by, b.date AS previous_date,
-       f.noise, v.source, f.clause_id, f.id AS finding_row
+       f.noise, v.source, f.clause_id, f.severity_rank, f.seq, f.id AS finding_row
 FROM findings f JOIN versions v ON v.id = f.version_id
 JOIN documents d ON d.id = f.document_id
 LEFT JOIN versions b ON b.id = f.base_version_id;
 
-CREATE VIEW IF NOT EXISTS changes_view AS
+CREATE VIEW changes_view AS
 SELECT d.service, d.document_type, d.collection, v.date, b.date AS previous_date, c.kind,
        c.old_text, c.new_text, c.similarity, c.substantive, c.noise, c.new_clause_id,
-       c.old_clause_id, c.id AS change_row
+       c.old_clause_id, c.seq, c.id AS change_row
 FROM changes c JOIN versions v ON v.id = c.version_id
 JOIN versions b ON b.id = c.base_version_id
 JOIN documents d ON d.id = c.document_id;
 
-CREATE VIEW IF NOT EXISTS timeline_view AS
+CREATE VIEW timeline_view AS
 SELECT d.service, d.document_type, d.collection, t.date, t.previous_date, t.family,
        t.label, t.event, t.status, t.flag, t.severity, t.clause_text, t.clause_id, t.seq
 FROM timeline t JOIN documents d ON d.id = t.document_id;
@@ -285,6 +293,7 @@ class Store:
             self.conn.row_factory = sqlite3.Row
             if not readonly:
                 self.conn.executescript(SCHEMA)
+                self.conn.executescript(VIEWS)
                 self.conn.execute(
                     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
@@ -550,6 +559,37 @@ class Store:
         self.conn.executemany(
             "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
             " ?, ?, ?)", rows)
+
+    def services(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT service FROM documents ORDER BY service")]
+
+    def timeline(self, service: str, *, document_type: str | None = None,
+                 collection: str | None = None, include_suppressed: bool = False,
+                 ) -> list[tuple[str, str, TimelineEvent]]:
+        """Timeline events of a service: ``(collection, status, event)`` in date order."""
+        sql = ("SELECT d.collection, t.* FROM timeline t JOIN documents d ON d.id = t.document_id"
+               " WHERE lower(d.service) = lower(?)")
+        params: list[Any] = [service]
+        if document_type:
+            sql += " AND lower(d.document_type) = lower(?)"
+            params.append(document_type)
+        if collection:
+            sql += " AND d.collection = ?"
+            params.append(collection)
+        if not include_suppressed:
+            sql += " AND t.status != 'suppressed'"
+        sql += " ORDER BY d.collection, d.document_type, t.seq"
+        out = []
+        for r in self.conn.execute(sql, params):
+            d = self.conn.execute("SELECT service, document_type FROM documents WHERE id=?",
+                                  (r["document_id"],)).fetchone()
+            out.append((r["collection"], r["status"], TimelineEvent(
+                service=d[0], document_type=d[1], family=r["family"], label=r["label"],
+                event=r["event"], date=r["date"], previous_date=r["previous_date"],
+                clause_id=r["clause_id"], clause_text=r["clause_text"], flag=r["flag"],
+                severity=r["severity"], version_hash=r["version_hash"])))
+        return out
 
     # -- comparisons of whole databases (tests, benchmarks) ---------------------------------
     def dump(self, tables: Sequence[str] = CONTENT_TABLES) -> dict[str, list[tuple]]:
