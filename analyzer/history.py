@@ -18,8 +18,9 @@ status (rules in ``docs/decisions/0003-history-noise.md``):
 most similar of the last ``window`` chain versions (clause-id Jaccard; ties go to the latest),
 so a rendering that comes back is compared with its own earlier capture instead of the other
 rendering. Timelines are built from what each chain version contains, with flap damping: a
-change back to a state the item had within ``window`` chain versions is held *pending* and
-reported only once it lasts ``window`` versions; otherwise it is recorded as ``suppressed``.
+change back to a state the item was in within the last ``window`` chain versions is held
+*pending* and reported (at the version where it happened) only once it has lasted ``window``
+versions; if it flips back first, both flips are recorded as ``suppressed``.
 """
 
 from __future__ import annotations
@@ -253,8 +254,9 @@ class TimelineRow:
 @dataclass
 class _KeyState:
     reported: bool = False
-    held_until: dict[bool, int | None] = field(default_factory=lambda: {True: None, False: -1})
-    since: int = -1
+    # last chain position where the item was actually present (True) / absent (False);
+    # absence is assumed just before the first version
+    last_seen: dict[bool, int | None] = field(default_factory=lambda: {True: None, False: -1})
     pending: int | None = None
 
 
@@ -303,31 +305,27 @@ def build_timeline(
                     rows.append(make(key, st.pending, not st.reported, "suppressed"))
                     rows.append(make(key, pos, st.reported, "suppressed"))
                     st.pending = None
+                st.last_seen[actual] = pos
                 continue
             if st.pending is None:
-                last = st.held_until[actual]
+                last = st.last_seen[actual]
                 if last is not None and last >= pos - cfg.window:
-                    st.pending = pos
+                    st.pending = pos  # the item was in this state recently: wait and see
                 else:
                     rows.append(make(key, pos, actual, "reported"))
-                    _flip(st, pos, actual)
+                    st.reported = actual
+                    st.last_seen[actual] = pos
                     continue
             if pos - st.pending + 1 >= cfg.window:
                 rows.append(make(key, st.pending, actual, "reported"))
-                _flip(st, st.pending, actual)
+                st.reported = actual
                 st.pending = None
+            st.last_seen[actual] = pos
         if st.pending is not None:
             rows.append(make(key, st.pending, not st.reported, "pending"))
     rows.sort(key=lambda r: (r.chain_pos, r.event.event != "appeared", r.event.family,
                              r.event.label, r.status))
     return rows
-
-
-def _flip(st: _KeyState, pos: int, value: bool) -> None:
-    st.held_until[st.reported] = pos - 1
-    st.reported = value
-    st.held_until[value] = None
-    st.since = pos
 
 
 def _flag_for(findings: Sequence[Finding], clause_id: str, side: str) -> tuple[str | None,
