@@ -70,7 +70,9 @@ def test_rewriting_a_series_replaces_its_rows(tmp_path):
         counts = {t: len(rows) for t, rows in once.items()}
         assert counts["versions"] == 2 and counts["findings"] == 1
         # the same series with a version fewer: stale rows go
-        shorter = series_result(tmp_path / "b", [text()])
+        for f in sorted((tmp_path / "a").rglob("*.md"))[1:]:
+            f.unlink()
+        shorter = series_result(tmp_path / "a", [text()])
         s.write_series(shorter)
         after = {t: len(rows) for t, rows in s.dump().items()}
         assert after["versions"] == 1 and after["findings"] == 0 and after["changes"] == 0
