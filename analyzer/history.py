@@ -103,8 +103,10 @@ def classify(versions: Sequence[PolicyVersion | None],
             continue
         earlier = by_content.get(v.content_hash)
         kind = "duplicate"
+        reading = ""
         if earlier is None:
-            earlier = by_text.get(v.text_hash, by_text.get(reading_hash(v.text)))
+            reading = reading_hash(v.text)
+            earlier = by_text.get(v.text_hash, by_text.get(reading))
             kind = "skipped"
         if earlier is not None:
             root = earlier
@@ -123,7 +125,7 @@ def classify(versions: Sequence[PolicyVersion | None],
             continue
         by_content[v.content_hash] = i
         by_text.setdefault(v.text_hash, i)
-        by_text.setdefault(reading_hash(v.text), i)
+        by_text.setdefault(reading, i)
         length = len(v.text)
         if length < cfg.min_chars:
             out.append(Status("broken", f"tiny capture ({length} characters of text)"))

@@ -107,6 +107,8 @@ class SeriesResult:
     errors: list[SourceProblem]
     words_analyzed: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
 
     @property
     def document_id(self) -> str:
@@ -152,7 +154,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     Never raises for bad input: unreadable versions and unexpected errors become entries of
     ``SeriesResult.errors`` and the series goes on without them.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     analyzer = _worker_analyzer(factory)
     collection, service, doctype = task.key
     errors: list[SourceProblem] = []
@@ -253,7 +255,17 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         fingerprint=task.fingerprint, pipeline=task.pipeline, versions=results,
         comparisons=comparisons, findings=findings, timeline=timeline, errors=errors,
         words_analyzed=words, seconds=time.perf_counter() - t0,
+        cpu_seconds=time.process_time() - c0, peak_rss_mb=_peak_rss_mb(),
     )
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except (ImportError, OSError):  # pragma: no cover - not on Linux
+        return 0.0
 
 
 def _rebind(av: AnalyzedVersion, version: PolicyVersion | None) -> AnalyzedVersion:
@@ -299,6 +311,8 @@ class ScanSummary:
     seconds: float = 0.0
     interrupted: bool = False
     files: int = 0
+    series_cpu_seconds: list[float] = field(default_factory=list)
+    peak_worker_rss_mb: float = 0.0
 
     @property
     def all_failed(self) -> bool:
@@ -435,6 +449,8 @@ def scan(
 
 def _account(summary: ScanSummary, r: SeriesResult) -> None:
     summary.series += 1
+    summary.series_cpu_seconds.append(r.cpu_seconds)
+    summary.peak_worker_rss_mb = max(summary.peak_worker_rss_mb, r.peak_rss_mb)
     summary.words_analyzed += r.words_analyzed
     failed = {e.source for e in r.errors if e.stage in ("read", "analyze")}
     summary.versions_failed += len(failed)

@@ -514,6 +514,7 @@ class Store:
 
     def _insert_changes(self, r: SeriesResult, vids: Sequence[str | None]) -> None:
         rows = []
+        doc = r.document_id
         for comp in r.comparisons:
             vid, bid = vids[comp.index], vids[comp.base]
             assert vid and bid
@@ -521,7 +522,7 @@ class Store:
                 if ch.kind == "unchanged":
                     continue
                 rows.append((
-                    _id("chg", vid, bid, str(n)), r.document_id, vid, bid, n, ch.kind,
+                    _id("chg", vid, bid, str(n)), doc, vid, bid, n, ch.kind,
                     ch.old.id if ch.old else None, ch.new.id if ch.new else None,
                     ch.old.text if ch.old else None, ch.new.text if ch.new else None,
                     ch.similarity, int(ch.substantive), comp.noise.get(n, ""),
@@ -532,6 +533,7 @@ class Store:
 
     def _insert_findings(self, r: SeriesResult, vids: Sequence[str | None]) -> None:
         rows = []
+        doc = r.document_id
         for fs in r.findings:
             vid = vids[fs.index]
             bid = vids[fs.base] if fs.base is not None else None
@@ -546,7 +548,7 @@ class Store:
                         not f.new_clause and f.old_clause and f.old_clause.id in fs.recurrent):
                     noise = "recurrent"
                 rows.append((
-                    _id("fnd", vid, bid or "", str(n), f.id), r.document_id, vid, bid, n, f.id,
+                    _id("fnd", vid, bid or "", str(n), f.id), doc, vid, bid, n, f.id,
                     f.flag, f.severity, severity_rank(f.severity), f.reason, f.gdpr,
                     f.new_clause.id if f.new_clause else None,
                     f.new_clause.text if f.new_clause else (clause.text if clause else None),
