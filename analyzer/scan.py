@@ -109,6 +109,7 @@ class SeriesResult:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    failed: bool = False
 
     @property
     def document_id(self) -> str:
@@ -287,7 +288,19 @@ def _demote(results: list[VersionResult], statuses: list[Any], i: int, reason: s
 
 
 def _run_task(task: SeriesTask, factory: AnalyzerFactory) -> SeriesResult:
-    return process_series(task, factory)
+    """``process_series`` that turns an unexpected failure of the whole series into a result."""
+    try:
+        return process_series(task, factory)
+    except Exception as exc:  # noqa: BLE001 - one series must not stop a batch
+        log.debug("series %s failed", task.key, exc_info=True)
+        collection, service, doctype = task.key
+        where = f"{collection}/{service}/{doctype}"
+        return SeriesResult(
+            collection=collection, service=service, document_type=doctype, fingerprint="",
+            pipeline=task.pipeline, versions=[], comparisons=[], findings=[], timeline=[],
+            errors=[SourceProblem(where, str(exc) or repr(exc), type(exc).__name__, "series")],
+            failed=True,
+        )
 
 
 # -- the whole scan ---------------------------------------------------------------------------
@@ -401,7 +414,7 @@ def scan(
     run_id = store.start_run(pipe, {"paths": [str(p) for p in paths], "jobs": jobs,
                                     "dask": dask})
     summary.run_id = run_id
-    store.record_problems(found.problems)
+    store.record_problems(found.problems, replace=True)
     tasks: list[SeriesTask] = []
     for key, sources in found.series().items():
         fp = series_fingerprint(sources, pipe["id"], noise)
@@ -422,8 +435,16 @@ def scan(
         progress("start", {"versions": sum(t.weight for t in tasks), "series": len(tasks),
                            "unchanged": summary.series_unchanged})
     status = "done"
+    results = _execute(tasks, store, factory, jobs, dask)
     try:
-        for result in _execute(tasks, store, factory, jobs, dask):
+        for result in results:
+            if result.failed:  # keep what the database had; retried on the next run
+                store.record_problems(result.errors)
+                summary.errors.extend(result.errors)
+                summary.versions_failed += len(next(
+                    (t.sources for t in tasks if t.key == (result.collection, result.service,
+                                                           result.document_type)), []))
+                continue
             store.write_series(result)
             _account(summary, result)
             if progress:
@@ -434,6 +455,7 @@ def scan(
         status = "interrupted"
         log.warning("scan interrupted: finished series are saved")
     finally:
+        results.close()  # stops the workers now, also on Ctrl-C
         summary.seconds = time.perf_counter() - t0
         store.finish_run(run_id, status, {
             "series_scanned": summary.series, "series_unchanged": summary.series_unchanged,
@@ -484,7 +506,7 @@ def _execute(tasks: list[SeriesTask], store: Store, factory: AnalyzerFactory,
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            yield process_series(_with_cache(task, store), factory)
+            yield _run_task(_with_cache(task, store), factory)
         return
     import multiprocessing
 

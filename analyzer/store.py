@@ -389,9 +389,12 @@ class Store:
         return AnalyzedVersion(version=version, clauses=clauses, annotations=annotations)
 
     # -- writing ----------------------------------------------------------------------------
-    def record_problems(self, problems: Iterable[Any]) -> None:
-        """Record problems met outside any series (missing paths, bad manifests, non-repos)."""
+    def record_problems(self, problems: Iterable[Any], *, replace: bool = False) -> None:
+        """Record problems met outside any series (missing paths, bad manifests, non-repos,
+        series that crashed). With ``replace``, first forget those of earlier scans."""
         with self.conn:
+            if replace:
+                self.conn.execute("DELETE FROM errors WHERE document_id IS NULL")
             for p in problems:
                 self.conn.execute(
                     "INSERT OR REPLACE INTO errors(id, document_id, source, stage, error_type,"

@@ -154,3 +154,10 @@ def test_export_csv_to_stdout_and_file(runner, scanned, tmp_path):
 def test_export_parquet_needs_output(runner, scanned):
     result = runner.invoke(cli, ["export", "--db", str(scanned), "--format", "parquet"])
     assert result.exit_code == 2 and "--output" in result.output
+
+
+def test_scan_with_a_forced_progress_bar(runner, corpus, tmp_path):
+    result = runner.invoke(cli, ["scan", str(corpus), "--db", str(tmp_path / "o.sqlite"),
+                                 "-j", "1", "--progress"])
+    assert result.exit_code == 0, result.output
+    assert "Scanned 1 series" in result.output

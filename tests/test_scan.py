@@ -337,3 +337,30 @@ def test_real_history_scan(shared_corpora, tmp_path):
     assert summary.status_counts["ok"] >= 2
     conn = sqlite3.connect(tmp_path / "o.sqlite")
     assert conn.execute("SELECT count(*) FROM changes").fetchone()[0] > 0
+
+
+def test_a_series_that_crashes_is_recorded_and_retried(tmp_path, monkeypatch):
+    import analyzer.scan as scan_mod
+
+    original = scan_mod.build_timeline
+
+    def flaky(chain, findings=None, *, service, **kw):  # type: ignore[no-untyped-def]
+        if service == "Globex":
+            raise ValueError("timeline bug")
+        return original(chain, findings, service=service, **kw)
+
+    monkeypatch.setattr(scan_mod, "build_timeline", flaky)
+    root = corpus(tmp_path / "c")
+    db = tmp_path / "o.sqlite"
+    summary = scan([root], db=db, jobs=1, factory=keyword_analyzer)
+    assert summary.series == 1 and summary.versions_failed == 2
+    [err] = summary.errors
+    assert err.stage == "series" and err.error_type == "ValueError" and "Globex" in err.source
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT service FROM documents").fetchall() == [("Acme",)]
+        assert c.execute("SELECT reason FROM errors").fetchone()[0] == "timeline bug"
+    monkeypatch.setattr(scan_mod, "build_timeline", original)
+    retry = scan([root], db=db, jobs=1, factory=keyword_analyzer)
+    assert retry.series == 1 and retry.series_unchanged == 1 and not retry.errors
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT count(*) FROM errors").fetchone()[0] == 0
