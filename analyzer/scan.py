@@ -58,7 +58,14 @@ class SeriesTask:
 
     @property
     def weight(self) -> int:
-        return len(self.sources)
+        """Rough cost of the task (bytes to read), to hand out the largest series first."""
+        total = 0
+        for s in self.sources:
+            try:
+                total += os.path.getsize(s.source) if s.kind == "file" else 50_000
+            except OSError:
+                pass
+        return total
 
 
 @dataclass
@@ -432,7 +439,7 @@ def scan(
         tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
     tasks.sort(key=lambda t: -t.weight)
     if progress:
-        progress("start", {"versions": sum(t.weight for t in tasks), "series": len(tasks),
+        progress("start", {"versions": sum(len(t.sources) for t in tasks), "series": len(tasks),
                            "unchanged": summary.series_unchanged})
     status = "done"
     results = _execute(tasks, store, factory, jobs, dask)
@@ -510,7 +517,10 @@ def _execute(tasks: list[SeriesTask], store: Store, factory: AnalyzerFactory,
         return
     import multiprocessing
 
+    # forkserver: workers fork from a clean server that has already imported spaCy and the
+    # engine (fast start, and no fork of this process's threads, e.g. the progress bar's)
     ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["analyzer.engine", "analyzer.scan"])
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
     pending: set[Future] = set()
     queue = list(tasks)

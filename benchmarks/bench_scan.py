@@ -136,10 +136,12 @@ def main() -> None:
     if 1 in results and 2 in results:
         s1, e1, c1 = results[1]
         s2, e2, c2 = results[2]
-        ideal = makespan(s2.series_cpu_seconds, 2)
+        total2 = sum(s2.series_cpu_seconds)
+        span = makespan(s2.series_cpu_seconds, 2)
+        bound = min(2.0, (total2 + c2) / max(span, c2))
         print(f"speed-up jobs 2 vs jobs 1: {e1 / e2:.2f}x measured by wall time (target >= 1.7x);"
-              f" {c1 / max(ideal, c2):.2f}x expected on 2 idle cores (jobs-1 CPU {c1:.1f}s / "
-              f"max(2-worker schedule of series CPU {ideal:.1f}s, main CPU {c2:.1f}s))")
+              f" schedule bound {bound:.2f}x on 2 idle cores (series CPU {total2:.1f}s + main "
+              f"CPU {c2:.1f}s over the 2-worker makespan {span:.1f}s)")
         print(f"largest series: {max(s2.series_cpu_seconds):.1f}s CPU of "
               f"{sum(s2.series_cpu_seconds):.1f}s")
     worker = max((r[0].peak_worker_rss_mb for j, r in results.items() if j > 1), default=0.0)
