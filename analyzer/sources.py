@@ -30,6 +30,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -143,7 +144,11 @@ class VersionSource:
             raise InputError("file is binary, not a text document", path=self.source,
                              fix="convert it to text, Markdown, HTML or PDF")
         if self.kind == "file" and not self.source.endswith(".gz"):
-            version = ingest.read_path(self.source, **meta)
+            try:
+                version = ingest.read_path(self.source, **meta)
+            except UnicodeDecodeError:
+                raise InputError("text is not valid UTF-8", path=self.source,
+                                 fix="re-encode the file as UTF-8") from None
         else:
             from_bytes = getattr(ingest, "from_bytes", None)
             if from_bytes is not None:  # the full ingest reads HTML/PDF/encodings from bytes
@@ -249,8 +254,7 @@ def _discover_folder(root: Path, found: Discovery) -> None:
 def _git(repo: Path, *args: str) -> str:
     proc = subprocess.run(
         ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False,
-        env={"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin",
-             "HOME": "/nonexistent"},
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"},
     )
     if proc.returncode != 0:
         raise InputError(f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}",

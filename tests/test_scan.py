@@ -132,7 +132,7 @@ def test_bad_inputs_are_recorded_and_the_scan_goes_on(tmp_path, monkeypatch):
     assert "empty" in reasons["2024-01-01_a.md"]
     assert "binary" in reasons["2024-01-02_b.md"]
     assert "gzip" in reasons["2024-01-03_c.md.gz"]
-    assert "2024-01-04_d.md" in reasons  # undecodable (whatever ingest says about it)
+    assert "2024-01-04_d.md" in reasons  # undecodable (the exact words are ingest's)
     assert "huge" in reasons["2024-01-05_e.md"]
     assert "no such file" in reasons["missing"]
     assert "2024-01-06_f.md.gz" not in reasons
