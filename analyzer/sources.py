@@ -13,8 +13,10 @@ Layouts understood:
 * a folder: files named ``<date>...`` (``2024-05-06T18-36-23_72bd0ecc9d.md``,
   ``20180601_YouTube_PrivacyPolicy.md``) inside ``<Service>/<Document type>/`` form the series
   of that service and document type (Open Terms Archive and Platform Governance Archive
-  layout); other files are each their own series. ``index.tsv`` and other bookkeeping files
-  next to dated versions are ignored;
+  layout); the collection is the folder above the service (generic names such as
+  ``Markdown`` or ``Versions`` skipped), so a series gets the same identity whichever of its
+  parent folders is scanned. Other files are each their own series. ``index.tsv`` and other
+  bookkeeping files next to dated versions are ignored;
 * a git repository (a folder holding ``.git``, or a path written ``git:PATH``): every commit
   that touched ``<Service>/<Document type>.md`` is a version of that series, dated by the
   commit date (read with the ``git`` command, no network);
@@ -232,22 +234,34 @@ def _is_doc(p: Path) -> bool:
     return name.endswith(DOC_SUFFIXES) or "." not in name
 
 
+#: Folder names that say nothing about a collection (skipped when naming one).
+_GENERIC_DIRS = {"markdown", "md", "versions", "html", "snapshots", "data", "text", "txt"}
+
+
+def _collection_of(parts: tuple[str, ...]) -> str:
+    """The collection of ``.../<collection>/[generic/...]<Service>/<Doc type>/<file>``."""
+    for name in reversed(parts[:-3]):
+        if name.lower() not in _GENERIC_DIRS:
+            return name
+    return ""
+
+
 def _discover_folder(root: Path, found: Discovery) -> None:
+    base = root.resolve()
     files = sorted(f for f in root.rglob("*") if f.is_file() and ".git" not in f.parts)
     for f in files:
         if not _is_doc(f):
             continue
         rel = f.relative_to(root)
         date = parse_date(f.name)
-        if date and len(rel.parts) >= 3:
-            service, doctype = rel.parts[-3], rel.parts[-2]
-            collection = rel.parts[0] if len(rel.parts) > 3 else root.resolve().name
-        elif date:
-            service, doctype = f.parent.name if len(rel.parts) >= 2 else root.resolve().name, \
-                "document"
-            collection = root.resolve().name
+        if date:
+            # Open Terms Archive layout, whatever folder of it was given:
+            # .../<collection>/<Service>/<Document type>/<date>_<id>.md
+            parts = base.parts + rel.parts
+            service, doctype = parts[-3], parts[-2]
+            collection = _collection_of(parts)
         else:
-            service, doctype, collection = f.stem, "document", root.resolve().name
+            service, doctype, collection = f.stem, "document", base.name
         found.sources.append(VersionSource(str(f), collection, service, doctype, date))
 
 

@@ -68,6 +68,17 @@ def test_discover_ota_layout_groups_series_and_ignores_bookkeeping(tmp_path):
     assert not found.problems
 
 
+@pytest.mark.parametrize("level", ["", "coll", "coll/Acme", "coll/Acme/Privacy Policy"])
+def test_series_identity_does_not_depend_on_the_folder_scanned(tmp_path, level):
+    corpus(tmp_path / "top" / "coll")
+    generic = tmp_path / "top" / "pga" / "Versions" / "Markdown"
+    write_history(generic, "Acme", [("2020-01-01", text())])
+    keys = set(discover([tmp_path / "top" / level]).series())
+    assert ("coll", "Acme", "Privacy Policy") in keys
+    if level == "":
+        assert ("pga", "Acme", "Privacy Policy") in keys
+
+
 def test_scan_builds_versions_changes_findings_and_timeline(tmp_path):
     db = tmp_path / "out.sqlite"
     summary = scan([corpus(tmp_path / "c")], db=db, jobs=1, factory=keyword_analyzer)
