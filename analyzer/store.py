@@ -573,8 +573,9 @@ class Store:
                  collection: str | None = None, include_suppressed: bool = False,
                  ) -> list[tuple[str, str, TimelineEvent]]:
         """Timeline events of a service: ``(collection, status, event)`` in date order."""
-        sql = ("SELECT d.collection, t.* FROM timeline t JOIN documents d ON d.id = t.document_id"
-               " WHERE lower(d.service) = lower(?)")
+        sql = ("SELECT d.collection, d.service AS doc_service, d.document_type AS doc_type, t.* "
+               "FROM timeline t JOIN documents d ON d.id = t.document_id "
+               "WHERE lower(d.service) = lower(?)")
         params: list[Any] = [service]
         if document_type:
             sql += " AND lower(d.document_type) = lower(?)"
@@ -587,10 +588,9 @@ class Store:
         sql += " ORDER BY d.collection, d.document_type, t.seq"
         out = []
         for r in self.conn.execute(sql, params):
-            d = self.conn.execute("SELECT service, document_type FROM documents WHERE id=?",
-                                  (r["document_id"],)).fetchone()
             out.append((r["collection"], r["status"], TimelineEvent(
-                service=d[0], document_type=d[1], family=r["family"], label=r["label"],
+                service=r["doc_service"], document_type=r["doc_type"], family=r["family"],
+                label=r["label"],
                 event=r["event"], date=r["date"], previous_date=r["previous_date"],
                 clause_id=r["clause_id"], clause_text=r["clause_text"], flag=r["flag"],
                 severity=r["severity"], version_hash=r["version_hash"])))
