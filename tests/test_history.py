@@ -194,3 +194,27 @@ def test_reported_events_alternate_and_never_exceed_flips(seq, window):
 
 def test_base_texts_are_long_enough_for_the_default_noise_rules():
     assert len(SHORT) > NoiseConfig().min_chars and len(BASE) > 3
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["short", "long", "tiny", "short2", "fail"]), min_size=1,
+                max_size=15))
+def test_classify_invariants(picks):
+    bodies = {"short": SHORT, "long": LONG, "tiny": TINY, "short2": SHORT + "\n\n"}
+    versions = [None if p == "fail" else v(bodies[p], f"2024-01-{i + 1:02d}")
+                for i, p in enumerate(picks)]
+    statuses = classify(versions)
+    assert len(statuses) == len(versions)
+    seen_texts: set[str] = set()
+    for i, (x, s) in enumerate(zip(versions, statuses, strict=True)):
+        assert s.status in {"ok", "duplicate", "skipped", "broken", "revert", "failed"}
+        assert (s.status == "failed") == (x is None)
+        if s.same_as is not None:
+            assert s.same_as < i and versions[s.same_as] is not None
+            assert reading_hash(versions[s.same_as].text) == reading_hash(x.text)
+        if s.status == "ok":  # an accepted version never repeats an earlier text
+            assert x.text not in seen_texts
+        if x is not None:
+            seen_texts.add(x.text)
+        if x is not None and len(x.text) < NoiseConfig().min_chars:
+            assert s.status == "broken"
