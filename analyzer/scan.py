@@ -8,6 +8,9 @@ alone writes the database, one transaction per series, so SQLite stays single-wr
 killed scan restarts where it stopped: series whose inputs and pipeline are unchanged are
 skipped (``documents.fingerprint``), and versions already analyzed by the same pipeline are
 reused by content hash.
+
+With Dask, workers read the input files themselves: on a multi-machine cluster the paths must
+be visible to every worker (a shared filesystem), and ``factory`` must be importable there.
 """
 
 from __future__ import annotations
