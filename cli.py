@@ -180,6 +180,8 @@ def history(service: str, db: str, document_type: str | None, collection: str | 
         rows = store.timeline(service, document_type=document_type, collection=collection,
                               include_suppressed=show_all)
         known = store.services()
+        versions = store.versions_of(service, document_type=document_type,
+                                     collection=collection)
     if not rows and service.lower() not in {k.lower() for k in known}:
         raise UsageError(f"no service {service!r} in the database", path=db,
                          fix="use one of: " + (", ".join(known) or "(none: run scan first)"))
@@ -189,7 +191,14 @@ def history(service: str, db: str, document_type: str | None, collection: str | 
         except ImportError:
             raise UsageError("HTML timelines need analyzer.report.html, missing in this build",
                              fix="use --format text or json") from None
-        text = render_history([e for _, _, e in rows], service=service)
+        import inspect
+
+        doctypes = sorted({v["document_type"] for v in versions})
+        extra = {"versions": versions,
+                 "document_type": doctypes[0] if len(doctypes) == 1 else None}
+        accepted = inspect.signature(render_history).parameters
+        text = render_history([e for _, _, e in rows], service=service,
+                              **{k: v for k, v in extra.items() if k in accepted})
     elif fmt == "json":
         text = _json.dumps(
             [{**e.to_dict(), "collection": c, "status": st} for c, st, e in rows],

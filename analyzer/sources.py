@@ -154,7 +154,7 @@ class VersionSource:
         else:
             from_bytes = getattr(ingest, "from_bytes", None)
             if from_bytes is not None:  # the full ingest reads HTML/PDF/encodings from bytes
-                version = from_bytes(data, source=self.source, fmt=suffix.lstrip(".") or "md",
+                version = from_bytes(data, source=self.source, fmt=_FORMATS.get(suffix),
                                      **meta)
             else:
                 try:
@@ -169,6 +169,10 @@ class VersionSource:
             raise InputError("no text found in the document", path=self.source,
                              fix="check that the file is a policy and not an empty page")
         return version
+
+
+_FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html",
+            ".pdf": "pdf"}
 
 
 def _with_hash(version: PolicyVersion, raw: bytes) -> PolicyVersion:

@@ -596,6 +596,22 @@ class Store:
                 severity=r["severity"], version_hash=r["version_hash"])))
         return out
 
+    def versions_of(self, service: str, *, document_type: str | None = None,
+                    collection: str | None = None) -> list[dict[str, Any]]:
+        """The versions of a service's series (date, status, hash, size, source), by date."""
+        sql = ("SELECT d.collection, d.document_type, v.date, v.status, v.status_reason, "
+               "v.content_hash, v.size, v.source FROM versions v "
+               "JOIN documents d ON d.id = v.document_id WHERE lower(d.service) = lower(?)")
+        params: list[Any] = [service]
+        if document_type:
+            sql += " AND lower(d.document_type) = lower(?)"
+            params.append(document_type)
+        if collection:
+            sql += " AND d.collection = ?"
+            params.append(collection)
+        sql += " ORDER BY v.date, v.source"
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
     # -- comparisons of whole databases (tests, benchmarks) ---------------------------------
     def dump(self, tables: Sequence[str] = CONTENT_TABLES) -> dict[str, list[tuple]]:
         """Every row of ``tables``, sorted: equal dumps mean equal database contents."""

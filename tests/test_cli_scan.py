@@ -121,8 +121,9 @@ def test_history_missing_db(runner, tmp_path):
 def test_history_html_uses_the_report_module(runner, scanned, monkeypatch):
     calls = {}
 
-    def render_history(events, *, service, **kw):  # type: ignore[no-untyped-def]
+    def render_history(events, *, service, versions=None):  # type: ignore[no-untyped-def]
         calls["n"] = len(events)
+        calls["versions"] = versions
         return f"<html>{service}: {len(events)} events</html>"
 
     fake = types.ModuleType("analyzer.report.html")
@@ -131,6 +132,7 @@ def test_history_html_uses_the_report_module(runner, scanned, monkeypatch):
     result = runner.invoke(cli, ["history", "Acme", "--db", str(scanned), "--format", "html"])
     assert result.exit_code == 0 and result.output.startswith("<html>Acme:")
     assert calls["n"] > 0
+    assert [v["status"] for v in calls["versions"]] == ["ok", "ok", "ok"]
 
 
 def test_history_html_without_the_report_module(runner, scanned, monkeypatch):
