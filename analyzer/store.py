@@ -286,7 +286,7 @@ class Store:
                                      fix="run `policydiff scan PATH --db FILE` first")
                 self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             else:
-                self.conn = sqlite3.connect(self.path)
+                self.conn = sqlite3.connect(self.path, timeout=30)
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
