@@ -335,6 +335,7 @@ class ScanSummary:
     interrupted: bool = False
     files: int = 0
     series_cpu_seconds: list[float] = field(default_factory=list)
+    series_wall_seconds: list[float] = field(default_factory=list)
     peak_worker_rss_mb: float = 0.0
 
     @property
@@ -482,6 +483,7 @@ def scan(
 def _account(summary: ScanSummary, r: SeriesResult) -> None:
     summary.series += 1
     summary.series_cpu_seconds.append(r.cpu_seconds)
+    summary.series_wall_seconds.append(r.seconds)
     summary.peak_worker_rss_mb = max(summary.peak_worker_rss_mb, r.peak_rss_mb)
     summary.words_analyzed += r.words_analyzed
     failed = {e.source for e in r.errors if e.stage in ("read", "analyze")}

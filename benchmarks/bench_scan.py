@@ -117,12 +117,15 @@ def main() -> None:
         elapsed, cpu = time.perf_counter() - t0, cpu_self() - c0
         results[jobs] = (summary, elapsed, cpu)
         worker_cpu = sum(summary.series_cpu_seconds)
+        busy = sum(summary.series_wall_seconds) / (max(jobs, 1) * elapsed)
         print(
             f"scan --jobs {jobs}: {elapsed:.1f}s wall, main-process CPU {cpu:.1f}s, series CPU "
             f"{worker_cpu:.1f}s; {summary.versions} versions ({summary.versions_analyzed} "
             f"analyzed), {summary.versions / elapsed:.1f} versions/s, "
             f"{summary.words_analyzed / elapsed:,.0f} analyzed words/s, "
-            f"{all_words / elapsed:,.0f} words/s over all files; errors: {len(summary.errors)}"
+            f"{all_words / elapsed:,.0f} words/s over all files; errors: {len(summary.errors)}; "
+            f"workers busy {busy:.0%} of the time, CPU/wall inside series "
+            f"{worker_cpu / max(sum(summary.series_wall_seconds), 1e-9):.0%}"
         )
     first_db = tmp / f"jobs{args.jobs[0]}.sqlite"
     texts = analyzed_texts(first_db)
