@@ -464,7 +464,7 @@ def scan(
     except KeyboardInterrupt:
         summary.interrupted = True
         status = "interrupted"
-        log.warning("scan interrupted: finished series are saved")
+        log.info("scan interrupted: finished series are saved")
     finally:
         results.close()  # stops the workers now, also on Ctrl-C
         summary.seconds = time.perf_counter() - t0
