@@ -83,6 +83,7 @@ def main() -> None:
                                                      "policy_versions"))
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--limit", type=int, default=0, help="Only the first N series.")
+    ap.add_argument("--keep", action="store_true", help="Keep the benchmark databases.")
     args = ap.parse_args()
     corpus = Path(args.corpus)
     if not corpus.is_dir():
@@ -153,6 +154,12 @@ def main() -> None:
     import os
 
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if args.keep:
+        print(f"databases kept in {tmp}")
+    else:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
