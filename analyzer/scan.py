@@ -133,6 +133,14 @@ def pipeline_info(analyzer: Any) -> dict[str, Any]:
         f"{r.name}@{getattr(r, 'version', '')}" for r in analyzer.registry.recognizers
     )
     models = dict(getattr(analyzer, "model_versions", {}) or {})
+    for r in analyzer.registry.recognizers:  # trained models held by recognizers
+        held = getattr(r, "models", None)
+        if isinstance(held, dict):
+            for mname, model in held.items():
+                meta = getattr(model, "meta", None)
+                trained = meta.get("trained") if isinstance(meta, dict) else None
+                models.setdefault(f"{r.name}:{mname}", json.dumps(trained, sort_keys=True,
+                                                                   default=str))
     info = {
         "analyzer_version": getattr(analyzer, "version", __version__),
         "recognizers": recognizers,

@@ -377,3 +377,23 @@ def test_a_series_that_crashes_is_recorded_and_retried(tmp_path, monkeypatch):
     assert retry.series == 1 and retry.series_unchanged == 1 and not retry.errors
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT count(*) FROM errors").fetchone()[0] == 0
+
+
+def test_pipeline_id_follows_recognizers_and_models():
+    from types import SimpleNamespace
+
+    from scan_helpers import KeywordRecognizer
+
+    from analyzer.recognizers.base import RecognizerRegistry
+    from analyzer.scan import pipeline_info
+
+    def analyzer_with(trained):  # type: ignore[no-untyped-def]
+        rec = KeywordRecognizer()
+        rec.models = {"m": SimpleNamespace(meta={"trained": trained})}  # type: ignore[attr-defined]
+        return SimpleNamespace(registry=RecognizerRegistry([rec]), version="9.9")
+
+    a = pipeline_info(analyzer_with({"date": "2026-01-01"}))
+    b = pipeline_info(analyzer_with({"date": "2026-02-01"}))
+    assert a["id"] != b["id"] and a["analyzer_version"] == "9.9"
+    assert "test.keywords.v1:m" in a["models"]
+    assert pipeline_info(analyzer_with({"date": "2026-01-01"}))["id"] == a["id"]
