@@ -82,8 +82,9 @@ def query(
     if table not in TABLES:
         raise UsageError(f"unknown table {table!r}", fix=f"use one of {', '.join(TABLES)}")
     if min_severity is not None and min_severity not in SEVERITIES:
-        raise UsageError(f"unknown severity {min_severity!r}",
-                         fix=f"use one of {', '.join(SEVERITIES)}")
+        raise UsageError(
+            f"unknown severity {min_severity!r}", fix=f"use one of {', '.join(SEVERITIES)}"
+        )
     sql, order = _SQL[table]
     where: list[str] = []
     params: list[Any] = []
@@ -105,8 +106,10 @@ def query(
             where.append(f"severity IN ({marks})")
             params.extend(SEVERITIES[rank:])
         else:
-            raise UsageError("--min-severity applies to the findings and timeline tables",
-                             fix="drop --min-severity or export findings")
+            raise UsageError(
+                "--min-severity applies to the findings and timeline tables",
+                fix="drop --min-severity or export findings",
+            )
     if flag:
         if table == "findings":
             where.append("flag GLOB ?")
@@ -115,12 +118,16 @@ def query(
             where.append("(flag GLOB ? OR family || '.' || label GLOB ?)")
             params.extend([flag, flag])
         elif table == "clauses":
-            where.append("EXISTS (SELECT 1 FROM annotations a WHERE a.version_id = c.version_id"
-                         " AND a.clause_id = c.clause_id AND a.kind || '.' || a.label GLOB ?)")
+            where.append(
+                "EXISTS (SELECT 1 FROM annotations a WHERE a.version_id = c.version_id"
+                " AND a.clause_id = c.clause_id AND a.kind || '.' || a.label GLOB ?)"
+            )
             params.append(flag)
         else:
-            raise UsageError("--flag applies to the findings, timeline and clauses tables",
-                             fix="drop --flag or export findings")
+            raise UsageError(
+                "--flag applies to the findings, timeline and clauses tables",
+                fix="drop --flag or export findings",
+            )
     if not include_noise:
         if table in ("findings", "changes"):
             where.append("noise = ''")
@@ -137,8 +144,11 @@ def query(
         columns = [d[0] for d in cur.description]
         rows = [tuple(r) for r in cur.fetchall()]
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot read the {table} table: {exc}", path=str(db),
-                         fix="re-run `policydiff scan` with this version to upgrade it") from None
+        raise StoreError(
+            f"cannot read the {table} table: {exc}",
+            path=str(db),
+            fix="re-run `policydiff scan` with this version to upgrade it",
+        ) from None
     finally:
         store.close()
     return columns, rows
@@ -156,8 +166,14 @@ def glob_match(pattern: str, value: str) -> bool:
     return fnmatch.fnmatchcase(value, pattern)
 
 
-def write(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
-          output: str | Path | None = None, *, stream: TextIO | None = None) -> None:
+def write(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fmt: str,
+    output: str | Path | None = None,
+    *,
+    stream: TextIO | None = None,
+) -> None:
     """Write rows in ``fmt`` to ``output`` (a path) or to ``stream`` (default stdout)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
@@ -189,8 +205,7 @@ def to_markdown(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
     def cell(v: Any) -> str:
         s = "" if v is None else str(v)
-        return s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n",
-                                                                                      "<br>")
+        return s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
@@ -202,8 +217,9 @@ def _write_parquet(columns: Sequence[str], rows: Sequence[Sequence[Any]], path: 
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise UsageError("Parquet export needs pyarrow",
-                         fix="pip install 'policydiff[parquet]'") from None
+        raise UsageError(
+            "Parquet export needs pyarrow", fix="pip install 'policydiff[parquet]'"
+        ) from None
     data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
     pq.write_table(pa.table(data), path)
 
@@ -213,8 +229,9 @@ def _write_xlsx(columns: Sequence[str], rows: Sequence[Sequence[Any]], path: Pat
         from openpyxl import Workbook
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     except ImportError:
-        raise UsageError("Excel export needs openpyxl",
-                         fix="pip install 'policydiff[xlsx]'") from None
+        raise UsageError(
+            "Excel export needs openpyxl", fix="pip install 'policydiff[xlsx]'"
+        ) from None
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("policydiff")
     ws.append(list(columns))

@@ -44,8 +44,14 @@ from .datamodel import (
 
 #: Annotation kinds followed in timelines (``vague`` only for its ``vague_purpose`` label).
 TIMELINE_KINDS = (
-    "purpose", "data_category", "data_source", "legal_basis", "recipient", "exclusion",
-    "choice", "ai_training",
+    "purpose",
+    "data_category",
+    "data_source",
+    "legal_basis",
+    "recipient",
+    "exclusion",
+    "choice",
+    "ai_training",
 )
 
 
@@ -75,8 +81,10 @@ class NoiseConfig:
     window: int = 3
 
     def key(self) -> str:
-        return (f"noise/1:{self.min_chars}:{self.drop_ratio}:{self.median_of}:"
-                f"{self.confirm_ratio}:{self.window}")
+        return (
+            f"noise/1:{self.min_chars}:{self.drop_ratio}:{self.median_of}:"
+            f"{self.confirm_ratio}:{self.window}"
+        )
 
 
 @dataclass
@@ -88,8 +96,9 @@ class Status:
     same_as: int | None = None
 
 
-def classify(versions: Sequence[PolicyVersion | None],
-             config: NoiseConfig | None = None) -> list[Status]:
+def classify(
+    versions: Sequence[PolicyVersion | None], config: NoiseConfig | None = None
+) -> list[Status]:
     """Give each version of a date-ordered series a status; ``None`` entries failed to load."""
     cfg = config or NoiseConfig()
     out: list[Status] = []
@@ -130,15 +139,17 @@ def classify(versions: Sequence[PolicyVersion | None],
         if length < cfg.min_chars:
             out.append(Status("broken", f"tiny capture ({length} characters of text)"))
             continue
-        recent = accepted_lengths[-cfg.median_of:]
+        recent = accepted_lengths[-cfg.median_of :]
         if recent:
             median = statistics.median(recent)
             if length < cfg.drop_ratio * median and not _confirmed(versions, i, cfg):
-                out.append(Status(
-                    "broken",
-                    f"size drop to {length} characters (median of last accepted {median:.0f}),"
-                    " not confirmed by the next capture",
-                ))
+                out.append(
+                    Status(
+                        "broken",
+                        f"size drop to {length} characters (median of last accepted {median:.0f}),"
+                        " not confirmed by the next capture",
+                    )
+                )
                 continue
         out.append(Status("ok"))
         accepted_lengths.append(length)
@@ -154,7 +165,7 @@ def _confirmed(versions: Sequence[PolicyVersion | None], i: int, cfg: NoiseConfi
     """True if the next distinct, readable capture has about the same size as version ``i``."""
     cur = versions[i]
     assert cur is not None
-    for nxt in versions[i + 1:]:
+    for nxt in versions[i + 1 :]:
         if nxt is None or nxt.content_hash == cur.content_hash or nxt.text_hash == cur.text_hash:
             continue
         return abs(len(nxt.text) - len(cur.text)) <= cfg.confirm_ratio * len(cur.text)
@@ -169,7 +180,8 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def choose_bases(
-    statuses: Sequence[Status], clause_ids: dict[int, set[str]],
+    statuses: Sequence[Status],
+    clause_ids: dict[int, set[str]],
     config: NoiseConfig | None = None,
 ) -> dict[int, tuple[int | None, float]]:
     """For each chain version, the version it is compared with and their similarity.
@@ -190,7 +202,7 @@ def choose_bases(
         else:
             ids = clause_ids[i]
             best: tuple[float, int] | None = None
-            for j in chain[-cfg.window:]:
+            for j in chain[-cfg.window :]:
                 sim = jaccard(ids, clause_ids[_resolve(statuses, j)])
                 if best is None or sim >= best[0]:
                     best = (sim, j)
@@ -206,7 +218,10 @@ def _resolve(statuses: Sequence[Status], i: int) -> int:
 
 
 def recurrent_clauses(
-    chain: Sequence[int], clause_ids: dict[int, set[str]], index: int, base: int,
+    chain: Sequence[int],
+    clause_ids: dict[int, set[str]],
+    index: int,
+    base: int,
     config: NoiseConfig | None = None,
 ) -> tuple[set[str], set[str]]:
     """Clause ids of an (index vs base) diff that only flip back within the window.
@@ -216,7 +231,7 @@ def recurrent_clauses(
     """
     cfg = config or NoiseConfig()
     pos = chain.index(index)
-    recent = [clause_ids[j] for j in chain[max(0, pos - cfg.window):pos] if j != base]
+    recent = [clause_ids[j] for j in chain[max(0, pos - cfg.window) : pos] if j != base]
     new, old = clause_ids[index], clause_ids[base]
     added = {c for c in new - old if any(c in r for r in recent)}
     removed = {c for c in old - new if any(c not in r for r in recent)}
@@ -228,8 +243,10 @@ def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
     """The timeline items a version contains, each with the first clause that states it."""
     order = {c.id: c for c in analyzed.clauses}
     found: dict[tuple[str, str], Clause] = {}
-    for a in sorted(analyzed.annotations,
-                    key=lambda a: order[a.clause_id].index if a.clause_id in order else 1 << 30):
+    for a in sorted(
+        analyzed.annotations,
+        key=lambda a: order[a.clause_id].index if a.clause_id in order else 1 << 30,
+    ):
         if a.negated or a.clause_id not in order:
             continue
         if a.kind in TIMELINE_KINDS:
@@ -289,11 +306,17 @@ def build_timeline(
         flag, severity = _flag_for(findings.get(idx, ()), clause.id, side)
         version = av.version if appeared or prev is None else prev[1].version
         ev = TimelineEvent(
-            service=service, document_type=document_type, family=key[0], label=key[1],
+            service=service,
+            document_type=document_type,
+            family=key[0],
+            label=key[1],
             event="appeared" if appeared else "disappeared",
             date=av.version.date or av.version.source,
             previous_date=(prev[1].version.date or prev[1].version.source) if prev else None,
-            clause_id=clause.id, clause_text=clause.text, flag=flag, severity=severity,
+            clause_id=clause.id,
+            clause_text=clause.text,
+            flag=flag,
+            severity=severity,
             version_hash=version.content_hash,
         )
         return TimelineRow(ev, status, pos, idx, prev[0] if prev else None)
@@ -325,20 +348,29 @@ def build_timeline(
             st.last_seen[actual] = pos
         if st.pending is not None:
             rows.append(make(key, st.pending, not st.reported, "pending"))
-    rows.sort(key=lambda r: (r.chain_pos, r.event.event != "appeared", r.event.family,
-                             r.event.label, r.status))
+    rows.sort(
+        key=lambda r: (
+            r.chain_pos,
+            r.event.event != "appeared",
+            r.event.family,
+            r.event.label,
+            r.status,
+        )
+    )
     return rows
 
 
-def _flag_for(findings: Sequence[Finding], clause_id: str, side: str) -> tuple[str | None,
-                                                                           str | None]:
+def _flag_for(
+    findings: Sequence[Finding], clause_id: str, side: str
+) -> tuple[str | None, str | None]:
     best: Finding | None = None
     for f in findings:
         clause = f.new_clause if side == "new" else f.old_clause
         ids = {clause.id} if clause else set()
         ids |= {e.clause_id for e in f.evidence if e.side == side}
-        if clause_id in ids and (best is None or SEVERITIES.index(f.severity)
-                                 > SEVERITIES.index(best.severity)):
+        if clause_id in ids and (
+            best is None or SEVERITIES.index(f.severity) > SEVERITIES.index(best.severity)
+        ):
             best = f
     return (best.flag, best.severity) if best else (None, None)
 
@@ -349,8 +381,7 @@ def change_clause_id(change: ClauseChange) -> str:
     return clause.id if clause else ""
 
 
-def comparison_noise(comparison: Comparison, added: set[str], removed: set[str]) -> dict[int,
-                                                                                         str]:
+def comparison_noise(comparison: Comparison, added: set[str], removed: set[str]) -> dict[int, str]:
     """Index of each change of ``comparison`` that is flip-flop noise -> ``"recurrent"``."""
     out: dict[int, str] = {}
     for n, ch in enumerate(comparison.changes):

@@ -139,8 +139,9 @@ def pipeline_info(analyzer: Any) -> dict[str, Any]:
             for mname, model in held.items():
                 meta = getattr(model, "meta", None)
                 trained = meta.get("trained") if isinstance(meta, dict) else None
-                models.setdefault(f"{r.name}:{mname}", json.dumps(trained, sort_keys=True,
-                                                                   default=str))
+                models.setdefault(
+                    f"{r.name}:{mname}", json.dumps(trained, sort_keys=True, default=str)
+                )
     info = {
         "analyzer_version": getattr(analyzer, "version", __version__),
         "recognizers": recognizers,
@@ -186,13 +187,15 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
             loaded.append(None)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
             log.debug("unexpected error reading %s", src.source, exc_info=True)
-            errors.append(SourceProblem(src.source, str(exc) or repr(exc),
-                                        type(exc).__name__, "read"))
+            errors.append(
+                SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
+            )
             loaded.append(None)
     statuses = classify(loaded, task.noise)
     results = [
-        VersionResult(src.source, v, st.status, st.reason, st.same_as,
-                      words=len(v.text.split()) if v else 0)
+        VersionResult(
+            src.source, v, st.status, st.reason, st.same_as, words=len(v.text.split()) if v else 0
+        )
         for src, v, st in zip(task.sources, loaded, statuses, strict=True)
     ]
     words = 0
@@ -211,8 +214,9 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
             _demote(results, statuses, i, f"analysis failed: {exc.message}")
         except Exception as exc:  # noqa: BLE001
             log.debug("unexpected error analyzing %s", r.source, exc_info=True)
-            errors.append(SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__,
-                                        "analyze"))
+            errors.append(
+                SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "analyze")
+            )
             _demote(results, statuses, i, f"analysis failed: {type(exc).__name__}")
     ids: dict[int, set[str]] = {}
     for i, r in enumerate(results):
@@ -239,8 +243,9 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 assess_version = getattr(analyzer, "assess_version", assess.assess_version)
                 fs = tuple(assess_version(r.analyzed))
             except Exception as exc:  # noqa: BLE001
-                errors.append(SourceProblem(r.source, str(exc) or repr(exc),
-                                            type(exc).__name__, "assess"))
+                errors.append(
+                    SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "assess")
+                )
                 fs = ()
             if fs:
                 findings.append(FindingsResult(i, None, fs))
@@ -251,12 +256,12 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         try:
             comp = analyzer.compare(base_av, r.analyzed)
         except Exception as exc:  # noqa: BLE001
-            errors.append(SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__,
-                                        "compare"))
+            errors.append(
+                SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "compare")
+            )
             continue
         added, removed = recurrent_clauses(chain, ids, i, base, task.noise)
-        comparisons.append(ComparisonResult(i, base, comp, comparison_noise(comp, added,
-                                                                             removed)))
+        comparisons.append(ComparisonResult(i, base, comp, comparison_noise(comp, added, removed)))
         if comp.findings:
             findings.append(FindingsResult(i, base, comp.findings, added | removed))
             by_index[i] = comp.findings
@@ -267,14 +272,24 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         if src.analyzed is not None:
             av = src.analyzed if src is r else _rebind(src.analyzed, r.version)
             chain_av.append((i, av))
-    timeline = build_timeline(chain_av, by_index, service=service, document_type=doctype,
-                              config=task.noise)
+    timeline = build_timeline(
+        chain_av, by_index, service=service, document_type=doctype, config=task.noise
+    )
     return SeriesResult(
-        collection=collection, service=service, document_type=doctype,
-        fingerprint=task.fingerprint, pipeline=task.pipeline, versions=results,
-        comparisons=comparisons, findings=findings, timeline=timeline, errors=errors,
-        words_analyzed=words, seconds=time.perf_counter() - t0,
-        cpu_seconds=time.process_time() - c0, peak_rss_mb=_peak_rss_mb(),
+        collection=collection,
+        service=service,
+        document_type=doctype,
+        fingerprint=task.fingerprint,
+        pipeline=task.pipeline,
+        versions=results,
+        comparisons=comparisons,
+        findings=findings,
+        timeline=timeline,
+        errors=errors,
+        words_analyzed=words,
+        seconds=time.perf_counter() - t0,
+        cpu_seconds=time.process_time() - c0,
+        peak_rss_mb=_peak_rss_mb(),
     )
 
 
@@ -314,8 +329,15 @@ def _run_task(task: SeriesTask, factory: AnalyzerFactory) -> SeriesResult:
         collection, service, doctype = task.key
         where = f"{collection}/{service}/{doctype}"
         return SeriesResult(
-            collection=collection, service=service, document_type=doctype, fingerprint="",
-            pipeline=task.pipeline, versions=[], comparisons=[], findings=[], timeline=[],
+            collection=collection,
+            service=service,
+            document_type=doctype,
+            fingerprint="",
+            pipeline=task.pipeline,
+            versions=[],
+            comparisons=[],
+            findings=[],
+            timeline=[],
             errors=[SourceProblem(where, str(exc) or repr(exc), type(exc).__name__, "series")],
             failed=True,
         )
@@ -355,14 +377,21 @@ class ScanSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "db": self.db, "run_id": self.run_id, "series": self.series,
-            "series_unchanged": self.series_unchanged, "versions": self.versions,
+            "db": self.db,
+            "run_id": self.run_id,
+            "series": self.series,
+            "series_unchanged": self.series_unchanged,
+            "versions": self.versions,
             "versions_analyzed": self.versions_analyzed,
             "versions_reused": self.versions_reused,
-            "versions_skipped": self.versions_skipped, "versions_failed": self.versions_failed,
-            "statuses": dict(self.status_counts), "findings_by_flag": dict(self.findings_by_flag),
-            "errors": [e.__dict__ for e in self.errors], "words_analyzed": self.words_analyzed,
-            "seconds": round(self.seconds, 3), "interrupted": self.interrupted,
+            "versions_skipped": self.versions_skipped,
+            "versions_failed": self.versions_failed,
+            "statuses": dict(self.status_counts),
+            "findings_by_flag": dict(self.findings_by_flag),
+            "errors": [e.__dict__ for e in self.errors],
+            "words_analyzed": self.words_analyzed,
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
         }
 
 
@@ -383,8 +412,7 @@ def file_identity(src: VersionSource) -> str:
         return f"unreadable:{exc.errno}"
 
 
-def series_fingerprint(sources: Sequence[VersionSource], pipeline: str,
-                       noise: NoiseConfig) -> str:
+def series_fingerprint(sources: Sequence[VersionSource], pipeline: str, noise: NoiseConfig) -> str:
     h = hashlib.sha256()
     h.update(f"{pipeline}\x1f{noise.key()}".encode())
     for s in sources:
@@ -423,15 +451,19 @@ def scan(
     noise = noise or NoiseConfig()
     found: Discovery = discover(paths)
     if not found.sources and not found.problems:
-        raise UsageError("no documents found", path=", ".join(map(str, paths)),
-                         fix="give folders or files of policy versions, git:REPO or a manifest")
+        raise UsageError(
+            "no documents found",
+            path=", ".join(map(str, paths)),
+            fix="give folders or files of policy versions, git:REPO or a manifest",
+        )
     pipe = pipeline_info(_worker_analyzer(factory))
     store = Store(db)
-    summary = ScanSummary(db=str(db), files=len(found.sources) + sum(
-        1 for p in found.problems if p.stage == "discover"))
+    summary = ScanSummary(
+        db=str(db),
+        files=len(found.sources) + sum(1 for p in found.problems if p.stage == "discover"),
+    )
     summary.errors.extend(found.problems)
-    run_id = store.start_run(pipe, {"paths": [str(p) for p in paths], "jobs": jobs,
-                                    "dask": dask})
+    run_id = store.start_run(pipe, {"paths": [str(p) for p in paths], "jobs": jobs, "dask": dask})
     summary.run_id = run_id
     store.record_problems(found.problems, replace=True)
     tasks: list[SeriesTask] = []
@@ -443,16 +475,22 @@ def scan(
             summary.series_unchanged += 1
             summary.versions_skipped += len(sources)
             for row in store.conn.execute(
-                    "SELECT source, stage, error_type, reason FROM errors WHERE document_id=?",
-                    (doc,)):
+                "SELECT source, stage, error_type, reason FROM errors WHERE document_id=?", (doc,)
+            ):
                 summary.errors.append(SourceProblem(row[0], row[3], row[2], row[1]))
                 summary.versions_failed += row[1] in ("read", "analyze")
             continue
         tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
     tasks.sort(key=lambda t: -t.weight)
     if progress:
-        progress("start", {"versions": sum(len(t.sources) for t in tasks), "series": len(tasks),
-                           "unchanged": summary.series_unchanged})
+        progress(
+            "start",
+            {
+                "versions": sum(len(t.sources) for t in tasks),
+                "series": len(tasks),
+                "unchanged": summary.series_unchanged,
+            },
+        )
     status = "done"
     results = _execute(tasks, store, factory, jobs, dask)
     try:
@@ -460,15 +498,28 @@ def scan(
             if result.failed:  # keep what the database had; retried on the next run
                 store.record_problems(result.errors)
                 summary.errors.extend(result.errors)
-                summary.versions_failed += len(next(
-                    (t.sources for t in tasks if t.key == (result.collection, result.service,
-                                                           result.document_type)), []))
+                summary.versions_failed += len(
+                    next(
+                        (
+                            t.sources
+                            for t in tasks
+                            if t.key == (result.collection, result.service, result.document_type)
+                        ),
+                        [],
+                    )
+                )
                 continue
             store.write_series(result)
             _account(summary, result)
             if progress:
-                progress("series", {"service": result.service, "versions": len(result.versions),
-                                    "words": sum(v.words for v in result.versions)})
+                progress(
+                    "series",
+                    {
+                        "service": result.service,
+                        "versions": len(result.versions),
+                        "words": sum(v.words for v in result.versions),
+                    },
+                )
     except KeyboardInterrupt:
         summary.interrupted = True
         status = "interrupted"
@@ -476,12 +527,17 @@ def scan(
     finally:
         results.close()  # stops the workers now, also on Ctrl-C
         summary.seconds = time.perf_counter() - t0
-        store.finish_run(run_id, status, {
-            "series_scanned": summary.series, "series_unchanged": summary.series_unchanged,
-            "versions_scanned": summary.versions_analyzed,
-            "versions_skipped": summary.versions_skipped,
-            "versions_failed": summary.versions_failed,
-        })
+        store.finish_run(
+            run_id,
+            status,
+            {
+                "series_scanned": summary.series,
+                "series_unchanged": summary.series_unchanged,
+                "versions_scanned": summary.versions_analyzed,
+                "versions_skipped": summary.versions_skipped,
+                "versions_failed": summary.versions_failed,
+            },
+        )
         store.close()
         if progress:
             progress("end", summary.to_dict())
@@ -518,8 +574,13 @@ def _with_cache(task: SeriesTask, store: Store) -> SeriesTask:
     return task
 
 
-def _execute(tasks: list[SeriesTask], store: Store, factory: AnalyzerFactory,
-             jobs: int | None, dask: str | None) -> Iterator[SeriesResult]:
+def _execute(
+    tasks: list[SeriesTask],
+    store: Store,
+    factory: AnalyzerFactory,
+    jobs: int | None,
+    dask: str | None,
+) -> Iterator[SeriesResult]:
     if dask:
         yield from _execute_dask(tasks, store, factory, dask, jobs)
         return
@@ -550,27 +611,36 @@ def _execute(tasks: list[SeriesTask], store: Store, factory: AnalyzerFactory,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _execute_dask(tasks: list[SeriesTask], store: Store, factory: AnalyzerFactory,
-                  address: str, jobs: int | None) -> Iterator[SeriesResult]:
+def _execute_dask(
+    tasks: list[SeriesTask], store: Store, factory: AnalyzerFactory, address: str, jobs: int | None
+) -> Iterator[SeriesResult]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise UsageError("--dask needs the optional dask extra",
-                         fix="pip install 'policydiff[dask]'") from None
+        raise UsageError(
+            "--dask needs the optional dask extra", fix="pip install 'policydiff[dask]'"
+        ) from None
     cluster = None
     if address == "local":
-        cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=jobs or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
         client = Client(cluster)
     else:
         try:
             client = Client(address, timeout="10s")
         except OSError as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}",
-                             fix="check the address, or use --dask local") from None
+            raise UsageError(
+                f"cannot reach the Dask scheduler at {address}: {exc}",
+                fix="check the address, or use --dask local",
+            ) from None
     try:
-        futures = [client.submit(_run_task, _with_cache(t, store), factory, pure=False)
-                   for t in tasks]
+        futures = [
+            client.submit(_run_task, _with_cache(t, store), factory, pure=False) for t in tasks
+        ]
         for fut in as_completed(futures):
             yield fut.result()
     finally:

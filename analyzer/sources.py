@@ -108,26 +108,41 @@ class VersionSource:
         try:
             size = p.stat().st_size
         except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror}", path=self.source,
-                             fix="check the path and its permissions") from None
+            raise InputError(
+                f"cannot read file: {exc.strerror}",
+                path=self.source,
+                fix="check the path and its permissions",
+            ) from None
         if size > MAX_BYTES:
-            raise InputError(f"file is huge ({size:,} bytes > {MAX_BYTES:,})", path=self.source,
-                             fix="split it or remove it from the scan") from None
+            raise InputError(
+                f"file is huge ({size:,} bytes > {MAX_BYTES:,})",
+                path=self.source,
+                fix="split it or remove it from the scan",
+            ) from None
         try:
             data = p.read_bytes()
         except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror}", path=self.source,
-                             fix="check the path and its permissions") from None
+            raise InputError(
+                f"cannot read file: {exc.strerror}",
+                path=self.source,
+                fix="check the path and its permissions",
+            ) from None
         if p.suffix == ".gz":
             try:
                 with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
                     data = fh.read(MAX_BYTES + 1)
             except (OSError, EOFError, ValueError) as exc:
-                raise InputError(f"broken gzip file ({exc})", path=self.source,
-                                 fix="re-download or remove the file") from None
+                raise InputError(
+                    f"broken gzip file ({exc})",
+                    path=self.source,
+                    fix="re-download or remove the file",
+                ) from None
             if len(data) > MAX_BYTES:
-                raise InputError("file is huge once decompressed", path=self.source,
-                                 fix="split it or remove it from the scan")
+                raise InputError(
+                    "file is huge once decompressed",
+                    path=self.source,
+                    fix="split it or remove it from the scan",
+                )
         return data
 
     def load(self) -> PolicyVersion:
@@ -143,36 +158,52 @@ class VersionSource:
             name = name[:-3]
         suffix = Path(name).suffix.lower()
         if suffix != ".pdf" and b"\x00" in data[:8192]:
-            raise InputError("file is binary, not a text document", path=self.source,
-                             fix="convert it to text, Markdown, HTML or PDF")
+            raise InputError(
+                "file is binary, not a text document",
+                path=self.source,
+                fix="convert it to text, Markdown, HTML or PDF",
+            )
         if self.kind == "file" and not self.source.endswith(".gz"):
             try:
                 version = ingest.read_path(self.source, **meta)
             except UnicodeDecodeError:
-                raise InputError("text is not valid UTF-8", path=self.source,
-                                 fix="re-encode the file as UTF-8") from None
+                raise InputError(
+                    "text is not valid UTF-8", path=self.source, fix="re-encode the file as UTF-8"
+                ) from None
         else:
             from_bytes = getattr(ingest, "from_bytes", None)
             if from_bytes is not None:  # the full ingest reads HTML/PDF/encodings from bytes
-                version = from_bytes(data, source=self.source, fmt=_FORMATS.get(suffix),
-                                     **meta)
+                version = from_bytes(data, source=self.source, fmt=_FORMATS.get(suffix), **meta)
             else:
                 try:
                     text = data.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise InputError("text is not valid UTF-8", path=self.source,
-                                     fix="re-encode the file as UTF-8") from None
-                version = ingest.from_text(text, source=self.source,
-                                           fmt=suffix.lstrip(".") or "md", **meta)
+                    raise InputError(
+                        "text is not valid UTF-8",
+                        path=self.source,
+                        fix="re-encode the file as UTF-8",
+                    ) from None
+                version = ingest.from_text(
+                    text, source=self.source, fmt=suffix.lstrip(".") or "md", **meta
+                )
                 version = _with_hash(version, data)
         if not version.text.strip():
-            raise InputError("no text found in the document", path=self.source,
-                             fix="check that the file is a policy and not an empty page")
+            raise InputError(
+                "no text found in the document",
+                path=self.source,
+                fix="check that the file is a policy and not an empty page",
+            )
         return version
 
 
-_FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html",
-            ".pdf": "pdf"}
+_FORMATS = {
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 
 
 def _with_hash(version: PolicyVersion, raw: bytes) -> PolicyVersion:
@@ -218,8 +249,7 @@ def discover(paths: Sequence[str | Path]) -> Discovery:
         else:
             date = parse_date(p.name)
             found.sources.append(
-                VersionSource(str(p), "", p.stem if not date else p.parent.name,
-                              "document", date)
+                VersionSource(str(p), "", p.stem if not date else p.parent.name, "document", date)
             )
     seen: set[str] = set()
     unique = []
@@ -271,37 +301,58 @@ def _discover_folder(root: Path, found: Discovery) -> None:
 
 def _git(repo: Path, *args: str) -> str:
     proc = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False,
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"},
     )
     if proc.returncode != 0:
-        raise InputError(f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}",
-                         path=str(repo), fix="give the root folder of a git repository")
+        raise InputError(
+            f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}",
+            path=str(repo),
+            fix="give the root folder of a git repository",
+        )
     return proc.stdout
 
 
 def _git_blob(repo: str, commit: str, path: str) -> bytes:
     proc = subprocess.run(
-        ["git", "-C", repo, "cat-file", "blob", f"{commit}:{path}"], capture_output=True,
+        ["git", "-C", repo, "cat-file", "blob", f"{commit}:{path}"],
+        capture_output=True,
         check=False,
     )
     if proc.returncode != 0:
-        raise InputError(f"cannot read {path} at commit {commit[:10]}",
-                         path=f"{repo}@{commit[:10]}:{path}", fix="check the repository")
+        raise InputError(
+            f"cannot read {path} at commit {commit[:10]}",
+            path=f"{repo}@{commit[:10]}:{path}",
+            fix="check the repository",
+        )
     if len(proc.stdout) > MAX_BYTES:
-        raise InputError("file is huge", path=f"{repo}@{commit[:10]}:{path}",
-                         fix="remove it from the history")
+        raise InputError(
+            "file is huge", path=f"{repo}@{commit[:10]}:{path}", fix="remove it from the history"
+        )
     return proc.stdout
 
 
 def _discover_git(repo: Path, found: Discovery) -> None:
     try:
         top = _git(repo, "rev-parse", "--show-toplevel").strip()
-        log_text = _git(repo, "log", "--reverse", "--format=\x01%H %cI", "--name-only",
-                        "--no-renames", "--diff-filter=AM", "--", ".")
+        log_text = _git(
+            repo,
+            "log",
+            "--reverse",
+            "--format=\x01%H %cI",
+            "--name-only",
+            "--no-renames",
+            "--diff-filter=AM",
+            "--",
+            ".",
+        )
     except InputError as exc:
-        found.problems.append(SourceProblem(str(repo), f"not a git repository ({exc.message})",
-                                            stage="discover"))
+        found.problems.append(
+            SourceProblem(str(repo), f"not a git repository ({exc.message})", stage="discover")
+        )
         return
     except OSError as exc:  # git missing
         found.problems.append(SourceProblem(str(repo), f"cannot run git: {exc}"))
@@ -317,8 +368,17 @@ def _discover_git(repo: Path, found: Discovery) -> None:
             service = p.parent.name if len(p.parts) >= 2 else collection
             doctype = p.name.split(".")[0]
             found.sources.append(
-                VersionSource(f"{top}@{commit[:10]}:{rel}", collection, service, doctype,
-                              date[:19], kind="git", repo=top, commit=commit, path=rel)
+                VersionSource(
+                    f"{top}@{commit[:10]}:{rel}",
+                    collection,
+                    service,
+                    doctype,
+                    date[:19],
+                    kind="git",
+                    repo=top,
+                    commit=commit,
+                    path=rel,
+                )
             )
 
 

@@ -248,8 +248,17 @@ FROM timeline t JOIN documents d ON d.id = t.document_id;
 """
 
 #: Tables whose contents depend only on the inputs and the pipeline (``runs`` excluded).
-CONTENT_TABLES = ("documents", "versions", "version_texts", "clauses", "annotations",
-                  "changes", "findings", "timeline", "errors")
+CONTENT_TABLES = (
+    "documents",
+    "versions",
+    "version_texts",
+    "clauses",
+    "annotations",
+    "changes",
+    "findings",
+    "timeline",
+    "errors",
+)
 
 
 def _id(*parts: str) -> str:
@@ -282,8 +291,11 @@ class Store:
         try:
             if readonly:
                 if not Path(self.path).is_file():
-                    raise StoreError("no such database", path=self.path,
-                                     fix="run `policydiff scan PATH --db FILE` first")
+                    raise StoreError(
+                        "no such database",
+                        path=self.path,
+                        fix="run `policydiff scan PATH --db FILE` first",
+                    )
                 self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             else:
                 self.conn = sqlite3.connect(self.path, timeout=30)
@@ -302,8 +314,11 @@ class Store:
             else:
                 self.conn.execute("SELECT 1 FROM documents LIMIT 1")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the results database: {exc}", path=self.path,
-                             fix="give a policydiff .sqlite file or a new file name") from None
+            raise StoreError(
+                f"cannot open the results database: {exc}",
+                path=self.path,
+                fix="give a policydiff .sqlite file or a new file name",
+            ) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -319,27 +334,36 @@ class Store:
         cur = self.conn.execute(
             "INSERT INTO runs(analyzer_version, pipeline, model_versions, args, started) "
             "VALUES (?, ?, ?, ?, ?)",
-            (pipeline["analyzer_version"], pipeline["id"],
-             json.dumps(pipeline.get("models", {}), sort_keys=True),
-             json.dumps(args, sort_keys=True, default=str), now()),
+            (
+                pipeline["analyzer_version"],
+                pipeline["id"],
+                json.dumps(pipeline.get("models", {}), sort_keys=True),
+                json.dumps(args, sort_keys=True, default=str),
+                now(),
+            ),
         )
         self.conn.commit()
         return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
-        cols = ("series_scanned", "series_unchanged", "versions_scanned", "versions_skipped",
-                "versions_failed")
+        cols = (
+            "series_scanned",
+            "series_unchanged",
+            "versions_scanned",
+            "versions_skipped",
+            "versions_failed",
+        )
         self.conn.execute(
-            f"UPDATE runs SET ended=?, status=?, {', '.join(c + '=?' for c in cols)} "
-            "WHERE id=?",
+            f"UPDATE runs SET ended=?, status=?, {', '.join(c + '=?' for c in cols)} WHERE id=?",
             (now(), status, *(counts.get(c, 0) for c in cols), run_id),
         )
         self.conn.commit()
 
     # -- reading back -----------------------------------------------------------------------
     def fingerprint(self, doc_id: str) -> str | None:
-        row = self.conn.execute("SELECT fingerprint FROM documents WHERE id=?",
-                                (doc_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT fingerprint FROM documents WHERE id=?", (doc_id,)
+        ).fetchone()
         return row[0] if row else None
 
     def cached_analyses(self, doc_id: str, pipeline: str) -> dict[str, AnalyzedVersion]:
@@ -358,33 +382,58 @@ class Store:
 
     def load_analyzed(self, v: sqlite3.Row) -> AnalyzedVersion:
         """Rebuild an ``AnalyzedVersion`` from its stored rows."""
-        d = self.conn.execute(
-            "SELECT * FROM documents WHERE id=?", (v["document_id"],)).fetchone()
+        d = self.conn.execute("SELECT * FROM documents WHERE id=?", (v["document_id"],)).fetchone()
         version = PolicyVersion(
-            source=v["source"], text=v["text"] or "", blocks=(), content_hash=v["content_hash"],
-            text_hash=v["text_hash"], format=v["format"] or "", service=d["service"],
-            document_type=d["document_type"], date=v["date"], encoding=v["encoding"],
-            size=v["size"] or 0, language=v["language"],
+            source=v["source"],
+            text=v["text"] or "",
+            blocks=(),
+            content_hash=v["content_hash"],
+            text_hash=v["text_hash"],
+            format=v["format"] or "",
+            service=d["service"],
+            document_type=d["document_type"],
+            date=v["date"],
+            encoding=v["encoding"],
+            size=v["size"] or 0,
+            language=v["language"],
         )
         clauses = tuple(
-            Clause(id=r["clause_id"], index=r["idx"], text=r["text"], norm=r["norm"],
-                   kind=r["kind"], section=tuple(json.loads(r["section"])), start=r["start"],
-                   end=r["end"], context=r["context"])
+            Clause(
+                id=r["clause_id"],
+                index=r["idx"],
+                text=r["text"],
+                norm=r["norm"],
+                kind=r["kind"],
+                section=tuple(json.loads(r["section"])),
+                start=r["start"],
+                end=r["end"],
+                context=r["context"],
+            )
             for r in self.conn.execute(
-                "SELECT * FROM clauses WHERE version_id=? ORDER BY idx", (v["id"],))
+                "SELECT * FROM clauses WHERE version_id=? ORDER BY idx", (v["id"],)
+            )
         )
         annotations = tuple(
             Annotation(
-                clause_id=r["clause_id"], kind=r["kind"], label=r["label"],
-                span=Span(r["span_start"], r["span_end"], r["span_text"]), score=r["score"],
+                clause_id=r["clause_id"],
+                kind=r["kind"],
+                label=r["label"],
+                span=Span(r["span_start"], r["span_end"], r["span_text"]),
+                score=r["score"],
                 explanation=Explanation(
-                    recognizer=r["recognizer"], source=r["source"], pattern=r["pattern"],
-                    detail=r["detail"], top_terms=tuple(json.loads(r["top_terms"]))),
-                negated=bool(r["negated"]), inherited=bool(r["inherited"]),
+                    recognizer=r["recognizer"],
+                    source=r["source"],
+                    pattern=r["pattern"],
+                    detail=r["detail"],
+                    top_terms=tuple(json.loads(r["top_terms"])),
+                ),
+                negated=bool(r["negated"]),
+                inherited=bool(r["inherited"]),
                 qualifiers=tuple(tuple(q) for q in json.loads(r["qualifiers"])),
             )
             for r in self.conn.execute(
-                "SELECT * FROM annotations WHERE version_id=? ORDER BY seq", (v["id"],))
+                "SELECT * FROM annotations WHERE version_id=? ORDER BY seq", (v["id"],)
+            )
         )
         return AnalyzedVersion(version=version, clauses=clauses, annotations=annotations)
 
@@ -399,8 +448,7 @@ class Store:
                 self.conn.execute(
                     "INSERT OR REPLACE INTO errors(id, document_id, source, stage, error_type,"
                     " reason) VALUES (?, NULL, ?, ?, ?, ?)",
-                    (_id("err", "", p.source, p.stage), p.source, p.stage, p.error_type,
-                     p.reason),
+                    (_id("err", "", p.source, p.stage), p.source, p.stage, p.error_type, p.reason),
                 )
 
     def write_series(self, result: SeriesResult) -> None:
@@ -409,23 +457,31 @@ class Store:
             with self.conn:
                 self._write_series(result)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot write results for {result.service}: {exc}",
-                             path=self.path, fix="check free disk space and file permissions"
-                             ) from None
+            raise StoreError(
+                f"cannot write results for {result.service}: {exc}",
+                path=self.path,
+                fix="check free disk space and file permissions",
+            ) from None
 
     def _write_series(self, r: SeriesResult) -> None:
         c = self.conn
         doc = r.document_id
         for table in ("timeline", "findings", "changes", "errors"):
             c.execute(f"DELETE FROM {table} WHERE document_id=?", (doc,))
-        c.execute("UPDATE versions SET same_as=NULL, base_version_id=NULL WHERE document_id=?",
-                  (doc,))
-        vids = [version_id(doc, v.source, v.version.content_hash) if v.version else None
-                for v in r.versions]
-        keep_analysis = {vid for vid, v in zip(vids, r.versions, strict=True)
-                         if vid and v.status == "ok"}
-        existing = {row[0]: row[1] for row in c.execute(
-            "SELECT id, pipeline FROM versions WHERE document_id=?", (doc,))}
+        c.execute(
+            "UPDATE versions SET same_as=NULL, base_version_id=NULL WHERE document_id=?", (doc,)
+        )
+        vids = [
+            version_id(doc, v.source, v.version.content_hash) if v.version else None
+            for v in r.versions
+        ]
+        keep_analysis = {
+            vid for vid, v in zip(vids, r.versions, strict=True) if vid and v.status == "ok"
+        }
+        existing = {
+            row[0]: row[1]
+            for row in c.execute("SELECT id, pipeline FROM versions WHERE document_id=?", (doc,))
+        }
         for vid, pipe in existing.items():
             if vid not in keep_analysis or pipe != r.pipeline:
                 c.execute("DELETE FROM annotations WHERE version_id=?", (vid,))
@@ -441,8 +497,17 @@ class Store:
             "ON CONFLICT(id) DO UPDATE SET fingerprint=excluded.fingerprint, "
             "pipeline=excluded.pipeline, versions=excluded.versions, "
             "first_date=excluded.first_date, last_date=excluded.last_date",
-            (doc, r.collection, r.service, r.document_type, r.fingerprint, r.pipeline,
-             len(r.versions), min(dates, default=None), max(dates, default=None)),
+            (
+                doc,
+                r.collection,
+                r.service,
+                r.document_type,
+                r.fingerprint,
+                r.pipeline,
+                len(r.versions),
+                min(dates, default=None),
+                max(dates, default=None),
+            ),
         )
         # versions first without links, then links (same_as/base may point forward or back)
         for seq, (vid, v) in enumerate(zip(vids, r.versions, strict=True)):
@@ -460,15 +525,31 @@ class Store:
                 "similarity=excluded.similarity, clause_count=excluded.clause_count, "
                 "pipeline=excluded.pipeline, words=excluded.words, "
                 "text_length=excluded.text_length, language=excluded.language",
-                (vid, doc, seq, v.source, pv.date, pv.content_hash, pv.text_hash, pv.size,
-                 len(pv.text), v.words, pv.format, pv.encoding, pv.language, v.status,
-                 v.reason, v.similarity,
-                 len(v.analyzed.clauses) if analyzed and v.analyzed else None,
-                 r.pipeline if analyzed else None),
+                (
+                    vid,
+                    doc,
+                    seq,
+                    v.source,
+                    pv.date,
+                    pv.content_hash,
+                    pv.text_hash,
+                    pv.size,
+                    len(pv.text),
+                    v.words,
+                    pv.format,
+                    pv.encoding,
+                    pv.language,
+                    v.status,
+                    v.reason,
+                    v.similarity,
+                    len(v.analyzed.clauses) if analyzed and v.analyzed else None,
+                    r.pipeline if analyzed else None,
+                ),
             )
             if analyzed and v.analyzed is not None:
-                has = c.execute("SELECT 1 FROM clauses WHERE version_id=? LIMIT 1",
-                                (vid,)).fetchone()
+                has = c.execute(
+                    "SELECT 1 FROM clauses WHERE version_id=? LIMIT 1", (vid,)
+                ).fetchone()
                 if not has:
                     self._insert_analysis(vid, v.analyzed)
         for vid, v in zip(vids, r.versions, strict=True):
@@ -476,43 +557,92 @@ class Store:
                 continue
             same = vids[v.same_as] if v.same_as is not None else None
             base = vids[v.base] if v.base is not None else None
-            c.execute("UPDATE versions SET same_as=?, base_version_id=? WHERE id=?",
-                      (same, base, vid))
+            c.execute(
+                "UPDATE versions SET same_as=?, base_version_id=? WHERE id=?", (same, base, vid)
+            )
         self._insert_changes(r, vids)
         self._insert_findings(r, vids)
         for seq, row in enumerate(r.timeline):
             e = row.event
             c.execute(
                 "INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc, seq, e.family, e.label, e.event, e.date, e.previous_date,
-                 vids[row.version_index],
-                 vids[row.previous_index] if row.previous_index is not None else None,
-                 e.clause_id, e.clause_text, e.flag, e.severity, row.status, e.version_hash),
+                (
+                    doc,
+                    seq,
+                    e.family,
+                    e.label,
+                    e.event,
+                    e.date,
+                    e.previous_date,
+                    vids[row.version_index],
+                    vids[row.previous_index] if row.previous_index is not None else None,
+                    e.clause_id,
+                    e.clause_text,
+                    e.flag,
+                    e.severity,
+                    row.status,
+                    e.version_hash,
+                ),
             )
         for p in r.errors:
             c.execute(
                 "INSERT OR REPLACE INTO errors VALUES (?, ?, ?, ?, ?, ?)",
-                (_id("err", doc, p.source, p.stage), doc, p.source, p.stage, p.error_type,
-                 p.reason),
+                (
+                    _id("err", doc, p.source, p.stage),
+                    doc,
+                    p.source,
+                    p.stage,
+                    p.error_type,
+                    p.reason,
+                ),
             )
 
     def _insert_analysis(self, vid: str, av: AnalyzedVersion) -> None:
         c = self.conn
         c.execute("INSERT INTO version_texts VALUES (?, ?)", (vid, av.version.text))
         c.executemany(
-            'INSERT INTO clauses(version_id, clause_id, idx, kind, section, text, norm, start, '
+            "INSERT INTO clauses(version_id, clause_id, idx, kind, section, text, norm, start, "
             '"end", context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            [(vid, cl.id, cl.index, cl.kind, json.dumps(list(cl.section), ensure_ascii=False),
-              cl.text, cl.norm, cl.start, cl.end, cl.context) for cl in av.clauses],
+            [
+                (
+                    vid,
+                    cl.id,
+                    cl.index,
+                    cl.kind,
+                    json.dumps(list(cl.section), ensure_ascii=False),
+                    cl.text,
+                    cl.norm,
+                    cl.start,
+                    cl.end,
+                    cl.context,
+                )
+                for cl in av.clauses
+            ],
         )
         c.executemany(
             "INSERT INTO annotations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(vid, n, a.clause_id, a.kind, a.label, a.span.start, a.span.end, a.span.text,
-              float(a.score), int(a.negated), int(a.inherited),
-              json.dumps([list(q) for q in a.qualifiers], ensure_ascii=False),
-              a.explanation.recognizer, a.explanation.source, a.explanation.pattern,
-              a.explanation.detail, json.dumps(list(a.explanation.top_terms)))
-             for n, a in enumerate(av.annotations)],
+            [
+                (
+                    vid,
+                    n,
+                    a.clause_id,
+                    a.kind,
+                    a.label,
+                    a.span.start,
+                    a.span.end,
+                    a.span.text,
+                    float(a.score),
+                    int(a.negated),
+                    int(a.inherited),
+                    json.dumps([list(q) for q in a.qualifiers], ensure_ascii=False),
+                    a.explanation.recognizer,
+                    a.explanation.source,
+                    a.explanation.pattern,
+                    a.explanation.detail,
+                    json.dumps(list(a.explanation.top_terms)),
+                )
+                for n, a in enumerate(av.annotations)
+            ],
         )
 
     def _insert_changes(self, r: SeriesResult, vids: Sequence[str | None]) -> None:
@@ -524,15 +654,27 @@ class Store:
             for n, ch in enumerate(comp.comparison.changes):
                 if ch.kind == "unchanged":
                     continue
-                rows.append((
-                    _id("chg", vid, bid, str(n)), doc, vid, bid, n, ch.kind,
-                    ch.old.id if ch.old else None, ch.new.id if ch.new else None,
-                    ch.old.text if ch.old else None, ch.new.text if ch.new else None,
-                    ch.similarity, int(ch.substantive), comp.noise.get(n, ""),
-                    json.dumps([d.to_dict() for d in ch.diff], ensure_ascii=False),
-                ))
+                rows.append(
+                    (
+                        _id("chg", vid, bid, str(n)),
+                        doc,
+                        vid,
+                        bid,
+                        n,
+                        ch.kind,
+                        ch.old.id if ch.old else None,
+                        ch.new.id if ch.new else None,
+                        ch.old.text if ch.old else None,
+                        ch.new.text if ch.new else None,
+                        ch.similarity,
+                        int(ch.substantive),
+                        comp.noise.get(n, ""),
+                        json.dumps([d.to_dict() for d in ch.diff], ensure_ascii=False),
+                    )
+                )
         self.conn.executemany(
-            "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
 
     def _insert_findings(self, r: SeriesResult, vids: Sequence[str | None]) -> None:
         rows = []
@@ -548,34 +690,60 @@ class Store:
                 ) or (clause.text if clause else "")
                 noise = ""
                 if (f.new_clause and f.new_clause.id in fs.recurrent) or (
-                        not f.new_clause and f.old_clause and f.old_clause.id in fs.recurrent):
+                    not f.new_clause and f.old_clause and f.old_clause.id in fs.recurrent
+                ):
                     noise = "recurrent"
-                rows.append((
-                    _id("fnd", vid, bid or "", str(n), f.id), doc, vid, bid, n, f.id,
-                    f.flag, f.severity, severity_rank(f.severity), f.reason, f.gdpr,
-                    f.new_clause.id if f.new_clause else None,
-                    f.new_clause.text if f.new_clause else (clause.text if clause else None),
-                    f.old_clause.id if f.old_clause else None,
-                    f.old_clause.text if f.old_clause else None, evidence,
-                    json.dumps([e.to_dict() for e in f.evidence], ensure_ascii=False),
-                    json.dumps(list(f.terms), ensure_ascii=False), f.raised_by.recognizer,
-                    f.raised_by.source, noise,
-                ))
+                rows.append(
+                    (
+                        _id("fnd", vid, bid or "", str(n), f.id),
+                        doc,
+                        vid,
+                        bid,
+                        n,
+                        f.id,
+                        f.flag,
+                        f.severity,
+                        severity_rank(f.severity),
+                        f.reason,
+                        f.gdpr,
+                        f.new_clause.id if f.new_clause else None,
+                        f.new_clause.text if f.new_clause else (clause.text if clause else None),
+                        f.old_clause.id if f.old_clause else None,
+                        f.old_clause.text if f.old_clause else None,
+                        evidence,
+                        json.dumps([e.to_dict() for e in f.evidence], ensure_ascii=False),
+                        json.dumps(list(f.terms), ensure_ascii=False),
+                        f.raised_by.recognizer,
+                        f.raised_by.source,
+                        noise,
+                    )
+                )
         self.conn.executemany(
             "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?)", rows)
+            " ?, ?, ?)",
+            rows,
+        )
 
     def services(self) -> list[str]:
-        return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT service FROM documents ORDER BY service")]
+        return [
+            r[0]
+            for r in self.conn.execute("SELECT DISTINCT service FROM documents ORDER BY service")
+        ]
 
-    def timeline(self, service: str, *, document_type: str | None = None,
-                 collection: str | None = None, include_suppressed: bool = False,
-                 ) -> list[tuple[str, str, TimelineEvent]]:
+    def timeline(
+        self,
+        service: str,
+        *,
+        document_type: str | None = None,
+        collection: str | None = None,
+        include_suppressed: bool = False,
+    ) -> list[tuple[str, str, TimelineEvent]]:
         """Timeline events of a service: ``(collection, status, event)`` in date order."""
-        sql = ("SELECT d.collection, d.service AS doc_service, d.document_type AS doc_type, t.* "
-               "FROM timeline t JOIN documents d ON d.id = t.document_id "
-               "WHERE lower(d.service) = lower(?)")
+        sql = (
+            "SELECT d.collection, d.service AS doc_service, d.document_type AS doc_type, t.* "
+            "FROM timeline t JOIN documents d ON d.id = t.document_id "
+            "WHERE lower(d.service) = lower(?)"
+        )
         params: list[Any] = [service]
         if document_type:
             sql += " AND lower(d.document_type) = lower(?)"
@@ -588,20 +756,37 @@ class Store:
         sql += " ORDER BY d.collection, d.document_type, t.seq"
         out = []
         for r in self.conn.execute(sql, params):
-            out.append((r["collection"], r["status"], TimelineEvent(
-                service=r["doc_service"], document_type=r["doc_type"], family=r["family"],
-                label=r["label"],
-                event=r["event"], date=r["date"], previous_date=r["previous_date"],
-                clause_id=r["clause_id"], clause_text=r["clause_text"], flag=r["flag"],
-                severity=r["severity"], version_hash=r["version_hash"])))
+            out.append(
+                (
+                    r["collection"],
+                    r["status"],
+                    TimelineEvent(
+                        service=r["doc_service"],
+                        document_type=r["doc_type"],
+                        family=r["family"],
+                        label=r["label"],
+                        event=r["event"],
+                        date=r["date"],
+                        previous_date=r["previous_date"],
+                        clause_id=r["clause_id"],
+                        clause_text=r["clause_text"],
+                        flag=r["flag"],
+                        severity=r["severity"],
+                        version_hash=r["version_hash"],
+                    ),
+                )
+            )
         return out
 
-    def versions_of(self, service: str, *, document_type: str | None = None,
-                    collection: str | None = None) -> list[dict[str, Any]]:
+    def versions_of(
+        self, service: str, *, document_type: str | None = None, collection: str | None = None
+    ) -> list[dict[str, Any]]:
         """The versions of a service's series (date, status, hash, size, source), by date."""
-        sql = ("SELECT d.collection, d.document_type, v.date, v.status, v.status_reason, "
-               "v.content_hash, v.size, v.source FROM versions v "
-               "JOIN documents d ON d.id = v.document_id WHERE lower(d.service) = lower(?)")
+        sql = (
+            "SELECT d.collection, d.document_type, v.date, v.status, v.status_reason, "
+            "v.content_hash, v.size, v.source FROM versions v "
+            "JOIN documents d ON d.id = v.document_id WHERE lower(d.service) = lower(?)"
+        )
         params: list[Any] = [service]
         if document_type:
             sql += " AND lower(d.document_type) = lower(?)"

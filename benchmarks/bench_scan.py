@@ -44,9 +44,13 @@ def rss_mb(who: int) -> float:
 
 def analyzed_texts(db: Path) -> list[str]:
     with sqlite3.connect(db) as c:
-        return [r[0] for r in c.execute(
-            "SELECT t.text FROM version_texts t JOIN versions v ON v.id = t.version_id "
-            "WHERE v.status = 'ok' ORDER BY v.id")]
+        return [
+            r[0]
+            for r in c.execute(
+                "SELECT t.text FROM version_texts t JOIN versions v ON v.id = t.version_id "
+                "WHERE v.status = 'ok' ORDER BY v.id"
+            )
+        ]
 
 
 def cpu_self() -> float:
@@ -79,8 +83,9 @@ def makespan(durations: list[float], workers: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpora" /
-                                                     "policy_versions"))
+    ap.add_argument(
+        "corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpora" / "policy_versions")
+    )
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--limit", type=int, default=0, help="Only the first N series.")
     ap.add_argument("--keep", action="store_true", help="Keep the benchmark databases.")
@@ -96,10 +101,22 @@ def main() -> None:
         manifest = Path(tempfile.mkdtemp()) / "bench.jsonl"
         import json
 
-        manifest.write_text("\n".join(json.dumps({
-            "path": s.source, "service": s.service, "document_type": s.document_type,
-            "date": s.date, "collection": s.collection}) for v in series.values() for s in v
-            if s.source in keep))
+        manifest.write_text(
+            "\n".join(
+                json.dumps(
+                    {
+                        "path": s.source,
+                        "service": s.service,
+                        "document_type": s.document_type,
+                        "date": s.date,
+                        "collection": s.collection,
+                    }
+                )
+                for v in series.values()
+                for s in v
+                if s.source in keep
+            )
+        )
         paths = [str(manifest)]
     files = discover(paths)
     all_words = 0
@@ -131,26 +148,36 @@ def main() -> None:
     first_db = tmp / f"jobs{args.jobs[0]}.sqlite"
     texts = analyzed_texts(first_db)
     rate, cpu_rate, tokens = tokenize_rate(texts)
-    print(f"bare spacy.blank('en') tokenization of the {len(texts)} analyzed texts: "
-          f"{rate:,.0f} words/s wall, {cpu_rate:,.0f} words per CPU second ({tokens:,} tokens)")
+    print(
+        f"bare spacy.blank('en') tokenization of the {len(texts)} analyzed texts: "
+        f"{rate:,.0f} words/s wall, {cpu_rate:,.0f} words per CPU second ({tokens:,} tokens)"
+    )
     if 1 in results:
         s1, e1, c1 = results[1]
-        print(f"scan --jobs 1 / bare tokenization: {(s1.words_analyzed / e1) / rate:.1%} by wall "
-              f"time, {(s1.words_analyzed / c1) / cpu_rate:.1%} by CPU time (target >= 25%)")
+        print(
+            f"scan --jobs 1 / bare tokenization: {(s1.words_analyzed / e1) / rate:.1%} by wall "
+            f"time, {(s1.words_analyzed / c1) / cpu_rate:.1%} by CPU time (target >= 25%)"
+        )
     if 1 in results and 2 in results:
         s1, e1, c1 = results[1]
         s2, e2, c2 = results[2]
         total2 = sum(s2.series_cpu_seconds)
         span = makespan(s2.series_cpu_seconds, 2)
         bound = min(2.0, (total2 + c2) / max(span, c2))
-        print(f"speed-up jobs 2 vs jobs 1: {e1 / e2:.2f}x measured by wall time (target >= 1.7x);"
-              f" schedule bound {bound:.2f}x on 2 idle cores (series CPU {total2:.1f}s + main "
-              f"CPU {c2:.1f}s over the 2-worker makespan {span:.1f}s)")
-        print(f"largest series: {max(s2.series_cpu_seconds):.1f}s CPU of "
-              f"{sum(s2.series_cpu_seconds):.1f}s")
+        print(
+            f"speed-up jobs 2 vs jobs 1: {e1 / e2:.2f}x measured by wall time (target >= 1.7x);"
+            f" schedule bound {bound:.2f}x on 2 idle cores (series CPU {total2:.1f}s + main "
+            f"CPU {c2:.1f}s over the 2-worker makespan {span:.1f}s)"
+        )
+        print(
+            f"largest series: {max(s2.series_cpu_seconds):.1f}s CPU of "
+            f"{sum(s2.series_cpu_seconds):.1f}s"
+        )
     worker = max((r[0].peak_worker_rss_mb for j, r in results.items() if j > 1), default=0.0)
-    print(f"peak RSS: main process {rss_mb(resource.RUSAGE_SELF):.0f} MB, largest worker "
-          f"{worker:.0f} MB (target <= 1024 MB)")
+    print(
+        f"peak RSS: main process {rss_mb(resource.RUSAGE_SELF):.0f} MB, largest worker "
+        f"{worker:.0f} MB (target <= 1024 MB)"
+    )
     import os
 
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

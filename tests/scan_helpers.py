@@ -36,14 +36,20 @@ class KeywordRecognizer(Recognizer):
             for pattern, kind, label in KEYWORDS:
                 m = re.search(pattern, c.text, re.I)
                 if m:
-                    out.append(Annotation(
-                        clause_id=c.id, kind=kind, label=label,
-                        span=Span(m.start(), m.end(), m.group(0)), score=0.9,
-                        explanation=Explanation(self.name, pattern=pattern,
-                                                detail=f"matched {pattern}"),
-                        negated=" not " in f" {c.text.lower()} " and kind != "exclusion",
-                        qualifiers=(("test", "yes"),),
-                    ))
+                    out.append(
+                        Annotation(
+                            clause_id=c.id,
+                            kind=kind,
+                            label=label,
+                            span=Span(m.start(), m.end(), m.group(0)),
+                            score=0.9,
+                            explanation=Explanation(
+                                self.name, pattern=pattern, detail=f"matched {pattern}"
+                            ),
+                            negated=" not " in f" {c.text.lower()} " and kind != "exclusion",
+                            qualifiers=(("test", "yes"),),
+                        )
+                    )
         return out
 
 
@@ -59,24 +65,35 @@ class FindingAnalyzer(PolicyAnalyzer):
                     if a.negated:
                         continue
                     fid = "f" + hashlib.sha1(ch.new.id.encode()).hexdigest()[:8]
-                    findings.append(Finding(
-                        id=fid, flag="ai_training.added", severity="high",
-                        reason="The new version adds language allowing AI training.",
-                        raised_by=a.explanation, new_clause=ch.new,
-                        evidence=(Evidence(comp.new.version.label, ch.new.id, a.span),),
-                        gdpr="Art. 5(1)(b)",
-                    ))
+                    findings.append(
+                        Finding(
+                            id=fid,
+                            flag="ai_training.added",
+                            severity="high",
+                            reason="The new version adds language allowing AI training.",
+                            raised_by=a.explanation,
+                            new_clause=ch.new,
+                            evidence=(Evidence(comp.new.version.label, ch.new.id, a.span),),
+                            gdpr="Art. 5(1)(b)",
+                        )
+                    )
         from dataclasses import replace
 
         return replace(comp, findings=tuple(findings))
 
     def assess_version(self, analyzed):  # type: ignore[no-untyped-def]
         return [
-            Finding(id="p" + a.clause_id, flag="vague_purpose", severity="medium",
-                    reason="Open-ended purpose.", raised_by=a.explanation,
-                    new_clause=analyzed.clause(a.clause_id),
-                    evidence=(Evidence(analyzed.version.label, a.clause_id, a.span),))
-            for a in analyzed.annotations if a.kind == "vague"
+            Finding(
+                id="p" + a.clause_id,
+                flag="vague_purpose",
+                severity="medium",
+                reason="Open-ended purpose.",
+                raised_by=a.explanation,
+                new_clause=analyzed.clause(a.clause_id),
+                evidence=(Evidence(analyzed.version.label, a.clause_id, a.span),),
+            )
+            for a in analyzed.annotations
+            if a.kind == "vague"
         ]
 
 
@@ -116,8 +133,9 @@ def text(*extra: str, base: list[str] | None = None) -> str:
     return "\n\n".join([*(base or BASE), *extra]) + "\n"
 
 
-def write_history(root: Path, service: str, versions: list[tuple[str, str]],
-                  doctype: str = "Privacy Policy") -> list[Path]:
+def write_history(
+    root: Path, service: str, versions: list[tuple[str, str]], doctype: str = "Privacy Policy"
+) -> list[Path]:
     """Write ``[(date, text), ...]`` in the Open Terms Archive layout under ``root``."""
     folder = root / service / doctype
     folder.mkdir(parents=True, exist_ok=True)

@@ -32,11 +32,15 @@ def runner(monkeypatch):
 @pytest.fixture()
 def corpus(tmp_path):
     root = tmp_path / "c"
-    write_history(root, "Acme", [
-        ("2024-01-01", text()),
-        ("2024-03-01", text(AI)),
-        ("2024-04-01", text(AI, *EXTRA)),
-    ])
+    write_history(
+        root,
+        "Acme",
+        [
+            ("2024-01-01", text()),
+            ("2024-03-01", text(AI)),
+            ("2024-04-01", text(AI, *EXTRA)),
+        ],
+    )
     return root
 
 
@@ -57,16 +61,16 @@ def test_scan_prints_a_summary_and_writes_the_db(runner, corpus, tmp_path):
     assert "Warning" not in result.output
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT count(*) FROM versions").fetchone()[0] == 3
-    again = runner.invoke(cli, ["scan", str(corpus), "--db", str(db), "--jobs", "1",
-                                "--json"])
+    again = runner.invoke(cli, ["scan", str(corpus), "--db", str(db), "--jobs", "1", "--json"])
     summary = json.loads(again.output)
     assert summary["series_unchanged"] == 1 and summary["versions_analyzed"] == 0
 
 
 def test_scan_warns_when_some_files_fail(runner, corpus, tmp_path):
     (corpus / "Acme" / "Privacy Policy" / "2024-05-01_x.md").write_bytes(b"")
-    result = runner.invoke(cli, ["scan", str(corpus), "--db", str(tmp_path / "o.sqlite"),
-                                 "-j", "1"])
+    result = runner.invoke(
+        cli, ["scan", str(corpus), "--db", str(tmp_path / "o.sqlite"), "-j", "1"]
+    )
     assert result.exit_code == 0
     assert "Warning: 1 file(s) failed" in result.output
     assert "file is empty" in result.output
@@ -76,16 +80,18 @@ def test_scan_exits_3_when_every_file_fails(runner, tmp_path):
     bad = tmp_path / "c" / "Bad" / "Privacy Policy"
     bad.mkdir(parents=True)
     (bad / "2024-01-01_a.md").write_bytes(b"\x00\x00binary")
-    result = runner.invoke(cli, ["scan", str(tmp_path / "c"), "--db",
-                                 str(tmp_path / "o.sqlite"), "-j", "1"])
+    result = runner.invoke(
+        cli, ["scan", str(tmp_path / "c"), "--db", str(tmp_path / "o.sqlite"), "-j", "1"]
+    )
     assert result.exit_code == 3
     assert "every file failed" in result.output
 
 
 def test_scan_of_nothing_is_a_usage_error(runner, tmp_path):
     (tmp_path / "empty").mkdir()
-    result = runner.invoke(cli, ["scan", str(tmp_path / "empty"), "--db",
-                                 str(tmp_path / "o.sqlite")])
+    result = runner.invoke(
+        cli, ["scan", str(tmp_path / "empty"), "--db", str(tmp_path / "o.sqlite")]
+    )
     assert result.exit_code == 2 and "no documents found" in result.output
 
 
@@ -142,14 +148,38 @@ def test_history_html_without_the_report_module(runner, scanned, monkeypatch):
 
 
 def test_export_csv_to_stdout_and_file(runner, scanned, tmp_path):
-    result = runner.invoke(cli, ["export", "--db", str(scanned), "--table", "findings",
-                                 "--format", "csv", "--flag", "ai_training.*"])
+    result = runner.invoke(
+        cli,
+        [
+            "export",
+            "--db",
+            str(scanned),
+            "--table",
+            "findings",
+            "--format",
+            "csv",
+            "--flag",
+            "ai_training.*",
+        ],
+    )
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].startswith("service,document_type") and len(lines) == 2
     out = tmp_path / "t.md"
-    result = runner.invoke(cli, ["export", "--db", str(scanned), "--table", "timeline",
-                                 "--format", "markdown", "-o", str(out)])
+    result = runner.invoke(
+        cli,
+        [
+            "export",
+            "--db",
+            str(scanned),
+            "--table",
+            "timeline",
+            "--format",
+            "markdown",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0 and out.read_text().startswith("| service |")
 
 
@@ -159,7 +189,8 @@ def test_export_parquet_needs_output(runner, scanned):
 
 
 def test_scan_with_a_forced_progress_bar(runner, corpus, tmp_path):
-    result = runner.invoke(cli, ["scan", str(corpus), "--db", str(tmp_path / "o.sqlite"),
-                                 "-j", "1", "--progress"])
+    result = runner.invoke(
+        cli, ["scan", str(corpus), "--db", str(tmp_path / "o.sqlite"), "-j", "1", "--progress"]
+    )
     assert result.exit_code == 0, result.output
     assert "Scanned 1 series" in result.output

@@ -14,21 +14,29 @@ from analyzer.errors import UsageError
 from analyzer.export import escape_cell, query, to_markdown, write
 from analyzer.scan import scan
 
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\") We use data to train AI models."
+FORMULA = '=HYPERLINK("http://evil.example","click") We use data to train AI models.'
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
-    write_history(root, "Acme", [
-        ("2024-01-01", text()),
-        ("2024-03-01", text(AI)),
-        ("2024-05-01", text(AI, FORMULA)),
-    ])
-    write_history(root, "Globex", [
-        ("2023-06-01", text("We use data for other purposes.")),
-        ("2023-07-01", text("We use data for other purposes.", EXTRA[0])),
-    ])
+    write_history(
+        root,
+        "Acme",
+        [
+            ("2024-01-01", text()),
+            ("2024-03-01", text(AI)),
+            ("2024-05-01", text(AI, FORMULA)),
+        ],
+    )
+    write_history(
+        root,
+        "Globex",
+        [
+            ("2023-06-01", text("We use data for other purposes.")),
+            ("2023-07-01", text("We use data for other purposes.", EXTRA[0])),
+        ],
+    )
     path = tmp_path_factory.mktemp("db") / "out.sqlite"
     scan([root], db=path, jobs=1, factory=keyword_analyzer)
     return path
@@ -40,23 +48,34 @@ def rows_as_dicts(columns, rows):
 
 def test_findings_table_has_the_issue_columns(db):
     columns, rows = query(db, "findings")
-    for col in ("service", "document_type", "date", "flag", "severity", "clause_text",
-                "evidence", "reason"):
+    for col in (
+        "service",
+        "document_type",
+        "date",
+        "flag",
+        "severity",
+        "clause_text",
+        "evidence",
+        "reason",
+    ):
         assert col in columns
     flags = sorted(r["flag"] for r in rows_as_dicts(columns, rows))
     assert flags == ["ai_training.added", "ai_training.added", "vague_purpose"]
 
 
-@pytest.mark.parametrize(("filters", "expected_flags"), [
-    ({"flag": "ai_training.*"}, ["ai_training.added", "ai_training.added"]),
-    ({"flag": "vague*"}, ["vague_purpose"]),
-    ({"service": "glob*"}, ["vague_purpose"]),
-    ({"service": "ACME"}, ["ai_training.added", "ai_training.added"]),
-    ({"since": "2024-04-01"}, ["ai_training.added"]),
-    ({"min_severity": "high"}, ["ai_training.added", "ai_training.added"]),
-    ({"min_severity": "medium"}, ["ai_training.added", "ai_training.added", "vague_purpose"]),
-    ({"flag": "nothing.*"}, []),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected_flags"),
+    [
+        ({"flag": "ai_training.*"}, ["ai_training.added", "ai_training.added"]),
+        ({"flag": "vague*"}, ["vague_purpose"]),
+        ({"service": "glob*"}, ["vague_purpose"]),
+        ({"service": "ACME"}, ["ai_training.added", "ai_training.added"]),
+        ({"since": "2024-04-01"}, ["ai_training.added"]),
+        ({"min_severity": "high"}, ["ai_training.added", "ai_training.added"]),
+        ({"min_severity": "medium"}, ["ai_training.added", "ai_training.added", "vague_purpose"]),
+        ({"flag": "nothing.*"}, []),
+    ],
+)
 def test_findings_filters(db, filters, expected_flags):
     columns, rows = query(db, "findings", **filters)
     assert sorted(r["flag"] for r in rows_as_dicts(columns, rows)) == expected_flags
@@ -74,33 +93,41 @@ def test_changes_clauses_and_timeline_tables(db):
     events = rows_as_dicts(columns, rows)
     # the legal basis stated in the same clause carries the clause's flag too
     assert sorted((e["family"], e["event"], e["date"][:10]) for e in events) == [
-        ("ai_training", "appeared", "2024-03-01"), ("legal_basis", "appeared", "2024-03-01")]
+        ("ai_training", "appeared", "2024-03-01"),
+        ("legal_basis", "appeared", "2024-03-01"),
+    ]
     assert all(e["flag"] == "ai_training.added" for e in events)
     columns, rows = query(db, "timeline", min_severity="high")
     assert all(r["severity"] == "high" for r in rows_as_dicts(columns, rows))
 
 
-@pytest.mark.parametrize(("table", "kwargs"), [
-    ("nope", {}),
-    ("findings", {"min_severity": "critical"}),
-    ("changes", {"flag": "x*"}),
-    ("changes", {"min_severity": "high"}),
-])
+@pytest.mark.parametrize(
+    ("table", "kwargs"),
+    [
+        ("nope", {}),
+        ("findings", {"min_severity": "critical"}),
+        ("changes", {"flag": "x*"}),
+        ("changes", {"min_severity": "high"}),
+    ],
+)
 def test_bad_options_are_usage_errors(db, table, kwargs):
     with pytest.raises(UsageError):
         query(db, table, **kwargs)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=1+1", "'=1+1"),
-    ("+33 1", "'+33 1"),
-    ("-2", "'-2"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"),
-    ("plain text", "plain text"),
-    (3, 3),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+33 1", "'+33 1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("plain text", "plain text"),
+        (3, 3),
+        (None, None),
+    ],
+)
 def test_escape_cell(value, expected):
     assert escape_cell(value) == expected
 

@@ -52,8 +52,7 @@ CASES = [
 
 @pytest.mark.parametrize(("bodies", "expected"), CASES)
 def test_classify_statuses(bodies, expected):
-    versions = [v(b, f"2024-01-0{i + 1}") if b is not None else None
-                for i, b in enumerate(bodies)]
+    versions = [v(b, f"2024-01-0{i + 1}") if b is not None else None for i, b in enumerate(bodies)]
     assert [s.status for s in classify(versions)] == expected
 
 
@@ -71,8 +70,9 @@ def test_link_targets_only_change_is_skipped():
 
 
 def test_size_drop_is_broken_unless_confirmed_by_next_capture():
-    big = text(*(f"Paragraph number {i} explains one more data practice in detail." for i in
-                 range(60)))
+    big = text(
+        *(f"Paragraph number {i} explains one more data practice in detail." for i in range(60))
+    )
     cfg = NoiseConfig()
     lone = classify([v(big), v(SHORT), v(big + "\n\nNew clause about cookies.")], cfg)
     assert [s.status for s in lone] == ["ok", "broken", "ok"]
@@ -117,25 +117,35 @@ def analyzed(date: str, labels: list[str]) -> AnalyzedVersion:
     clauses, annotations = [], []
     for n, kl in enumerate(labels):
         kind, label = kl.split(".")
-        c = Clause(id=f"c{kl}", index=n, text=f"Clause about {kl}.", norm=kl, kind="sentence",
-                   section=(), start=0, end=10)
+        c = Clause(
+            id=f"c{kl}",
+            index=n,
+            text=f"Clause about {kl}.",
+            norm=kl,
+            kind="sentence",
+            section=(),
+            start=0,
+            end=10,
+        )
         clauses.append(c)
-        annotations.append(Annotation(c.id, kind, label, Span(0, 6, "Clause"), 1.0,
-                                      Explanation("test")))
-    pv = PolicyVersion(source=date, text="", blocks=(), content_hash=date, text_hash=date,
-                       format="md", date=date)
+        annotations.append(
+            Annotation(c.id, kind, label, Span(0, 6, "Clause"), 1.0, Explanation("test"))
+        )
+    pv = PolicyVersion(
+        source=date, text="", blocks=(), content_hash=date, text_hash=date, format="md", date=date
+    )
     return AnalyzedVersion(pv, tuple(clauses), tuple(annotations))
 
 
 def timeline(seq: list[list[str]], window: int = 3):
     chain = [(i, analyzed(f"2024-01-{i + 1:02d}", labels)) for i, labels in enumerate(seq)]
-    return build_timeline(chain, service="S", document_type="P",
-                          config=NoiseConfig(window=window))
+    return build_timeline(chain, service="S", document_type="P", config=NoiseConfig(window=window))
 
 
 def reported(rows):
-    return [(r.event.date[-2:], r.event.event, r.event.label) for r in rows
-            if r.status == "reported"]
+    return [
+        (r.event.date[-2:], r.event.event, r.event.label) for r in rows if r.status == "reported"
+    ]
 
 
 AIU = "ai_training.use"
@@ -171,8 +181,11 @@ def test_quick_reversal_is_pending_then_confirmed():
 def test_negated_annotations_do_not_count_as_present():
     av = analyzed("2024-01-01", [AIU])
     a = av.annotations[0]
-    neg = AnalyzedVersion(av.version, av.clauses, (Annotation(
-        a.clause_id, a.kind, a.label, a.span, a.score, a.explanation, negated=True),))
+    neg = AnalyzedVersion(
+        av.version,
+        av.clauses,
+        (Annotation(a.clause_id, a.kind, a.label, a.span, a.score, a.explanation, negated=True),),
+    )
     assert presence(av) and not presence(neg)
 
 
@@ -197,12 +210,14 @@ def test_base_texts_are_long_enough_for_the_default_noise_rules():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(["short", "long", "tiny", "short2", "fail"]), min_size=1,
-                max_size=15))
+@given(
+    st.lists(st.sampled_from(["short", "long", "tiny", "short2", "fail"]), min_size=1, max_size=15)
+)
 def test_classify_invariants(picks):
     bodies = {"short": SHORT, "long": LONG, "tiny": TINY, "short2": SHORT + "\n\n"}
-    versions = [None if p == "fail" else v(bodies[p], f"2024-01-{i + 1:02d}")
-                for i, p in enumerate(picks)]
+    versions = [
+        None if p == "fail" else v(bodies[p], f"2024-01-{i + 1:02d}") for i, p in enumerate(picks)
+    ]
     statuses = classify(versions)
     assert len(statuses) == len(versions)
     seen_texts: set[str] = set()

@@ -26,17 +26,25 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def corpus(root: Path) -> Path:
     """Two services, one with an AI-training clause added and a long/short flip-flop."""
-    write_history(root, "Acme", [
-        ("2024-01-01", text()),
-        ("2024-02-01", text()),  # duplicate
-        ("2024-03-01", text(AI)),  # adds AI training
-        ("2024-04-01", text(AI, *EXTRA)),  # long rendering
-        ("2024-05-01", text(AI)),  # back to the short one
-    ])
-    write_history(root, "Globex", [
-        ("2023-06-01", text("We use data for other purposes.")),
-        ("2023-07-01", text("We use data for other purposes.", EXTRA[0])),
-    ])
+    write_history(
+        root,
+        "Acme",
+        [
+            ("2024-01-01", text()),
+            ("2024-02-01", text()),  # duplicate
+            ("2024-03-01", text(AI)),  # adds AI training
+            ("2024-04-01", text(AI, *EXTRA)),  # long rendering
+            ("2024-05-01", text(AI)),  # back to the short one
+        ],
+    )
+    write_history(
+        root,
+        "Globex",
+        [
+            ("2023-06-01", text("We use data for other purposes.")),
+            ("2023-07-01", text("We use data for other purposes.", EXTRA[0])),
+        ],
+    )
     return root
 
 
@@ -45,13 +53,16 @@ def dump(db: Path) -> dict:
         return s.dump()
 
 
-@pytest.mark.parametrize(("name", "date"), [
-    ("2024-05-06T18-36-23_72bd0ecc9d.md", "2024-05-06T18:36:23"),
-    ("20180601_YouTube_PrivacyPolicy.md", "2018-06-01"),
-    ("2024-05-06.md", "2024-05-06"),
-    ("policy.md", None),
-    ("12345.md", None),
-])
+@pytest.mark.parametrize(
+    ("name", "date"),
+    [
+        ("2024-05-06T18-36-23_72bd0ecc9d.md", "2024-05-06T18:36:23"),
+        ("20180601_YouTube_PrivacyPolicy.md", "2018-06-01"),
+        ("2024-05-06.md", "2024-05-06"),
+        ("policy.md", None),
+        ("12345.md", None),
+    ],
+)
 def test_parse_date(name, date):
     assert parse_date(name) == date
 
@@ -61,10 +72,14 @@ def test_discover_ota_layout_groups_series_and_ignores_bookkeeping(tmp_path):
     (tmp_path / "coll" / "Acme" / "Privacy Policy" / "index.tsv").write_text("x\ty\n")
     found = discover([tmp_path])
     series = found.series()
-    assert list(series) == [("coll", "Acme", "Privacy Policy"), ("coll", "Globex",
-                                                                  "Privacy Policy")]
+    assert list(series) == [
+        ("coll", "Acme", "Privacy Policy"),
+        ("coll", "Globex", "Privacy Policy"),
+    ]
     assert [s.date for s in series[("coll", "Acme", "Privacy Policy")]][:2] == [
-        "2024-01-01T00:00:00", "2024-02-01T00:00:00"]
+        "2024-01-01T00:00:00",
+        "2024-02-01T00:00:00",
+    ]
     assert not found.problems
 
 
@@ -87,8 +102,10 @@ def test_scan_builds_versions_changes_findings_and_timeline(tmp_path):
     assert summary.status_counts["revert"] == 1
     assert summary.findings_by_flag["ai_training.added"] == 1
     conn = sqlite3.connect(db)
-    statuses = [r[0] for r in conn.execute(
-        "SELECT status FROM versions_view WHERE service='Acme' ORDER BY date")]
+    statuses = [
+        r[0]
+        for r in conn.execute("SELECT status FROM versions_view WHERE service='Acme' ORDER BY date")
+    ]
     assert statuses == ["ok", "duplicate", "ok", "ok", "revert"]
     flag, date, clause = conn.execute(
         "SELECT flag, date, clause_text FROM findings_view WHERE flag LIKE 'ai_training%'"
@@ -96,14 +113,23 @@ def test_scan_builds_versions_changes_findings_and_timeline(tmp_path):
     assert flag == "ai_training.added" and date.startswith("2024-03-01") and "train" in clause
     events = conn.execute(
         "SELECT date, family, event, flag FROM timeline_view WHERE service='Acme' AND "
-        "family='ai_training' AND status='reported'").fetchall()
+        "family='ai_training' AND status='reported'"
+    ).fetchall()
     assert events == [("2024-03-01T00:00:00", "ai_training", "appeared", "ai_training.added")]
     # Globex's first version states an open-ended purpose: a baseline finding
-    assert conn.execute("SELECT count(*) FROM findings_view WHERE service='Globex' AND "
-                        "flag='vague_purpose'").fetchone()[0] == 1
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM findings_view WHERE service='Globex' AND flag='vague_purpose'"
+        ).fetchone()[0]
+        == 1
+    )
     # the revert to the short rendering is compared with nothing new: no change rows for it
-    assert conn.execute("SELECT count(*) FROM changes_view WHERE service='Acme' AND "
-                        "date LIKE '2024-05%'").fetchone()[0] == 0
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM changes_view WHERE service='Acme' AND date LIKE '2024-05%'"
+        ).fetchone()[0]
+        == 0
+    )
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     runs = conn.execute("SELECT status, versions_scanned FROM runs").fetchall()
@@ -153,8 +179,9 @@ def test_bad_inputs_are_recorded_and_the_scan_goes_on(tmp_path, monkeypatch):
     # not UTF-8: an error, or text once ingest detects the encoding; never lost or fatal
     latin = conn.execute("SELECT count(*) FROM versions WHERE source LIKE '%d.md'").fetchone()[0]
     assert ("2024-01-04_d.md" in reasons) != (latin == 1)
-    gz_status = conn.execute(
-        "SELECT status FROM versions WHERE source LIKE '%f.md.gz'").fetchone()[0]
+    gz_status = conn.execute("SELECT status FROM versions WHERE source LIKE '%f.md.gz'").fetchone()[
+        0
+    ]
     assert gz_status == "ok"
 
 
@@ -162,8 +189,7 @@ def test_every_file_failing_is_reported(tmp_path):
     bad = tmp_path / "c" / "Bad" / "Privacy Policy"
     bad.mkdir(parents=True)
     (bad / "2024-01-01_a.md").write_bytes(b"")
-    summary = scan([tmp_path / "c"], db=tmp_path / "o.sqlite", jobs=1,
-                   factory=keyword_analyzer)
+    summary = scan([tmp_path / "c"], db=tmp_path / "o.sqlite", jobs=1, factory=keyword_analyzer)
     assert summary.all_failed and summary.versions_failed == 1
 
 
@@ -178,8 +204,9 @@ def test_unexpected_exception_in_analysis_is_recorded(tmp_path, monkeypatch):
         return original(self, clauses, docs)
 
     monkeypatch.setattr(scan_helpers.KeywordRecognizer, "analyze", boom)
-    summary = scan([corpus(tmp_path / "c")], db=tmp_path / "o.sqlite", jobs=1,
-                   factory=keyword_analyzer)
+    summary = scan(
+        [corpus(tmp_path / "c")], db=tmp_path / "o.sqlite", jobs=1, factory=keyword_analyzer
+    )
     failed = [e for e in summary.errors if e.error_type == "RuntimeError"]
     assert len(failed) == 2 and all(e.stage == "analyze" for e in failed)
     assert summary.findings_by_flag["ai_training.added"] == 1  # Acme still scanned
@@ -190,24 +217,34 @@ def test_manifest_jsonl_and_csv(tmp_path):
     docs.mkdir()
     (docs / "a.md").write_text(text())
     (docs / "b.md").write_text(text(AI))
-    rows = [{"path": "docs/a.md", "service": "Initech", "document_type": "Privacy Policy",
-             "date": "2024-01-01"},
-            {"path": "docs/b.md", "service": "Initech", "document_type": "Privacy Policy",
-             "date": "2024-02-01"},
-            {"path": "docs/missing.md", "service": "Initech"}]
+    rows = [
+        {
+            "path": "docs/a.md",
+            "service": "Initech",
+            "document_type": "Privacy Policy",
+            "date": "2024-01-01",
+        },
+        {
+            "path": "docs/b.md",
+            "service": "Initech",
+            "document_type": "Privacy Policy",
+            "date": "2024-02-01",
+        },
+        {"path": "docs/missing.md", "service": "Initech"},
+    ]
     (tmp_path / "m.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\nnot json\n")
     found = discover([tmp_path / "m.jsonl"])
     assert [s.date for s in found.sources] == ["2024-01-01", "2024-02-01"]
     assert len(found.problems) == 2
     (tmp_path / "m.csv").write_text(
         "path,service,document_type,date\ndocs/b.md,Initech,Privacy Policy,2024-02-01\n"
-        "docs/a.md,Initech,Privacy Policy,2024-01-01\n")
+        "docs/a.md,Initech,Privacy Policy,2024-01-01\n"
+    )
     series = discover([tmp_path / "m.csv"]).series()
     [(key, versions)] = series.items()
     assert key == ("m", "Initech", "Privacy Policy")
     assert [Path(v.source).name for v in versions] == ["a.md", "b.md"]
-    summary = scan([tmp_path / "m.csv"], db=tmp_path / "o.sqlite", jobs=1,
-                   factory=keyword_analyzer)
+    summary = scan([tmp_path / "m.csv"], db=tmp_path / "o.sqlite", jobs=1, factory=keyword_analyzer)
     assert summary.findings_by_flag["ai_training.added"] == 1
 
 
@@ -215,26 +252,33 @@ def test_manifest_jsonl_and_csv(tmp_path):
 def test_git_history(tmp_path):
     repo = tmp_path / "repo"
     (repo / "Acme").mkdir(parents=True)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+    }
 
     def git(*args: str, date: str | None = None) -> None:
         e = dict(env)
         if date:
             e["GIT_COMMITTER_DATE"] = e["GIT_AUTHOR_DATE"] = date
-        subprocess.run(["git", "-C", str(repo), *args], check=True, env=e,
-                       capture_output=True)
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=e, capture_output=True)
 
     git("init", "-q")
-    for date, body in [("2024-01-01T10:00:00+00:00", text()),
-                       ("2024-03-01T10:00:00+00:00", text(AI))]:
+    for date, body in [
+        ("2024-01-01T10:00:00+00:00", text()),
+        ("2024-03-01T10:00:00+00:00", text(AI)),
+    ]:
         (repo / "Acme" / "Privacy Policy.md").write_text(body)
         git("add", "-A")
         git("commit", "-qm", "record", date=date)
     found = discover([repo])
     assert [(s.service, s.document_type, s.date) for s in found.sources] == [
         ("Acme", "Privacy Policy", "2024-01-01T10:00:00"),
-        ("Acme", "Privacy Policy", "2024-03-01T10:00:00")]
+        ("Acme", "Privacy Policy", "2024-03-01T10:00:00"),
+    ]
     summary = scan([repo], db=tmp_path / "o.sqlite", jobs=1, factory=keyword_analyzer)
     assert summary.findings_by_flag["ai_training.added"] == 1 and not summary.errors
     not_repo = tmp_path / "plain"
@@ -275,8 +319,9 @@ def test_process_series_directly(tmp_path):
     [task_sources] = [v for k, v in discover([root]).series().items() if k[1] == "Acme"]
     from analyzer.scan import SeriesTask
 
-    result = process_series(SeriesTask(("c", "Acme", "Privacy Policy"), task_sources, "fp",
-                                       "pipe"), keyword_analyzer)
+    result = process_series(
+        SeriesTask(("c", "Acme", "Privacy Policy"), task_sources, "fp", "pipe"), keyword_analyzer
+    )
     assert [v.status for v in result.versions] == ["ok", "duplicate", "ok", "ok", "revert"]
     assert result.versions[4].base == 2 and result.versions[3].base == 2
     assert result.words_analyzed > 0
@@ -295,15 +340,27 @@ scan([{corpus!r}], db={db!r}, jobs=1, factory=keyword_analyzer)
 def test_kill_9_and_restart_gives_the_same_database(tmp_path):
     root = tmp_path / "c"
     for n in range(12):
-        write_history(root, f"Svc{n:02d}", [
-            (f"2024-0{m + 1}-01", text(*EXTRA[: m % 3], AI if m > 1 else "",
-                                       *(f"Clause {n}-{k} on data use." for k in range(40))))
-            for m in range(4)])
+        write_history(
+            root,
+            f"Svc{n:02d}",
+            [
+                (
+                    f"2024-0{m + 1}-01",
+                    text(
+                        *EXTRA[: m % 3],
+                        AI if m > 1 else "",
+                        *(f"Clause {n}-{k} on data use." for k in range(40)),
+                    ),
+                )
+                for m in range(4)
+            ],
+        )
     clean = tmp_path / "clean.sqlite"
     scan([root], db=clean, jobs=1, factory=keyword_analyzer)
     db = tmp_path / "killed.sqlite"
-    script = KILL_SCRIPT.format(root=str(ROOT), tests=str(ROOT / "tests"), corpus=str(root),
-                                db=str(db))
+    script = KILL_SCRIPT.format(
+        root=str(ROOT), tests=str(ROOT / "tests"), corpus=str(root), db=str(db)
+    )
     killed_mid_way = False
     for delay in (0.0, 0.3, 0.6, 1.0):
         proc = subprocess.Popen([sys.executable, "-c", script])
@@ -333,8 +390,7 @@ def test_dask_local_cluster(tmp_path):
     pytest.importorskip("dask.distributed")
     root = corpus(tmp_path / "c")
     scan([root], db=tmp_path / "a.sqlite", jobs=1, factory=keyword_analyzer)
-    summary = scan([root], db=tmp_path / "d.sqlite", dask="local", jobs=2,
-                   factory=keyword_analyzer)
+    summary = scan([root], db=tmp_path / "d.sqlite", dask="local", jobs=2, factory=keyword_analyzer)
     assert summary.series == 2 and not summary.errors
     assert dump(tmp_path / "a.sqlite") == dump(tmp_path / "d.sqlite")
 

@@ -15,8 +15,19 @@ from analyzer.scan import SeriesTask, process_series
 from analyzer.sources import discover
 from analyzer.store import CONTENT_TABLES, Store, document_id, version_id
 
-TABLES = {"documents", "versions", "version_texts", "clauses", "annotations", "changes",
-          "findings", "timeline", "errors", "runs", "meta"}
+TABLES = {
+    "documents",
+    "versions",
+    "version_texts",
+    "clauses",
+    "annotations",
+    "changes",
+    "findings",
+    "timeline",
+    "errors",
+    "runs",
+    "meta",
+}
 VIEWS = {"findings_view", "changes_view", "timeline_view", "versions_view"}
 
 
@@ -43,8 +54,12 @@ def test_opens_in_the_sqlite3_shell(tmp_path):
     db = tmp_path / "s.sqlite"
     with Store(db) as s:
         s.write_series(series_result(tmp_path / "c", [text(), text(AI)]))
-    out = subprocess.run(["sqlite3", str(db), "SELECT flag FROM findings_view;"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["sqlite3", str(db), "SELECT flag FROM findings_view;"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip() == "ai_training.added"
 
 
