@@ -15,12 +15,12 @@ status (rules in ``docs/decisions/0003-history-noise.md``):
 * ``ok``: everything else.
 
 ``ok`` and ``revert`` versions form the *chain*. Each ``ok`` version is compared with the
-most similar of the last ``window`` chain versions (clause-id Jaccard; ties go to the latest),
-so a rendering that comes back is compared with its own earlier capture instead of the other
-rendering. Timelines are built from what each chain version contains, with flap damping: a
-change back to a state the item was in within the last ``window`` chain versions is held
-*pending* and reported (at the version where it happened) only once it has lasted ``window``
-versions; if it flips back first, both flips are recorded as ``suppressed``.
+most similar of the last ``window`` (10) chain versions (clause-id Jaccard; ties go to the
+latest), so a rendering that comes back is compared with its own earlier capture instead of
+the other rendering. Timelines are built from what each chain version contains, with flap
+damping: a change back to a state the item was in within the last ``window`` chain versions
+is held *pending* and reported (at the version where it happened) only once it has lasted
+``confirm`` (3) versions; if it flips back first, both flips are recorded as ``suppressed``.
 """
 
 from __future__ import annotations
@@ -78,12 +78,16 @@ class NoiseConfig:
     drop_ratio: float = 0.3
     median_of: int = 5
     confirm_ratio: float = 0.25
-    window: int = 3
+    #: how many earlier chain versions count as "recent": candidates for the diff base,
+    #: and the look-back for recurrent clauses and for timeline damping
+    window: int = 10
+    #: how many chain versions a damped timeline change must last before it is reported
+    confirm: int = 3
 
     def key(self) -> str:
         return (
-            f"noise/1:{self.min_chars}:{self.drop_ratio}:{self.median_of}:"
-            f"{self.confirm_ratio}:{self.window}"
+            f"noise/2:{self.min_chars}:{self.drop_ratio}:{self.median_of}:"
+            f"{self.confirm_ratio}:{self.window}:{self.confirm}"
         )
 
 
@@ -341,7 +345,7 @@ def build_timeline(
                     st.reported = actual
                     st.last_seen[actual] = pos
                     continue
-            if pos - st.pending + 1 >= cfg.window:
+            if pos - st.pending + 1 >= cfg.confirm:
                 rows.append(make(key, st.pending, actual, "reported"))
                 st.reported = actual
                 st.pending = None

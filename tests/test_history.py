@@ -137,9 +137,10 @@ def analyzed(date: str, labels: list[str]) -> AnalyzedVersion:
     return AnalyzedVersion(pv, tuple(clauses), tuple(annotations))
 
 
-def timeline(seq: list[list[str]], window: int = 3):
+def timeline(seq: list[list[str]], window: int = 3, confirm: int | None = None):
     chain = [(i, analyzed(f"2024-01-{i + 1:02d}", labels)) for i, labels in enumerate(seq)]
-    return build_timeline(chain, service="S", document_type="P", config=NoiseConfig(window=window))
+    cfg = NoiseConfig(window=window, confirm=confirm or window)
+    return build_timeline(chain, service="S", document_type="P", config=cfg)
 
 
 def reported(rows):
@@ -176,6 +177,15 @@ def test_quick_reversal_is_pending_then_confirmed():
     assert [r.status for r in rows] == ["reported", "pending"]
     rows = timeline([[AIU], [], [], []])
     assert reported(rows) == [("01", "appeared", "use"), ("02", "disappeared", "use")]
+
+
+def test_rendering_that_returns_after_a_long_absence_is_damped():
+    # long rendering (with the item) for a while, short for five versions, then one long
+    # capture and back to short: the late long capture is noise, the first drop was reported
+    seq = [[AIU]] * 3 + [[]] * 5 + [[AIU], []]
+    rows = timeline(seq, window=10, confirm=3)
+    assert reported(rows) == [("01", "appeared", "use"), ("04", "disappeared", "use")]
+    assert [r.status for r in rows if r.chain_pos >= 8] == ["suppressed", "suppressed"]
 
 
 def test_negated_annotations_do_not_count_as_present():
