@@ -243,6 +243,367 @@ def demo_cmd(fmt: str) -> None:
 # --- end of compare / analyze / demo ------------------------------------------------------------
 
 
+# -- batch scanning, histories and exports (issue 4) ---------------------------------------------
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _ScanProgress:
+    """A rich progress bar on stderr (versions done, throughput, ETA); only on a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]scan[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("versions"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[last]}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = None
+        self.words = 0
+        self.started = 0.0
+
+    def __call__(self, event: str, info: dict) -> None:
+        import time
+
+        if event == "start":
+            self.started = time.perf_counter()
+            self.progress.start()
+            self.task = self.progress.add_task("scan", total=info["versions"], rate="", last="")
+        elif event == "series" and self.task is not None:
+            self.words += info["words"]
+            elapsed = max(time.perf_counter() - self.started, 1e-6)
+            self.progress.update(
+                self.task,
+                advance=info["versions"],
+                last=info["service"],
+                rate=f"{self.words / elapsed:,.0f} words/s",
+            )
+        elif event == "end":
+            self.progress.stop()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--db",
+    "db",
+    default="policydiff.sqlite",
+    show_default=True,
+    help="SQLite database to write (created if missing).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: number of cores).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on a Dask cluster: a scheduler address, or 'local' for a LocalCluster.",
+)
+@click.option("--force", is_flag=True, help="Redo every series, even unchanged ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar (default: when stderr is a terminal).",
+)
+def scan(
+    paths: tuple[str, ...],
+    db: str,
+    jobs: int | None,
+    dask_address: str | None,
+    force: bool,
+    as_json: bool,
+    progress: bool | None,
+) -> None:
+    """Scan folders, Open Terms Archive histories, git repositories (git:PATH) or JSONL/CSV
+    manifests into a SQLite database: every version analyzed, successive versions compared,
+    timelines built. Re-running is incremental.
+
+    Exit code 0 (with a warning line when some files failed), 3 when every file failed."""
+    import json as _json
+
+    from analyzer.scan import scan as run_scan
+
+    show = _stderr_is_tty() if progress is None else progress
+    bar = _ScanProgress() if show else None
+    summary = run_scan(list(paths), db=db, jobs=jobs, dask=dask_address, force=force, progress=bar)
+    if as_json:
+        click.echo(_json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_summary(summary)
+    if summary.interrupted:
+        click.echo(
+            "Interrupted: the series finished so far are saved; run the same command "
+            "again to continue.",
+            err=True,
+        )
+        sys.exit(130)
+    if summary.all_failed:
+        click.echo(
+            f"Error: every file failed ({len(summary.errors)} errors; see the errors "
+            f"table of {db}).",
+            err=True,
+        )
+        sys.exit(3)
+    if summary.errors:
+        click.echo(
+            f"Warning: {len(summary.errors)} file(s) failed and were left out; see the "
+            f"errors table of {db}.",
+            err=True,
+        )
+
+
+def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
+    s = summary
+    rate = s.words_analyzed / s.seconds if s.seconds else 0.0
+    click.echo(
+        f"Scanned {s.series} series ({s.series_unchanged} unchanged) into {s.db} in "
+        f"{s.seconds:.1f}s: {s.versions} versions, {s.versions_analyzed} analyzed, "
+        f"{s.versions_reused} reused, {s.versions_skipped} skipped, {s.versions_failed} failed "
+        f"({rate:,.0f} words/s)."
+    )
+    if s.status_counts:
+        click.echo(
+            "Versions by status: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(s.status_counts.items()))
+        )
+    if s.findings_by_flag:
+        click.echo("Findings by flag:")
+        for flag, n in s.findings_by_flag.most_common():
+            click.echo(f"  {flag}: {n}")
+    else:
+        click.echo("Findings: none.")
+    if s.errors:
+        click.echo(f"Errors ({len(s.errors)}):")
+        for e in s.errors[:20]:
+            click.echo(f"  {e.source}: {e.reason} [{e.error_type}]")
+        if len(s.errors) > 20:
+            click.echo(f"  ... and {len(s.errors) - 20} more in the errors table")
+
+
+@cli.command()
+@click.argument("service")
+@click.option(
+    "--db",
+    "db",
+    default="policydiff.sqlite",
+    show_default=True,
+    help="SQLite database written by `policydiff scan`.",
+)
+@click.option("--document-type", "-t", default=None, help="Only this document type.")
+@click.option("--collection", default=None, help="Only this collection.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="Also show events suppressed as capture flip-flops."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to FILE instead of standard output.",
+)
+def history(
+    service: str,
+    db: str,
+    document_type: str | None,
+    collection: str | None,
+    fmt: str,
+    show_all: bool,
+    output: str | None,
+) -> None:
+    """Print the timeline of SERVICE: when each purpose, data category, legal basis,
+    recipient, exclusion, vague purpose and AI-training clause appeared or disappeared."""
+    import json as _json
+
+    from analyzer.errors import UsageError
+    from analyzer.store import Store
+
+    with Store(db, readonly=True) as store:
+        rows = store.timeline(
+            service, document_type=document_type, collection=collection, include_suppressed=show_all
+        )
+        known = store.services()
+        versions = store.versions_of(service, document_type=document_type, collection=collection)
+    if not rows and service.lower() not in {k.lower() for k in known}:
+        raise UsageError(
+            f"no service {service!r} in the database",
+            path=db,
+            fix="use one of: " + (", ".join(known) or "(none: run scan first)"),
+        )
+    if fmt == "html":
+        try:
+            from analyzer.report.html import render_history
+        except ImportError:
+            raise UsageError(
+                "HTML timelines need analyzer.report.html, missing in this build",
+                fix="use --format text or json",
+            ) from None
+        import inspect
+
+        doctypes = sorted({v["document_type"] for v in versions})
+        extra = {"versions": versions, "document_type": doctypes[0] if len(doctypes) == 1 else None}
+        accepted = inspect.signature(render_history).parameters
+        text = render_history(
+            [e for _, _, e in rows],
+            service=service,
+            **{k: v for k, v in extra.items() if k in accepted},
+        )
+    elif fmt == "json":
+        text = (
+            _json.dumps(
+                [{**e.to_dict(), "collection": c, "status": st} for c, st, e in rows],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+    else:
+        text = _history_text(service, rows)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _history_text(service: str, rows: list) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=160, force_terminal=False)
+    if not rows:
+        console.print(f"No timeline events for {service}.")
+        return buf.getvalue()
+    groups: dict[tuple[str, str], list] = {}
+    for collection, status, e in rows:
+        groups.setdefault((collection, e.document_type), []).append((status, e))
+    for (collection, doctype), events in groups.items():
+        table = Table(title=f"{service} / {doctype} ({collection})", title_justify="left")
+        for col in ("date", "event", "family", "label", "flag", "clause"):
+            table.add_column(col, overflow="fold", max_width=70 if col == "clause" else None)
+        for status, e in events:
+            mark = {"pending": " (unconfirmed)", "suppressed": " (flip-flop)"}.get(status, "")
+            clause = e.clause_text if len(e.clause_text) < 200 else e.clause_text[:197] + "..."
+            table.add_row(
+                e.date,
+                e.event + mark,
+                e.family,
+                e.label,
+                f"{e.flag} ({e.severity})" if e.flag else "",
+                clause,
+            )
+        console.print(table)
+    return buf.getvalue()
+
+
+@cli.command()
+@click.option(
+    "--db",
+    "db",
+    default="policydiff.sqlite",
+    show_default=True,
+    help="SQLite database written by `policydiff scan`.",
+)
+@click.option(
+    "--table",
+    "table",
+    type=click.Choice(["findings", "changes", "clauses", "timeline"]),
+    default="findings",
+    show_default=True,
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "parquet", "xlsx", "markdown"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to FILE (required for parquet and xlsx).",
+)
+@click.option("--service", default=None, help="Only this service (glob, case-insensitive).")
+@click.option("--flag", default=None, help="Only flags matching this glob, e.g. 'ai_training.*'.")
+@click.option("--since", default=None, help="Only versions dated on or after this ISO date.")
+@click.option(
+    "--min-severity",
+    type=click.Choice(["info", "low", "medium", "high"]),
+    default=None,
+    help="Only findings at or above this severity.",
+)
+@click.option(
+    "--include-noise",
+    is_flag=True,
+    help="Keep capture flip-flop noise and non-substantive changes.",
+)
+def export(
+    db: str,
+    table: str,
+    fmt: str,
+    output: str | None,
+    service: str | None,
+    flag: str | None,
+    since: str | None,
+    min_severity: str | None,
+    include_noise: bool,
+) -> None:
+    """Export findings, changes, clauses or the timeline as CSV, JSON Lines, Parquet, Excel
+    or Markdown (spreadsheet formulas in cells are escaped)."""
+    from analyzer.export import query, write
+
+    columns, rows = query(
+        db,
+        table,
+        service=service,
+        flag=flag,
+        since=since,
+        min_severity=min_severity,
+        include_noise=include_noise,
+    )
+    write(columns, rows, fmt, output)
+    if output:
+        click.echo(f"Wrote {len(rows)} {table} rows to {output}.", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="policydiff")

@@ -1,0 +1,396 @@
+"""Version histories: noise handling, the diff chain, and timelines.
+
+A *series* is every version of one document (same collection, service and document type)
+ordered by date. Real captures are noisy, so before anything is compared each version gets a
+status (rules in ``docs/decisions/0003-history-noise.md``):
+
+* ``duplicate``: same bytes as an earlier version of the series (content hash);
+* ``skipped``: different bytes but the same text as an earlier version: same normalized
+  text, or the same text once link targets and URLs are ignored (``reading_hash``);
+* ``broken``: a failed capture: under ``min_chars`` characters of text, or a drastic drop
+  (under ``drop_ratio`` of the median length of the last accepted versions) that the next
+  capture does not confirm;
+* ``revert``: a duplicate or text-identical copy of an accepted version that is *not* the
+  latest accepted one (a return to an earlier text, e.g. a long/short rendering flip-flop);
+* ``ok``: everything else.
+
+``ok`` and ``revert`` versions form the *chain*. Each ``ok`` version is compared with the
+most similar of the last ``window`` (10) chain versions (clause-id Jaccard; ties go to the
+latest), so a rendering that comes back is compared with its own earlier capture instead of
+the other rendering. Timelines are built from what each chain version contains, with flap
+damping: a change back to a state the item was in within the last ``window`` chain versions
+is held *pending* and reported (at the version where it happened) only once it has lasted
+``confirm`` (3) versions; if it flips back first, both flips are recorded as ``suppressed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .datamodel import (
+    SEVERITIES,
+    AnalyzedVersion,
+    Clause,
+    ClauseChange,
+    Comparison,
+    Finding,
+    PolicyVersion,
+    TimelineEvent,
+)
+
+#: Annotation kinds followed in timelines (``vague`` only for its ``vague_purpose`` label).
+TIMELINE_KINDS = (
+    "purpose",
+    "data_category",
+    "data_source",
+    "legal_basis",
+    "recipient",
+    "exclusion",
+    "choice",
+    "ai_training",
+)
+
+
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_URL = re.compile(r"(?:https?|ftp)://[^\s)\]>]+|www\.[^\s)\]>]+")
+_WS = re.compile(r"\s+")
+
+
+def reading_hash(text: str) -> str:
+    """Hash of what a reader sees: text without link targets or URLs, whitespace collapsed.
+
+    Captures that differ only in tracking parameters or session ids inside links (common in
+    real histories) get the same reading hash.
+    """
+    plain = _URL.sub("<url>", _LINK_TARGET.sub("]", text))
+    return hashlib.sha256(_WS.sub(" ", plain).strip().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NoiseConfig:
+    """Thresholds of the noise rules (see ``docs/decisions/0003-history-noise.md``)."""
+
+    min_chars: int = 800
+    drop_ratio: float = 0.3
+    median_of: int = 5
+    confirm_ratio: float = 0.25
+    #: how many earlier chain versions count as "recent": candidates for the diff base,
+    #: and the look-back for recurrent clauses and for timeline damping
+    window: int = 10
+    #: how many chain versions a damped timeline change must last before it is reported
+    confirm: int = 3
+
+    def key(self) -> str:
+        return (
+            f"noise/2:{self.min_chars}:{self.drop_ratio}:{self.median_of}:"
+            f"{self.confirm_ratio}:{self.window}:{self.confirm}"
+        )
+
+
+@dataclass
+class Status:
+    """The noise verdict on one version of a series (``same_as`` indexes the series)."""
+
+    status: str
+    reason: str = ""
+    same_as: int | None = None
+
+
+def classify(
+    versions: Sequence[PolicyVersion | None], config: NoiseConfig | None = None
+) -> list[Status]:
+    """Give each version of a date-ordered series a status; ``None`` entries failed to load."""
+    cfg = config or NoiseConfig()
+    out: list[Status] = []
+    by_content: dict[str, int] = {}
+    by_text: dict[str, int] = {}
+    accepted_lengths: list[int] = []
+    last_chain: int | None = None
+    for i, v in enumerate(versions):
+        if v is None:
+            out.append(Status("failed", "could not be read"))
+            continue
+        earlier = by_content.get(v.content_hash)
+        kind = "duplicate"
+        reading = ""
+        if earlier is None:
+            reading = reading_hash(v.text)
+            earlier = by_text.get(v.text_hash, by_text.get(reading))
+            kind = "skipped"
+        if earlier is not None:
+            root = earlier
+            while out[root].status not in ("ok", "broken") and out[root].same_as is not None:
+                root = out[root].same_as
+            what = "bytes" if kind == "duplicate" else "text"
+            ref = _name(versions[root])
+            if out[root].status == "broken":
+                out.append(Status("broken", f"same {what} as broken capture {ref}", root))
+            elif root == last_chain:
+                out.append(Status(kind, f"same {what} as version {ref}", root))
+            else:
+                out.append(Status("revert", f"returns to the {what} of version {ref}", root))
+                last_chain = root
+            by_content.setdefault(v.content_hash, i)
+            continue
+        by_content[v.content_hash] = i
+        by_text.setdefault(v.text_hash, i)
+        by_text.setdefault(reading, i)
+        length = len(v.text)
+        if length < cfg.min_chars:
+            out.append(Status("broken", f"tiny capture ({length} characters of text)"))
+            continue
+        recent = accepted_lengths[-cfg.median_of :]
+        if recent:
+            median = statistics.median(recent)
+            if length < cfg.drop_ratio * median and not _confirmed(versions, i, cfg):
+                out.append(
+                    Status(
+                        "broken",
+                        f"size drop to {length} characters (median of last accepted {median:.0f}),"
+                        " not confirmed by the next capture",
+                    )
+                )
+                continue
+        out.append(Status("ok"))
+        accepted_lengths.append(length)
+        last_chain = i
+    return out
+
+
+def _name(v: PolicyVersion | None) -> str:
+    return (v.date or v.source) if v is not None else "?"
+
+
+def _confirmed(versions: Sequence[PolicyVersion | None], i: int, cfg: NoiseConfig) -> bool:
+    """True if the next distinct, readable capture has about the same size as version ``i``."""
+    cur = versions[i]
+    assert cur is not None
+    for nxt in versions[i + 1 :]:
+        if nxt is None or nxt.content_hash == cur.content_hash or nxt.text_hash == cur.text_hash:
+            continue
+        return abs(len(nxt.text) - len(cur.text)) <= cfg.confirm_ratio * len(cur.text)
+    return False
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Jaccard similarity of two clause-id sets (1.0 for two empty sets)."""
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def choose_bases(
+    statuses: Sequence[Status],
+    clause_ids: dict[int, set[str]],
+    config: NoiseConfig | None = None,
+) -> dict[int, tuple[int | None, float]]:
+    """For each chain version, the version it is compared with and their similarity.
+
+    ``clause_ids`` maps series index -> clause ids for ``ok`` versions. The first chain
+    version has base ``None``; a ``revert`` has its ``same_as`` as base.
+    """
+    cfg = config or NoiseConfig()
+    chain: list[int] = []
+    out: dict[int, tuple[int | None, float]] = {}
+    for i, st in enumerate(statuses):
+        if st.status not in ("ok", "revert"):
+            continue
+        if not chain:
+            out[i] = (None, 0.0)
+        elif st.status == "revert":
+            out[i] = (st.same_as, 1.0)
+        else:
+            ids = clause_ids[i]
+            best: tuple[float, int] | None = None
+            for j in chain[-cfg.window :]:
+                sim = jaccard(ids, clause_ids[_resolve(statuses, j)])
+                if best is None or sim >= best[0]:
+                    best = (sim, j)
+            assert best is not None
+            out[i] = (_resolve(statuses, best[1]), best[0])
+        chain.append(i)
+    return out
+
+
+def _resolve(statuses: Sequence[Status], i: int) -> int:
+    st = statuses[i]
+    return st.same_as if st.status == "revert" and st.same_as is not None else i
+
+
+def recurrent_clauses(
+    chain: Sequence[int],
+    clause_ids: dict[int, set[str]],
+    index: int,
+    base: int,
+    config: NoiseConfig | None = None,
+) -> tuple[set[str], set[str]]:
+    """Clause ids of an (index vs base) diff that only flip back within the window.
+
+    Returns ``(added, removed)``: added ids that some recent chain version already had, and
+    removed ids that some recent chain version already lacked.
+    """
+    cfg = config or NoiseConfig()
+    pos = chain.index(index)
+    recent = [clause_ids[j] for j in chain[max(0, pos - cfg.window) : pos] if j != base]
+    new, old = clause_ids[index], clause_ids[base]
+    added = {c for c in new - old if any(c in r for r in recent)}
+    removed = {c for c in old - new if any(c not in r for r in recent)}
+    return added, removed
+
+
+# -- timelines -------------------------------------------------------------------------------
+def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
+    """The timeline items a version contains, each with the first clause that states it."""
+    order = {c.id: c for c in analyzed.clauses}
+    found: dict[tuple[str, str], Clause] = {}
+    for a in sorted(
+        analyzed.annotations,
+        key=lambda a: order[a.clause_id].index if a.clause_id in order else 1 << 30,
+    ):
+        if a.negated or a.clause_id not in order:
+            continue
+        if a.kind in TIMELINE_KINDS:
+            key = (a.kind, a.label)
+        elif a.kind == "vague" and a.label == "vague_purpose":
+            key = ("vague_purpose", a.label)
+        else:
+            continue
+        found.setdefault(key, order[a.clause_id])
+    return found
+
+
+@dataclass
+class TimelineRow:
+    """A timeline event with its damping status and the versions it rests on."""
+
+    event: TimelineEvent
+    status: str  # reported | pending | suppressed
+    chain_pos: int
+    version_index: int
+    previous_index: int | None = None
+
+
+@dataclass
+class _KeyState:
+    reported: bool = False
+    # last chain position where the item was actually present (True) / absent (False);
+    # absence is assumed just before the first version
+    last_seen: dict[bool, int | None] = field(default_factory=lambda: {True: None, False: -1})
+    pending: int | None = None
+
+
+def build_timeline(
+    chain: Sequence[tuple[int, AnalyzedVersion]],
+    findings: dict[int, Sequence[Finding]] | None = None,
+    *,
+    service: str,
+    document_type: str,
+    config: NoiseConfig | None = None,
+) -> list[TimelineRow]:
+    """Timeline of a chain ``[(series index, analyzed version), ...]`` in date order.
+
+    ``findings[i]`` are the findings of the comparison that produced chain version ``i``;
+    an event takes the flag and severity of the most severe finding on its clause.
+    """
+    cfg = config or NoiseConfig()
+    findings = findings or {}
+    pres = [presence(av) for _, av in chain]
+    keys = sorted({k for p in pres for k in p})
+    rows: list[TimelineRow] = []
+
+    def make(key: tuple[str, str], pos: int, appeared: bool, status: str) -> TimelineRow:
+        idx, av = chain[pos]
+        prev = chain[pos - 1] if pos > 0 else None
+        clause = pres[pos][key] if appeared else pres[pos - 1][key]
+        side = "new" if appeared else "old"
+        flag, severity = _flag_for(findings.get(idx, ()), clause.id, side)
+        version = av.version if appeared or prev is None else prev[1].version
+        ev = TimelineEvent(
+            service=service,
+            document_type=document_type,
+            family=key[0],
+            label=key[1],
+            event="appeared" if appeared else "disappeared",
+            date=av.version.date or av.version.source,
+            previous_date=(prev[1].version.date or prev[1].version.source) if prev else None,
+            clause_id=clause.id,
+            clause_text=clause.text,
+            flag=flag,
+            severity=severity,
+            version_hash=version.content_hash,
+        )
+        return TimelineRow(ev, status, pos, idx, prev[0] if prev else None)
+
+    for key in keys:
+        st = _KeyState()
+        for pos in range(len(chain)):
+            actual = key in pres[pos]
+            if actual == st.reported:
+                if st.pending is not None:  # flipped back: the pending change was noise
+                    rows.append(make(key, st.pending, not st.reported, "suppressed"))
+                    rows.append(make(key, pos, st.reported, "suppressed"))
+                    st.pending = None
+                st.last_seen[actual] = pos
+                continue
+            if st.pending is None:
+                last = st.last_seen[actual]
+                if last is not None and last >= pos - cfg.window:
+                    st.pending = pos  # the item was in this state recently: wait and see
+                else:
+                    rows.append(make(key, pos, actual, "reported"))
+                    st.reported = actual
+                    st.last_seen[actual] = pos
+                    continue
+            if pos - st.pending + 1 >= cfg.confirm:
+                rows.append(make(key, st.pending, actual, "reported"))
+                st.reported = actual
+                st.pending = None
+            st.last_seen[actual] = pos
+        if st.pending is not None:
+            rows.append(make(key, st.pending, not st.reported, "pending"))
+    rows.sort(
+        key=lambda r: (
+            r.chain_pos,
+            r.event.event != "appeared",
+            r.event.family,
+            r.event.label,
+            r.status,
+        )
+    )
+    return rows
+
+
+def _flag_for(
+    findings: Sequence[Finding], clause_id: str, side: str
+) -> tuple[str | None, str | None]:
+    best: Finding | None = None
+    for f in findings:
+        clause = f.new_clause if side == "new" else f.old_clause
+        ids = {clause.id} if clause else set()
+        ids |= {e.clause_id for e in f.evidence if e.side == side}
+        if clause_id in ids and (
+            best is None or SEVERITIES.index(f.severity) > SEVERITIES.index(best.severity)
+        ):
+            best = f
+    return (best.flag, best.severity) if best else (None, None)
+
+
+def change_clause_id(change: ClauseChange) -> str:
+    """The clause id a change is about (new side when there is one)."""
+    clause = change.new or change.old
+    return clause.id if clause else ""
+
+
+def comparison_noise(comparison: Comparison, added: set[str], removed: set[str]) -> dict[int, str]:
+    """Index of each change of ``comparison`` that is flip-flop noise -> ``"recurrent"``."""
+    out: dict[int, str] = {}
+    for n, ch in enumerate(comparison.changes):
+        if ch.kind == "added" and ch.new and ch.new.id in added:
+            out[n] = "recurrent"
+        elif ch.kind == "removed" and ch.old and ch.old.id in removed:
+            out[n] = "recurrent"
+    return out

@@ -1,0 +1,649 @@
+"""Batch scanning: every series under some paths -> analyzed, compared, stored in SQLite.
+
+``scan(paths, db=...)`` is the library form of ``policydiff scan``. Work is split by series
+(one task per document history, largest first); tasks run in this process (``jobs=1``), in a
+pool of processes with one ``PolicyAnalyzer`` each (``jobs=N``), or on a Dask cluster
+(``dask="local"`` or a scheduler address). Results always come back to this process, which
+alone writes the database, one transaction per series, so SQLite stays single-writer and a
+killed scan restarts where it stopped: series whose inputs and pipeline are unchanged are
+skipped (``documents.fingerprint``), and versions already analyzed by the same pipeline are
+reused by content hash.
+
+With Dask, workers read the input files themselves: on a multi-machine cluster the paths must
+be visible to every worker (a shared filesystem), and ``factory`` must be importable there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .datamodel import AnalyzedVersion, Comparison, Finding, PolicyVersion
+from .errors import PolicyDiffError, UsageError
+from .history import (
+    NoiseConfig,
+    TimelineRow,
+    build_timeline,
+    choose_bases,
+    classify,
+    comparison_noise,
+    recurrent_clauses,
+)
+from .sources import Discovery, SourceProblem, VersionSource, discover
+from .store import DEFAULT_DB, Store, document_id
+
+log = logging.getLogger(__name__)
+
+AnalyzerFactory = Callable[[], Any]
+
+
+# -- what travels between the client and the workers -----------------------------------------
+@dataclass
+class SeriesTask:
+    """One series to process, with the analyses the database already holds for it."""
+
+    key: tuple[str, str, str]
+    sources: list[VersionSource]
+    fingerprint: str
+    pipeline: str
+    cached: dict[str, AnalyzedVersion] = field(default_factory=dict)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
+
+    @property
+    def weight(self) -> int:
+        """Rough cost of the task (bytes to read), to hand out the largest series first."""
+        total = 0
+        for s in self.sources:
+            try:
+                total += os.path.getsize(s.source) if s.kind == "file" else 50_000
+            except OSError:
+                pass
+        return total
+
+
+@dataclass
+class VersionResult:
+    source: str
+    version: PolicyVersion | None
+    status: str
+    reason: str = ""
+    same_as: int | None = None
+    base: int | None = None
+    similarity: float | None = None
+    analyzed: AnalyzedVersion | None = None
+    words: int = 0
+    reused: bool = False
+
+
+@dataclass
+class ComparisonResult:
+    index: int
+    base: int
+    comparison: Comparison
+    noise: dict[int, str]
+
+
+@dataclass
+class FindingsResult:
+    index: int
+    base: int | None
+    findings: tuple[Finding, ...]
+    recurrent: set[str] = field(default_factory=set)
+
+
+@dataclass
+class SeriesResult:
+    """Everything computed for one series, written by ``Store.write_series``."""
+
+    collection: str
+    service: str
+    document_type: str
+    fingerprint: str
+    pipeline: str
+    versions: list[VersionResult]
+    comparisons: list[ComparisonResult]
+    findings: list[FindingsResult]
+    timeline: list[TimelineRow]
+    errors: list[SourceProblem]
+    words_analyzed: int = 0
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    failed: bool = False
+
+    @property
+    def document_id(self) -> str:
+        return document_id(self.collection, self.service, self.document_type)
+
+
+# -- the pipeline identity --------------------------------------------------------------------
+def pipeline_info(analyzer: Any) -> dict[str, Any]:
+    """Analyzer version, recognizers and model versions, and an id hashing them all."""
+    recognizers = sorted(
+        f"{r.name}@{getattr(r, 'version', '')}" for r in analyzer.registry.recognizers
+    )
+    models = dict(getattr(analyzer, "model_versions", {}) or {})
+    for r in analyzer.registry.recognizers:  # trained models held by recognizers
+        held = getattr(r, "models", None)
+        if isinstance(held, dict):
+            for mname, model in held.items():
+                meta = getattr(model, "meta", None)
+                trained = meta.get("trained") if isinstance(meta, dict) else None
+                models.setdefault(
+                    f"{r.name}:{mname}", json.dumps(trained, sort_keys=True, default=str)
+                )
+    info = {
+        "analyzer_version": getattr(analyzer, "version", __version__),
+        "recognizers": recognizers,
+        "models": models,
+    }
+    info["id"] = hashlib.sha256(json.dumps(info, sort_keys=True).encode()).hexdigest()[:16]
+    return info
+
+
+def default_factory() -> Any:
+    from .engine import PolicyAnalyzer
+
+    return PolicyAnalyzer()
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_analyzer(factory: AnalyzerFactory) -> Any:
+    key = f"{getattr(factory, '__module__', '')}.{getattr(factory, '__qualname__', factory)}"
+    if key not in _WORKER:
+        _WORKER[key] = factory()
+    return _WORKER[key]
+
+
+# -- one series -------------------------------------------------------------------------------
+def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory) -> SeriesResult:
+    """Read, classify, analyze, compare and build the timeline of one series.
+
+    Never raises for bad input: unreadable versions and unexpected errors become entries of
+    ``SeriesResult.errors`` and the series goes on without them.
+    """
+    t0, c0 = time.perf_counter(), time.process_time()
+    analyzer = _worker_analyzer(factory)
+    collection, service, doctype = task.key
+    errors: list[SourceProblem] = []
+    loaded: list[PolicyVersion | None] = []
+    for src in task.sources:
+        try:
+            loaded.append(src.load())
+        except PolicyDiffError as exc:
+            errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
+            loaded.append(None)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+            log.debug("unexpected error reading %s", src.source, exc_info=True)
+            errors.append(
+                SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
+            )
+            loaded.append(None)
+    statuses = classify(loaded, task.noise)
+    results = [
+        VersionResult(
+            src.source, v, st.status, st.reason, st.same_as, words=len(v.text.split()) if v else 0
+        )
+        for src, v, st in zip(task.sources, loaded, statuses, strict=True)
+    ]
+    words = 0
+    for i, r in enumerate(results):
+        if r.status != "ok" or r.version is None:
+            continue
+        cached = task.cached.get(r.version.content_hash)
+        if cached is not None:
+            r.analyzed, r.reused = _rebind(cached, r.version), True
+            continue
+        try:
+            r.analyzed = analyzer.analyze(r.version)
+            words += r.words
+        except PolicyDiffError as exc:
+            errors.append(SourceProblem(r.source, exc.message, type(exc).__name__, "analyze"))
+            _demote(results, statuses, i, f"analysis failed: {exc.message}")
+        except Exception as exc:  # noqa: BLE001
+            log.debug("unexpected error analyzing %s", r.source, exc_info=True)
+            errors.append(
+                SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "analyze")
+            )
+            _demote(results, statuses, i, f"analysis failed: {type(exc).__name__}")
+    ids: dict[int, set[str]] = {}
+    for i, r in enumerate(results):
+        if r.status == "ok" and r.analyzed is not None:
+            ids[i] = {c.id for c in r.analyzed.clauses}
+    for i, r in enumerate(results):
+        if r.status == "revert" and r.same_as in ids:
+            ids[i] = ids[r.same_as]
+    bases = choose_bases(statuses, ids, task.noise)
+    chain = sorted(bases)
+    comparisons: list[ComparisonResult] = []
+    findings: list[FindingsResult] = []
+    by_index: dict[int, tuple[Finding, ...]] = {}
+    for i in chain:
+        base, sim = bases[i]
+        r = results[i]
+        r.base, r.similarity = base, (round(sim, 4) if base is not None else None)
+        if r.status != "ok" or r.analyzed is None:
+            continue
+        if base is None:  # the first version: findings about what it says on its own
+            try:
+                from . import assess
+
+                assess_version = getattr(analyzer, "assess_version", assess.assess_version)
+                fs = tuple(assess_version(r.analyzed))
+            except Exception as exc:  # noqa: BLE001
+                errors.append(
+                    SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "assess")
+                )
+                fs = ()
+            if fs:
+                findings.append(FindingsResult(i, None, fs))
+                by_index[i] = fs
+            continue
+        base_av = results[base].analyzed
+        assert base_av is not None
+        try:
+            comp = analyzer.compare(base_av, r.analyzed)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(
+                SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "compare")
+            )
+            continue
+        added, removed = recurrent_clauses(chain, ids, i, base, task.noise)
+        comparisons.append(ComparisonResult(i, base, comp, comparison_noise(comp, added, removed)))
+        if comp.findings:
+            findings.append(FindingsResult(i, base, comp.findings, added | removed))
+            by_index[i] = comp.findings
+    chain_av = []
+    for i in chain:
+        r = results[i]
+        src = results[r.same_as] if r.status == "revert" and r.same_as is not None else r
+        if src.analyzed is not None:
+            av = src.analyzed if src is r else _rebind(src.analyzed, r.version)
+            chain_av.append((i, av))
+    timeline = build_timeline(
+        chain_av, by_index, service=service, document_type=doctype, config=task.noise
+    )
+    return SeriesResult(
+        collection=collection,
+        service=service,
+        document_type=doctype,
+        fingerprint=task.fingerprint,
+        pipeline=task.pipeline,
+        versions=results,
+        comparisons=comparisons,
+        findings=findings,
+        timeline=timeline,
+        errors=errors,
+        words_analyzed=words,
+        seconds=time.perf_counter() - t0,
+        cpu_seconds=time.process_time() - c0,
+        peak_rss_mb=_peak_rss_mb(),
+    )
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except (ImportError, OSError):  # pragma: no cover - not on Linux
+        return 0.0
+
+
+def _rebind(av: AnalyzedVersion, version: PolicyVersion | None) -> AnalyzedVersion:
+    """The same analysis attached to another capture of the same text."""
+    if version is None or version is av.version:
+        return av
+    return AnalyzedVersion(version=version, clauses=av.clauses, annotations=av.annotations)
+
+
+def _demote(results: list[VersionResult], statuses: list[Any], i: int, reason: str) -> None:
+    results[i].status = "broken"
+    results[i].reason = reason
+    statuses[i].status = "broken"
+    statuses[i].reason = reason
+    for j, st in enumerate(statuses):  # copies of a failed version cannot join the chain
+        if st.same_as == i and st.status in ("revert", "duplicate", "skipped"):
+            st.status = results[j].status = "broken"
+            st.reason = results[j].reason = f"same text as version {i}, whose analysis failed"
+
+
+def _run_task(task: SeriesTask, factory: AnalyzerFactory) -> SeriesResult:
+    """``process_series`` that turns an unexpected failure of the whole series into a result."""
+    try:
+        return process_series(task, factory)
+    except Exception as exc:  # noqa: BLE001 - one series must not stop a batch
+        log.debug("series %s failed", task.key, exc_info=True)
+        collection, service, doctype = task.key
+        where = f"{collection}/{service}/{doctype}"
+        return SeriesResult(
+            collection=collection,
+            service=service,
+            document_type=doctype,
+            fingerprint="",
+            pipeline=task.pipeline,
+            versions=[],
+            comparisons=[],
+            findings=[],
+            timeline=[],
+            errors=[SourceProblem(where, str(exc) or repr(exc), type(exc).__name__, "series")],
+            failed=True,
+        )
+
+
+# -- the whole scan ---------------------------------------------------------------------------
+@dataclass
+class ScanSummary:
+    """What a scan did (printed by the CLI at the end)."""
+
+    db: str
+    run_id: int = 0
+    series: int = 0
+    series_unchanged: int = 0
+    versions: int = 0
+    versions_analyzed: int = 0
+    versions_reused: int = 0
+    versions_skipped: int = 0
+    versions_failed: int = 0
+    status_counts: Counter = field(default_factory=Counter)
+    findings_by_flag: Counter = field(default_factory=Counter)
+    errors: list[SourceProblem] = field(default_factory=list)
+    words_analyzed: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    files: int = 0
+    series_cpu_seconds: list[float] = field(default_factory=list)
+    series_wall_seconds: list[float] = field(default_factory=list)
+    peak_worker_rss_mb: float = 0.0
+
+    @property
+    def all_failed(self) -> bool:
+        return self.files > 0 and self.versions_failed + self._discover_failed() >= self.files
+
+    def _discover_failed(self) -> int:
+        return sum(1 for e in self.errors if e.stage == "discover")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "db": self.db,
+            "run_id": self.run_id,
+            "series": self.series,
+            "series_unchanged": self.series_unchanged,
+            "versions": self.versions,
+            "versions_analyzed": self.versions_analyzed,
+            "versions_reused": self.versions_reused,
+            "versions_skipped": self.versions_skipped,
+            "versions_failed": self.versions_failed,
+            "statuses": dict(self.status_counts),
+            "findings_by_flag": dict(self.findings_by_flag),
+            "errors": [e.__dict__ for e in self.errors],
+            "words_analyzed": self.words_analyzed,
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
+        }
+
+
+ProgressCallback = Callable[[str, dict[str, Any]], None]
+
+
+def file_identity(src: VersionSource) -> str:
+    """What makes a version's input the same input: bytes hash for files, commit for git."""
+    if src.kind == "git":
+        return src.source
+    try:
+        h = hashlib.sha256()
+        with open(src.source, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+
+
+def series_fingerprint(sources: Sequence[VersionSource], pipeline: str, noise: NoiseConfig) -> str:
+    h = hashlib.sha256()
+    h.update(f"{pipeline}\x1f{noise.key()}".encode())
+    for s in sources:
+        h.update(f"\x1e{s.source}\x1f{s.date}\x1f{file_identity(s)}".encode())
+    return h.hexdigest()[:32]
+
+
+def scan(
+    paths: Sequence[str | Path],
+    *,
+    db: str | Path = DEFAULT_DB,
+    jobs: int | None = None,
+    dask: str | None = None,
+    factory: AnalyzerFactory = default_factory,
+    noise: NoiseConfig | None = None,
+    progress: ProgressCallback | None = None,
+    force: bool = False,
+) -> ScanSummary:
+    """Scan ``paths`` into the database ``db`` and return a summary.
+
+    Args:
+        paths: folders, files, ``git:PATH`` repositories or manifests (see ``sources``).
+        db: the SQLite file (created if missing).
+        jobs: worker processes (default: number of cores; 1 runs in this process).
+        dask: ``"local"`` for a LocalCluster or a scheduler address; overrides ``jobs``.
+        factory: a picklable zero-argument callable that builds the ``PolicyAnalyzer``.
+        noise: the history noise thresholds.
+        progress: called as ``progress(event, info)`` with ``start`` (total versions),
+            ``series`` (one series done) and ``end``; for progress bars.
+        force: redo every series even when its inputs are unchanged.
+
+    Ctrl-C (``KeyboardInterrupt``) stops the scan; finished series stay committed and the
+    summary comes back with ``interrupted=True``.
+    """
+    t0 = time.perf_counter()
+    noise = noise or NoiseConfig()
+    found: Discovery = discover(paths)
+    if not found.sources and not found.problems:
+        raise UsageError(
+            "no documents found",
+            path=", ".join(map(str, paths)),
+            fix="give folders or files of policy versions, git:REPO or a manifest",
+        )
+    pipe = pipeline_info(_worker_analyzer(factory))
+    store = Store(db)
+    summary = ScanSummary(
+        db=str(db),
+        files=len(found.sources) + sum(1 for p in found.problems if p.stage == "discover"),
+    )
+    summary.errors.extend(found.problems)
+    run_id = store.start_run(pipe, {"paths": [str(p) for p in paths], "jobs": jobs, "dask": dask})
+    summary.run_id = run_id
+    store.record_problems(found.problems, replace=True)
+    tasks: list[SeriesTask] = []
+    for key, sources in found.series().items():
+        fp = series_fingerprint(sources, pipe["id"], noise)
+        doc = document_id(*key)
+        summary.versions += len(sources)
+        if not force and store.fingerprint(doc) == fp:
+            summary.series_unchanged += 1
+            summary.versions_skipped += len(sources)
+            for row in store.conn.execute(
+                "SELECT source, stage, error_type, reason FROM errors WHERE document_id=?", (doc,)
+            ):
+                summary.errors.append(SourceProblem(row[0], row[3], row[2], row[1]))
+                summary.versions_failed += row[1] in ("read", "analyze")
+            continue
+        tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
+    tasks.sort(key=lambda t: -t.weight)
+    if progress:
+        progress(
+            "start",
+            {
+                "versions": sum(len(t.sources) for t in tasks),
+                "series": len(tasks),
+                "unchanged": summary.series_unchanged,
+            },
+        )
+    status = "done"
+    results = _execute(tasks, store, factory, jobs, dask)
+    try:
+        for result in results:
+            if result.failed:  # keep what the database had; retried on the next run
+                store.record_problems(result.errors)
+                summary.errors.extend(result.errors)
+                summary.versions_failed += len(
+                    next(
+                        (
+                            t.sources
+                            for t in tasks
+                            if t.key == (result.collection, result.service, result.document_type)
+                        ),
+                        [],
+                    )
+                )
+                continue
+            store.write_series(result)
+            _account(summary, result)
+            if progress:
+                progress(
+                    "series",
+                    {
+                        "service": result.service,
+                        "versions": len(result.versions),
+                        "words": sum(v.words for v in result.versions),
+                    },
+                )
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        status = "interrupted"
+        log.info("scan interrupted: finished series are saved")
+    finally:
+        results.close()  # stops the workers now, also on Ctrl-C
+        summary.seconds = time.perf_counter() - t0
+        store.finish_run(
+            run_id,
+            status,
+            {
+                "series_scanned": summary.series,
+                "series_unchanged": summary.series_unchanged,
+                "versions_scanned": summary.versions_analyzed,
+                "versions_skipped": summary.versions_skipped,
+                "versions_failed": summary.versions_failed,
+            },
+        )
+        store.close()
+        if progress:
+            progress("end", summary.to_dict())
+    return summary
+
+
+def _account(summary: ScanSummary, r: SeriesResult) -> None:
+    summary.series += 1
+    summary.series_cpu_seconds.append(r.cpu_seconds)
+    summary.series_wall_seconds.append(r.seconds)
+    summary.peak_worker_rss_mb = max(summary.peak_worker_rss_mb, r.peak_rss_mb)
+    summary.words_analyzed += r.words_analyzed
+    failed = {e.source for e in r.errors if e.stage in ("read", "analyze")}
+    summary.versions_failed += len(failed)
+    for v in r.versions:
+        if v.version is None:
+            summary.status_counts["failed"] += 1
+            continue
+        summary.status_counts[v.status] += 1
+        if v.status == "ok" and v.reused:
+            summary.versions_reused += 1
+        elif v.status == "ok":
+            summary.versions_analyzed += 1
+        elif v.source not in failed:
+            summary.versions_skipped += 1
+    for fs in r.findings:
+        for f in fs.findings:
+            summary.findings_by_flag[f.flag] += 1
+    summary.errors.extend(r.errors)
+
+
+def _with_cache(task: SeriesTask, store: Store) -> SeriesTask:
+    task.cached = store.cached_analyses(document_id(*task.key), task.pipeline)
+    return task
+
+
+def _execute(
+    tasks: list[SeriesTask],
+    store: Store,
+    factory: AnalyzerFactory,
+    jobs: int | None,
+    dask: str | None,
+) -> Iterator[SeriesResult]:
+    if dask:
+        yield from _execute_dask(tasks, store, factory, dask, jobs)
+        return
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield _run_task(_with_cache(task, store), factory)
+        return
+    import multiprocessing
+
+    # forkserver: workers fork from a clean server that has already imported spaCy and the
+    # engine (fast start, and no fork of this process's threads, e.g. the progress bar's)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["analyzer.engine", "analyzer.scan"])
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    pending: set[Future] = set()
+    queue = list(tasks)
+    try:
+        while queue or pending:
+            while queue and len(pending) < jobs * 2:
+                pending.add(pool.submit(_run_task, _with_cache(queue.pop(0), store), factory))
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _execute_dask(
+    tasks: list[SeriesTask], store: Store, factory: AnalyzerFactory, address: str, jobs: int | None
+) -> Iterator[SeriesResult]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise UsageError(
+            "--dask needs the optional dask extra", fix="pip install 'policydiff[dask]'"
+        ) from None
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(
+            n_workers=jobs or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(address, timeout="10s")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot reach the Dask scheduler at {address}: {exc}",
+                fix="check the address, or use --dask local",
+            ) from None
+    try:
+        futures = [
+            client.submit(_run_task, _with_cache(t, store), factory, pure=False) for t in tasks
+        ]
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,193 @@
+"""Benchmark of ``policydiff scan`` over the shared version histories.
+
+Prints, for ``--jobs 1`` and ``--jobs 2`` (each into a fresh database): versions/s and
+words/s of the full scan (reading, noise rules, analysis, successive diffs, timelines,
+database writes); in the same run the throughput of bare ``spacy.blank("en")`` tokenization
+of the same texts on one core, the ratio of the two, the jobs-2 speed-up and the peak
+resident memory of the main process and of the largest worker.
+
+Words/s counts the words of the versions the scan actually analyzed (duplicates and
+text-identical captures are skipped by the noise rules, never tokenized), and the
+tokenization baseline runs over exactly those texts, so the ratio compares like with like.
+The "all files" figure divides the words of every file read by the scan time.
+
+Usage::
+
+    python benchmarks/bench_scan.py [CORPUS] [--jobs 1 2] [--limit N]
+
+CORPUS defaults to ``../shared/corpora/policy_versions`` next to the repository.
+Targets (issue 4): scan >= 25% of bare tokenization on one core, jobs-2 >= 1.7x jobs-1,
+peak memory <= 1 GB per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analyzer.scan import scan  # noqa: E402
+from analyzer.sources import discover  # noqa: E402
+
+
+def rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def analyzed_texts(db: Path) -> list[str]:
+    with sqlite3.connect(db) as c:
+        return [
+            r[0]
+            for r in c.execute(
+                "SELECT t.text FROM version_texts t JOIN versions v ON v.id = t.version_id "
+                "WHERE v.status = 'ok' ORDER BY v.id"
+            )
+        ]
+
+
+def cpu_self() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def tokenize_rate(texts: list[str]) -> tuple[float, float, int]:
+    """(words per wall second, words per CPU second, tokens) of bare tokenization."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.max_length = 20_000_000
+    t0, c0 = time.perf_counter(), cpu_self()
+    tokens = 0
+    for doc in nlp.pipe(texts, batch_size=16):
+        tokens += len(doc)
+    elapsed, cpu = time.perf_counter() - t0, cpu_self() - c0
+    words = sum(len(t.split()) for t in texts)
+    return words / elapsed, words / cpu, tokens
+
+
+def makespan(durations: list[float], workers: int) -> float:
+    """Longest-processing-time-first schedule length (how the scan hands out series)."""
+    loads = [0.0] * workers
+    for d in sorted(durations, reverse=True):
+        loads[loads.index(min(loads))] += d
+    return max(loads)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpora" / "policy_versions")
+    )
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--limit", type=int, default=0, help="Only the first N series.")
+    ap.add_argument("--keep", action="store_true", help="Keep the benchmark databases.")
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        sys.exit(f"{corpus}: corpus folder not found (give the path to policy_versions)")
+    logging.basicConfig(level=logging.WARNING)
+    paths: list[str] = [str(corpus)]
+    if args.limit:
+        series = discover(paths).series()
+        keep = {s.source for v in list(series.values())[: args.limit] for s in v}
+        manifest = Path(tempfile.mkdtemp()) / "bench.jsonl"
+        import json
+
+        manifest.write_text(
+            "\n".join(
+                json.dumps(
+                    {
+                        "path": s.source,
+                        "service": s.service,
+                        "document_type": s.document_type,
+                        "date": s.date,
+                        "collection": s.collection,
+                    }
+                )
+                for v in series.values()
+                for s in v
+                if s.source in keep
+            )
+        )
+        paths = [str(manifest)]
+    files = discover(paths)
+    all_words = 0
+    for s in files.sources:
+        try:
+            all_words += len(s.read_bytes().decode("utf-8", "replace").split())
+        except Exception:  # noqa: BLE001 - counted by the scan as errors
+            pass
+    print(f"corpus: {corpus} ({len(files.sources)} files, {all_words:,} words)")
+    results = {}
+    tmp = Path(tempfile.mkdtemp(prefix="bench_scan_"))
+    for jobs in args.jobs:
+        db = tmp / f"jobs{jobs}.sqlite"
+        t0, c0 = time.perf_counter(), cpu_self()
+        summary = scan(paths, db=db, jobs=jobs)
+        elapsed, cpu = time.perf_counter() - t0, cpu_self() - c0
+        results[jobs] = (summary, elapsed, cpu)
+        worker_cpu = sum(summary.series_cpu_seconds)
+        busy = sum(summary.series_wall_seconds) / (max(jobs, 1) * elapsed)
+        print(
+            f"scan --jobs {jobs}: {elapsed:.1f}s wall, main-process CPU {cpu:.1f}s, series CPU "
+            f"{worker_cpu:.1f}s; {summary.versions} versions ({summary.versions_analyzed} "
+            f"analyzed), {summary.versions / elapsed:.1f} versions/s, "
+            f"{summary.words_analyzed / elapsed:,.0f} analyzed words/s, "
+            f"{all_words / elapsed:,.0f} words/s over all files; errors: {len(summary.errors)}; "
+            f"workers busy {busy:.0%} of the time, CPU/wall inside series "
+            f"{worker_cpu / max(sum(summary.series_wall_seconds), 1e-9):.0%}"
+        )
+    first_db = tmp / f"jobs{args.jobs[0]}.sqlite"
+    texts = analyzed_texts(first_db)
+    rate, cpu_rate, tokens = tokenize_rate(texts)
+    print(
+        f"bare spacy.blank('en') tokenization of the {len(texts)} analyzed texts: "
+        f"{rate:,.0f} words/s wall, {cpu_rate:,.0f} words per CPU second ({tokens:,} tokens)"
+    )
+    if 1 in results:
+        s1, e1, c1 = results[1]
+        print(
+            f"scan --jobs 1 / bare tokenization: {(s1.words_analyzed / e1) / rate:.1%} by wall "
+            f"time, {(s1.words_analyzed / c1) / cpu_rate:.1%} by CPU time (target >= 25%)"
+        )
+    if 1 in results and 2 in results:
+        s1, e1, c1 = results[1]
+        s2, e2, c2 = results[2]
+        total2 = sum(s2.series_cpu_seconds)
+        span = makespan(s2.series_cpu_seconds, 2)
+        bound = min(2.0, (total2 + c2) / max(span, c2))
+        print(
+            f"speed-up jobs 2 vs jobs 1: {e1 / e2:.2f}x measured by wall time (target >= 1.7x);"
+            f" schedule bound {bound:.2f}x on 2 idle cores (series CPU {total2:.1f}s + main "
+            f"CPU {c2:.1f}s over the 2-worker makespan {span:.1f}s)"
+        )
+        print(
+            f"largest series: {max(s2.series_cpu_seconds):.1f}s CPU of "
+            f"{sum(s2.series_cpu_seconds):.1f}s"
+        )
+    worker = max((r[0].peak_worker_rss_mb for j, r in results.items() if j > 1), default=0.0)
+    print(
+        f"peak RSS: main process {rss_mb(resource.RUSAGE_SELF):.0f} MB, largest worker "
+        f"{worker:.0f} MB (target <= 1024 MB)"
+    )
+    import os
+
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if args.keep:
+        print(f"databases kept in {tmp}")
+    else:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
