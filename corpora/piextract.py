@@ -117,5 +117,5 @@ def read_dataset(folder: str | Path) -> list[PISentence]:
                 path=str(part),
                 fix="the four parts must tag the same sentences",
             )
-        merged = [PISentence(a.text, a.spans + b.spans) for a, b in zip(merged, sents)]
+        merged = [PISentence(a.text, a.spans + b.spans) for a, b in zip(merged, sents, strict=True)]
     return merged or []
