@@ -100,11 +100,16 @@ class TextModel:
             coef = np.ravel(getattr(self.regressor, "coef_", np.zeros(0)))
             if coef.size == 0:
                 return ()
-            contrib = {int(j): float(v) * float(coef[j]) for j, v in zip(row.indices, row.data)}
+            contrib = {
+                int(j): float(v) * float(coef[j])
+                for j, v in zip(row.indices, row.data, strict=True)
+            }
         else:
             w, _ = self._weights
             wr = w.getrow(self.labels.index(label)).toarray().ravel()
-            contrib = {int(j): float(v) * float(wr[j]) for j, v in zip(row.indices, row.data)}
+            contrib = {
+                int(j): float(v) * float(wr[j]) for j, v in zip(row.indices, row.data, strict=True)
+            }
         names = self.features.column_terms(text)
         ranked = sorted((c for c in contrib.items() if c[1] > 0), key=lambda c: -c[1])
         out: list[str] = []
