@@ -88,6 +88,40 @@ class TextModel:
         return self.regress_from(self.weigh(self.featurize(texts)))
 
     # -- explanation --------------------------------------------------------------------------
+    @cached_property
+    def _weights_csc(self) -> sp.csc_matrix:
+        return self._weights[0].tocsc()
+
+    def contributions(self, weighted_row: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """For one row of tf-idf features: its column indices and the (labels x columns)
+        contribution of each column to each label's score (value times coefficient)."""
+        cols = weighted_row.indices
+        if cols.size == 0:
+            return cols, np.zeros((len(self.labels), 0))
+        w = self._weights_csc[:, cols].toarray()
+        return cols, w * weighted_row.data[None, :]
+
+    def regressor_contributions(self, weighted_row: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        coef = np.ravel(getattr(self.regressor, "coef_", np.zeros(0)))
+        cols = weighted_row.indices
+        if coef.size == 0 or cols.size == 0:
+            return cols, np.zeros(0)
+        return cols, coef[cols] * weighted_row.data
+
+    @staticmethod
+    def name_top(
+        cols: np.ndarray, contrib: np.ndarray, names: dict[int, str], k: int = 5
+    ) -> tuple[str, ...]:
+        """The names of the ``k`` columns with the largest positive contribution."""
+        out: list[str] = []
+        for i in np.argsort(-contrib, kind="stable"):
+            if contrib[i] <= 0 or len(out) >= k:
+                break
+            term = names.get(int(cols[i]))
+            if term and term not in out:
+                out.append(term)
+        return tuple(out)
+
     def top_terms(
         self, text: str, label: str | None = None, k: int = 5, weighted: sp.csr_matrix | None = None
     ) -> tuple[str, ...]:
@@ -95,28 +129,11 @@ class TextModel:
         towards a higher regressor score): tf-idf value times the head's coefficient."""
         if weighted is None:
             weighted = self.weigh(self.featurize([text]))
-        row = weighted.getrow(0) if weighted.shape[0] > 1 else weighted
-        if label is None:
-            coef = np.ravel(getattr(self.regressor, "coef_", np.zeros(0)))
-            if coef.size == 0:
-                return ()
-            contrib = {
-                int(j): float(v) * float(coef[j])
-                for j, v in zip(row.indices, row.data, strict=True)
-            }
-        else:
-            w, _ = self._weights
-            wr = w.getrow(self.labels.index(label)).toarray().ravel()
-            contrib = {
-                int(j): float(v) * float(wr[j]) for j, v in zip(row.indices, row.data, strict=True)
-            }
+        row = weighted[0] if weighted.shape[0] > 1 else weighted
+        row = sp.csr_matrix(row)
         names = self.features.column_terms(text)
-        ranked = sorted((c for c in contrib.items() if c[1] > 0), key=lambda c: -c[1])
-        out: list[str] = []
-        for j, _ in ranked:
-            term = names.get(j)
-            if term and term not in out:
-                out.append(term)
-            if len(out) >= k:
-                break
-        return tuple(out)
+        if label is None:
+            cols, contrib = self.regressor_contributions(row)
+            return self.name_top(cols, contrib, names, k) if contrib.size else ()
+        cols, contrib = self.contributions(row)
+        return self.name_top(cols, contrib[self.labels.index(label)], names, k)
