@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
-from .features import PolicyFeatures
+from .features import LEXICON_PREFIX, PolicyFeatures
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,10 @@ class TextModel:
             if contrib[i] <= 0 or len(out) >= k:
                 break
             term = names.get(int(cols[i]))
-            if term and term not in out:
+            if not term:
+                continue
+            term = term.removeprefix(LEXICON_PREFIX)
+            if term not in out and not all(w in ENGLISH_STOP_WORDS for w in term.split()):
                 out.append(term)
         return tuple(out)
 
