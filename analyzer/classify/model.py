@@ -121,8 +121,11 @@ class TextModel:
             term = names.get(int(cols[i]))
             if not term:
                 continue
+            lexical = term.startswith(LEXICON_PREFIX)
             term = term.removeprefix(LEXICON_PREFIX)
-            if term not in out and not all(w in ENGLISH_STOP_WORDS for w in term.split()):
+            if term in out:
+                continue
+            if lexical or not all(w in ENGLISH_STOP_WORDS for w in term.split()):
                 out.append(term)
         return tuple(out)
 
