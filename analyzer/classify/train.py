@@ -24,6 +24,7 @@ import logging
 import os
 import subprocess
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -131,6 +132,13 @@ def _sparsify(pipe: Pipeline) -> None:
             est.sparsify()
 
 
+def _quiet_fit(pipe: Pipeline, X: Any, Y: np.ndarray) -> Pipeline:  # noqa: N803
+    """Fit, silencing scikit-learn's note that a label is absent from a (small) fold."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Label not .* is present", category=UserWarning)
+        return pipe.fit(X, Y)
+
+
 def oof_proba(
     features: PolicyFeatures,
     C: float,
@@ -151,7 +159,7 @@ def oof_proba(
     out = np.zeros(Y.shape, dtype=float)
     for tr, te in splits:
         pipe = Pipeline(make_pipeline(features, C).steps[1:])
-        pipe.fit(raw[tr], Y[tr])
+        _quiet_fit(pipe, raw[tr], Y[tr])
         model = TextModel(
             "fold",
             tuple(str(i) for i in range(Y.shape[1])),
@@ -192,7 +200,7 @@ def fit_multilabel(
     for C in c_grid:  # noqa: N806
         th = best_thresholds(Y, oof_proba(features, C, raw, Y, groups))
         pipe = make_pipeline(features, C)
-        Pipeline(pipe.steps[1:]).fit(raw, Y)
+        _quiet_fit(Pipeline(pipe.steps[1:]), raw, Y)
         _sparsify(pipe)
         model = TextModel(name, tuple(labels), pipe, tuple(float(t) for t in th))
         rep: dict[str, Any] = {"C": C}
