@@ -13,39 +13,62 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
 LEXICON_PREFIX = "lexicon:"
 
 
-@lru_cache(maxsize=8)
-def _hasher(n_features: int, ngram_range: tuple[int, int]) -> HashingVectorizer:
-    return HashingVectorizer(
-        n_features=n_features,
-        ngram_range=ngram_range,
-        alternate_sign=False,
-        norm=None,
-        lowercase=True,
-        dtype=np.float64,
-    )
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_BIGRAM_MUL = 1_000_003
+_HASHES: dict[str, int] = {}
+_HASHES_MAX = 2_000_000
 
 
-@lru_cache(maxsize=8)
-def _lexicon_regex(lexicon: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not lexicon:
-        return None
-    alts = sorted({t.lower() for t in lexicon}, key=len, reverse=True)
-    body = "|".join(r"\s+".join(map(re.escape, t.split())) for t in alts)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+def _hash_tokens(tokens: list[str]) -> list[int]:
+    """31-bit murmurhash of each token, memoized (the same for every process and run)."""
+    hs = list(map(_HASHES.get, tokens))
+    if None in hs:
+        for i, h in enumerate(hs):
+            if h is None:
+                t = tokens[i]
+                h = murmurhash3_32(t, seed=0, positive=True)
+                if len(_HASHES) < _HASHES_MAX:
+                    _HASHES[t] = h
+                hs[i] = h
+    return hs  # type: ignore[return-value]
 
 
-def _norm_term(term: str) -> str:
-    return " ".join(term.lower().split())
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens of two or more characters (scikit-learn's default pattern)."""
+    return _TOKEN.findall(text.lower())
+
+
+def _columns(hashes: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unigram columns and bigram columns (for consecutive tokens) of one token sequence."""
+    uni = hashes % n_features
+    big = ((hashes[:-1] * _BIGRAM_MUL) ^ hashes[1:]) % n_features
+    return uni, big
+
+
+@lru_cache(maxsize=16)
+def _lexicon_plan(lexicon: tuple[str, ...], n: int) -> tuple[tuple[int, ...], ...]:
+    """For each lexicon term, the n-gram columns whose minimum counts it."""
+    plan: list[tuple[int, ...]] = []
+    for term in lexicon:
+        toks = tokenize(term)
+        hs = np.asarray(_hash_tokens(toks), dtype=np.int64)
+        if len(toks) == 0:
+            plan.append(())
+        elif len(toks) == 1:
+            plan.append((int(hs[0] % n),))
+        else:
+            plan.append(tuple(int(c) for c in _columns(hs, n)[1]))
+    return tuple(plan)
 
 
 class PolicyFeatures(TransformerMixin, BaseEstimator):
@@ -81,38 +104,64 @@ class PolicyFeatures(TransformerMixin, BaseEstimator):
         """Identity of the feature space: equal keys give equal matrices."""
         return (int(self.n_features), tuple(self.ngram_range), tuple(self.lexicon))
 
+    def _lexicon_plan(self) -> tuple[tuple[int, ...], ...]:
+        return _lexicon_plan(tuple(self.lexicon), int(self.n_features))
+
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:  # noqa: N803
+        """Hashed word n-grams (counts) and lexicon counts, one row per text.
+
+        Unigram ``t`` goes to column ``murmurhash(t) % n_features``; bigram ``a b`` to
+        ``(h(a) * 1000003 XOR h(b)) % n_features``; lexicon term ``j`` to column
+        ``n_features + j`` with the count of its n-gram (for terms of three or more words,
+        the minimum count of their bigrams).
+        """
+        if tuple(self.ngram_range) not in ((1, 1), (1, 2)):
+            raise ValueError("PolicyFeatures supports ngram_range (1, 1) or (1, 2)")
+        n = int(self.n_features)
         texts = list(X)
-        words = _hasher(int(self.n_features), tuple(self.ngram_range)).transform(texts)
+        toks = [tokenize(t) for t in texts]
+        lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        flat = np.asarray(_hash_tokens(list(chain.from_iterable(toks))), dtype=np.int64)
+        doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        uni, big = _columns(flat, n)
+        rows, cols = [doc], [uni]
+        if tuple(self.ngram_range) == (1, 2) and flat.size > 1:
+            same = doc[:-1] == doc[1:]
+            rows.append(doc[:-1][same])
+            cols.append(big[same])
+        r = np.concatenate(rows)
+        c = np.concatenate(cols)
+        words = sp.csr_matrix((np.ones(r.size, dtype=np.float64), (r, c)), shape=(len(texts), n))
+        words.sum_duplicates()
         if not self.lexicon:
-            return words.tocsr()
-        regex = _lexicon_regex(tuple(self.lexicon))
-        index = {_norm_term(t): i for i, t in enumerate(self.lexicon)}
-        rows: list[int] = []
-        cols: list[int] = []
-        for r, text in enumerate(texts):
-            for m in regex.finditer(text.lower()):  # type: ignore[union-attr]
-                j = index.get(_norm_term(m.group(0)))
-                if j is not None:
-                    rows.append(r)
-                    cols.append(j)
-        lex = sp.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(self.lexicon))
-        )
-        lex.sum_duplicates()
-        return sp.hstack([words, lex], format="csr")
+            return words
+        plan = self._lexicon_plan()
+        flat_cols = sorted({c for p in plan for c in p})
+        if flat_cols:
+            sub = words[:, flat_cols].toarray()
+            where = {c: i for i, c in enumerate(flat_cols)}
+            lex = np.zeros((len(texts), len(plan)))
+            for j, p in enumerate(plan):
+                if p:
+                    lex[:, j] = sub[:, [where[c] for c in p]].min(axis=1)
+        else:
+            lex = np.zeros((len(texts), len(plan)))
+        return sp.hstack([words, sp.csr_matrix(lex)], format="csr")
 
     def column_terms(self, text: str) -> dict[int, str]:
         """Columns that ``text`` sets, mapped to the n-gram or lexicon term behind each."""
-        hv = _hasher(int(self.n_features), tuple(self.ngram_range))
+        n = int(self.n_features)
+        toks = tokenize(text)
         out: dict[int, str] = {}
-        for term in hv.build_analyzer()(text):
-            out.setdefault(abs(murmurhash3_32(term, seed=0)) % int(self.n_features), term)
-        regex = _lexicon_regex(tuple(self.lexicon))
-        if regex is not None:
-            index = {_norm_term(t): i for i, t in enumerate(self.lexicon)}
-            for m in regex.finditer(text.lower()):
-                j = index.get(_norm_term(m.group(0)))
-                if j is not None:
-                    out[int(self.n_features) + j] = LEXICON_PREFIX + self.lexicon[j]
+        if toks:
+            uni, big = _columns(np.asarray(_hash_tokens(toks), dtype=np.int64), n)
+            for t, col in zip(toks, uni.tolist(), strict=True):
+                out.setdefault(col, t)
+            if tuple(self.ngram_range) == (1, 2):
+                for i, col in enumerate(big.tolist()):
+                    out.setdefault(col, f"{toks[i]} {toks[i + 1]}")
+        if self.lexicon and out:
+            for j, plan in enumerate(self._lexicon_plan()):
+                if plan and all(c in out for c in plan):
+                    out[n + j] = LEXICON_PREFIX + self.lexicon[j]
         return out

@@ -64,10 +64,14 @@ class TextModel:
         """Raw features -> this model's tf-idf features."""
         return self.pipeline.named_steps["tfidf"].transform(raw)
 
+    @cached_property
+    def _dense_t(self) -> np.ndarray:
+        """The stacked weights as a dense (columns x labels) array: fast products."""
+        return np.ascontiguousarray(self._weights[0].toarray().T)
+
     def proba_from(self, weighted: sp.csr_matrix) -> np.ndarray:
         """Per-label probabilities (n x labels) from tf-idf features."""
-        w, b = self._weights
-        z = np.asarray((weighted @ w.T).todense()) + b
+        z = np.asarray(weighted @ self._dense_t) + self._weights[1]
         return 1.0 / (1.0 + np.exp(-z))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -90,24 +94,19 @@ class TextModel:
 
     # -- explanation --------------------------------------------------------------------------
     @cached_property
-    def _weights_csc(self) -> sp.csc_matrix:
-        return self._weights[0].tocsc()
+    def _reg_coef(self) -> np.ndarray:
+        return np.ravel(getattr(self.regressor, "coef_", np.zeros(0)))
 
-    def contributions(self, weighted_row: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """For one row of tf-idf features: its column indices and the (labels x columns)
-        contribution of each column to each label's score (value times coefficient)."""
-        cols = weighted_row.indices
-        if cols.size == 0:
-            return cols, np.zeros((len(self.labels), 0))
-        w = self._weights_csc[:, cols].toarray()
-        return cols, w * weighted_row.data[None, :]
+    def contributions(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """The (labels x columns) contribution of each tf-idf value to each label's score
+        (value times coefficient), for one row given by its columns and values."""
+        return (self._dense_t[cols] * values[:, None]).T
 
-    def regressor_contributions(self, weighted_row: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        coef = np.ravel(getattr(self.regressor, "coef_", np.zeros(0)))
-        cols = weighted_row.indices
-        if coef.size == 0 or cols.size == 0:
-            return cols, np.zeros(0)
-        return cols, coef[cols] * weighted_row.data
+    def regressor_contributions(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+        coef = self._reg_coef
+        if coef.size == 0:
+            return np.zeros(0)
+        return coef[cols] * values
 
     @staticmethod
     def name_top(
@@ -136,11 +135,11 @@ class TextModel:
         towards a higher regressor score): tf-idf value times the head's coefficient."""
         if weighted is None:
             weighted = self.weigh(self.featurize([text]))
-        row = weighted[0] if weighted.shape[0] > 1 else weighted
-        row = sp.csr_matrix(row)
+        row = sp.csr_matrix(weighted[0])
+        cols, values = row.indices, row.data
         names = self.features.column_terms(text)
         if label is None:
-            cols, contrib = self.regressor_contributions(row)
+            contrib = self.regressor_contributions(cols, values)
             return self.name_top(cols, contrib, names, k) if contrib.size else ()
-        cols, contrib = self.contributions(row)
+        contrib = self.contributions(cols, values)
         return self.name_top(cols, contrib[self.labels.index(label)], names, k)

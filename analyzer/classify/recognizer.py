@@ -127,12 +127,13 @@ class ModelRecognizer(Recognizer):
                 vague = score is not None and score[i] >= VAGUE_MIN_SCORE
                 if not emitted and not vague:
                     continue
-                row = weighted[i]
+                lo, hi = weighted.indptr[i], weighted.indptr[i + 1]
+                cols, values = weighted.indices[lo:hi], weighted.data[lo:hi]
                 if i not in names_cache:
                     names_cache[i] = model.features.column_terms(texts[i])
                 names = names_cache[i]
                 if emitted:
-                    cols, contrib = model.contributions(row)
+                    contrib = model.contributions(cols, values)
                 for j, (kind, label) in emitted:
                     p, th = float(proba[i, j]), model.thresholds[j]
                     out.append(
@@ -149,7 +150,7 @@ class ModelRecognizer(Recognizer):
                     )
                 if vague:
                     s = float(score[i])  # type: ignore[index]
-                    rcols, rcontrib = model.regressor_contributions(row)
+                    rcontrib = model.regressor_contributions(cols, values)
                     out.append(
                         self._annotation(
                             clause,
@@ -157,7 +158,7 @@ class ModelRecognizer(Recognizer):
                             "vague_sentence",
                             (s - 1.0) / 4.0,
                             mname,
-                            model.name_top(rcols, rcontrib, names, self.top_k),
+                            model.name_top(cols, rcontrib, names, self.top_k),
                             f"{_DESCRIBE.get(mname, mname)}: predicted vagueness {s:.2f} on "
                             f"the 1-5 scale (>= {VAGUE_MIN_SCORE:g} counts as vague)",
                             qualifiers=(("vagueness_score", f"{s:.2f}"),),
