@@ -344,3 +344,14 @@ def test_cli_train_twice_same_metrics(tiny, tmp_path):
 def test_commands_have_help(command):
     res = CliRunner().invoke(cli, [command, "--help"])
     assert res.exit_code == 0 and "Usage" in res.output
+
+
+def test_model_recognizer_skips_non_english_docs(tiny_models):
+    from analyzer.nlp import get_nlp
+
+    rec = ModelRecognizer(models=tiny_models)
+    text = "We share your data with service providers and partners."
+    clauses = [_clause(text, 0), _clause(text, 1)]
+    docs = [get_nlp("en")(text), get_nlp("de")(text)]
+    anns = rec.analyze(clauses, docs)
+    assert anns and {a.clause_id for a in anns} == {"c0"}

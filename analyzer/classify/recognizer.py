@@ -8,6 +8,7 @@ model. What it emits:
 * ``legal_basis/<basis>`` for the six Art. 6(1) bases, ``recipient/shared`` (data is shared,
   recipient not named by the model), ``choice/opt_out`` (right to object, Art. 21) and
   ``choice/withdraw`` (withdrawal of consent) from the ``goppc`` model;
+* nothing for clauses whose spaCy ``Doc`` is not English (the models are English-only);
 * ``vague/vague_sentence`` when the vagueness regressor scores the clause >= 3 on the
   annotators' 1-5 scale (``score`` holds that value rescaled to 0-1, the raw score is the
   ``vagueness_score`` qualifier).
@@ -103,6 +104,12 @@ class ModelRecognizer(Recognizer):
         self.top_k = top_k
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc] = ()) -> list[Annotation]:
+        if docs and len(docs) == len(clauses):
+            # the models were trained on English text: clauses parsed as another language
+            # (``PolicyAnalyzer(lang="de")``) are left to the rule recognizers
+            keep = [i for i, d in enumerate(docs) if getattr(d, "lang_", "en") == "en"]
+            if len(keep) < len(clauses):
+                return self.analyze([clauses[i] for i in keep], [docs[i] for i in keep])
         if not clauses:
             return []
         texts = [clause_input(c) for c in clauses]

@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 SEED = 0
 N_FEATURES = 2**18
 NGRAMS = (1, 2)
-C_GRID: tuple[float, ...] = (4.0, 16.0)
+C_GRID: tuple[float, ...] = (1.0, 4.0, 16.0, 64.0)
 ALPHA_GRID: tuple[float, ...] = (1.0, 3.0, 10.0)
 VAL_FRACTION = 0.2
 
