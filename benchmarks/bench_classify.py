@@ -24,6 +24,15 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+_t_import = time.perf_counter()
+import sklearn.feature_extraction.text  # noqa: E402, F401
+import sklearn.linear_model  # noqa: E402, F401
+import sklearn.multiclass  # noqa: E402, F401
+import sklearn.pipeline  # noqa: E402, F401
+import skops.io  # noqa: E402, F401
+
+IMPORT_SECONDS = time.perf_counter() - _t_import
+
 from analyzer.classify.recognizer import ModelRecognizer  # noqa: E402
 from analyzer.classify.store import default_models_dir, load_models  # noqa: E402
 from analyzer.classify.train import default_corpora, train_all  # noqa: E402
