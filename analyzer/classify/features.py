@@ -155,11 +155,12 @@ class PolicyFeatures(TransformerMixin, BaseEstimator):
         out: dict[int, str] = {}
         if toks:
             uni, big = _columns(np.asarray(_hash_tokens(toks), dtype=np.int64), n)
-            for t, col in zip(toks, uni.tolist(), strict=True):
-                out.setdefault(col, t)
+            names = list(toks)
+            cols = uni.tolist()
             if tuple(self.ngram_range) == (1, 2):
-                for i, col in enumerate(big.tolist()):
-                    out.setdefault(col, f"{toks[i]} {toks[i + 1]}")
+                names += [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+                cols += big.tolist()
+            out = dict(zip(reversed(cols), reversed(names), strict=True))  # first use wins
         if self.lexicon and out:
             for j, plan in enumerate(self._lexicon_plan()):
                 if plan and all(c in out for c in plan):
