@@ -148,8 +148,9 @@ class PolicyFeatures(TransformerMixin, BaseEstimator):
             lex = np.zeros((len(texts), len(plan)))
         return sp.hstack([words, sp.csr_matrix(lex)], format="csr")
 
-    def column_terms(self, text: str) -> dict[int, str]:
-        """Columns that ``text`` sets, mapped to the n-gram or lexicon term behind each."""
+    def column_terms(self, text: str, lexicon: bool = True) -> dict[int, str]:
+        """Columns that ``text`` sets, mapped to the n-gram or lexicon term behind each
+        (``lexicon=False``: n-grams only; lexicon column ``n_features + j`` is term ``j``)."""
         n = int(self.n_features)
         toks = tokenize(text)
         out: dict[int, str] = {}
@@ -161,7 +162,7 @@ class PolicyFeatures(TransformerMixin, BaseEstimator):
                 names += [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
                 cols += big.tolist()
             out = dict(zip(reversed(cols), reversed(names), strict=True))  # first use wins
-        if self.lexicon and out:
+        if lexicon and self.lexicon and out:
             for j, plan in enumerate(self._lexicon_plan()):
                 if plan and all(c in out for c in plan):
                     out[n + j] = LEXICON_PREFIX + self.lexicon[j]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,12 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
-from .features import LEXICON_PREFIX, PolicyFeatures
+from .features import PolicyFeatures
+
+
+@lru_cache(maxsize=200_000)
+def _all_stop(term: str) -> bool:
+    return all(w in ENGLISH_STOP_WORDS for w in term.split())
 
 
 @dataclass(frozen=True)
@@ -108,23 +113,26 @@ class TextModel:
             return np.zeros(0)
         return coef[cols] * values
 
-    @staticmethod
     def name_top(
-        cols: np.ndarray, contrib: np.ndarray, names: dict[int, str], k: int = 5
+        self, cols: np.ndarray, contrib: np.ndarray, names: dict[int, str], k: int = 5
     ) -> tuple[str, ...]:
-        """The names of the ``k`` columns with the largest positive contribution."""
+        """The names of the ``k`` columns with the largest positive contribution (lexicon
+        columns are named after their term; stop-word-only n-grams are skipped)."""
+        n = int(self.features.n_features)
+        lexicon = self.features.lexicon
+        order = np.argsort(-contrib, kind="stable")
         out: list[str] = []
-        for i in np.argsort(-contrib, kind="stable"):
+        for i in order.tolist():
             if contrib[i] <= 0 or len(out) >= k:
                 break
-            term = names.get(int(cols[i]))
-            if not term:
-                continue
-            lexical = term.startswith(LEXICON_PREFIX)
-            term = term.removeprefix(LEXICON_PREFIX)
-            if term in out:
-                continue
-            if lexical or not all(w in ENGLISH_STOP_WORDS for w in term.split()):
+            col = int(cols[i])
+            if col >= n:
+                term = lexicon[col - n]
+            else:
+                term = names.get(col, "")
+                if not term or _all_stop(term):
+                    continue
+            if term not in out:
                 out.append(term)
         return tuple(out)
 
@@ -137,7 +145,7 @@ class TextModel:
             weighted = self.weigh(self.featurize([text]))
         row = sp.csr_matrix(weighted[0])
         cols, values = row.indices, row.data
-        names = self.features.column_terms(text)
+        names = self.features.column_terms(text, lexicon=False)
         if label is None:
             contrib = self.regressor_contributions(cols, values)
             return self.name_top(cols, contrib, names, k) if contrib.size else ()

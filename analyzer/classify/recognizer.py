@@ -137,7 +137,7 @@ class ModelRecognizer(Recognizer):
                 lo, hi = weighted.indptr[i], weighted.indptr[i + 1]
                 cols, values = weighted.indices[lo:hi], weighted.data[lo:hi]
                 if i not in names_cache:
-                    names_cache[i] = model.features.column_terms(texts[i])
+                    names_cache[i] = model.features.column_terms(texts[i], lexicon=False)
                 names = names_cache[i]
                 if emitted:
                     contrib = model.contributions(cols, values)
