@@ -154,8 +154,11 @@ def read_policy(path: str | Path) -> list[Paragraph]:
 
 
 def policy_files(folder: str | Path) -> list[Path]:
-    """The ``*.xml`` policies of a GoPPC folder (or its ``policies/`` subfolder), sorted."""
+    """The ``*.xml`` policies of a GoPPC folder (or its ``policies/`` subfolder), sorted; a
+    single ``.xml`` file is accepted too."""
     f = Path(folder)
+    if f.is_file() and f.suffix.lower() == ".xml":
+        return [f]
     if (f / "policies").is_dir():
         f = f / "policies"
     if not f.is_dir():

@@ -102,6 +102,7 @@ def test_goppc_folder_and_label_map(tmp_path):
     (pol / "2.xml").write_text(BAD_XML, encoding="utf-8")
     (tmp_path / "label_map.tsv").write_text("node_id\tlabel\n10\tLAWFUL_BASIS\n", encoding="utf-8")
     assert sorted(goppc.read_folder(tmp_path)) == ["1", "2"]
+    assert list(goppc.read_folder(pol / "1.xml")) == ["1"]
     assert goppc.read_label_map(tmp_path / "label_map.tsv") == {"10": "LAWFUL_BASIS"}
     with pytest.raises(InputError):
         goppc.read_folder(tmp_path / "nowhere")
