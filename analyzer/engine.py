@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .align import align
 from .assess import assess_comparison, assess_version
+from .classify.combine import combine
 from .datamodel import Analysis, AnalyzedVersion, Comparison, PolicyVersion
 from .ingest import from_text, read_path
 from .nlp import get_nlp
@@ -42,7 +43,7 @@ class PolicyAnalyzer:
         version = self.load(doc, **meta)
         clauses = segment(version, self.nlp)
         docs = list(self.nlp.pipe(c.text for c in clauses))
-        annotations = self.registry.analyze(clauses, docs)
+        annotations = combine(self.registry.analyze(clauses, docs))
         return AnalyzedVersion(version=version, clauses=tuple(clauses), annotations=tuple(annotations))
 
     def analysis(self, doc: DocumentLike, **meta: str | None) -> Analysis:

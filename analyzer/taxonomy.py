@@ -104,6 +104,7 @@ RECIPIENTS: dict[str, str] = {
     "public": "Made public or visible to other users.",
     "unnamed_third_parties": "Unnamed 'third parties'.",
     "sale": "Personal data is sold.",
+    "shared": "Data is shared or disclosed; recipient not named (trained-model signal).",
 }
 
 CHOICES: dict[str, str] = {

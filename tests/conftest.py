@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "corpora"
+SHARED = Path(os.environ.get("POLICYDIFF_CORPORA") or ROOT.parent / "shared" / "corpora")
 EXAMPLES = ROOT / "corpora" / "examples"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -45,13 +46,26 @@ class RecognizerRegistry:
 
     @classmethod
     def default(cls) -> RecognizerRegistry:
-        """All built-in recognizers registered with ``@register``."""
+        """All built-in recognizers registered with ``@register``, plus the trained models
+        (``policydiff.models.v1``) when ``models/`` holds loadable model files; if not, a
+        warning is logged and the rules run alone."""
+        from ..classify import recognizer  # noqa: F401  (registers policydiff.models.v1)
+        from ..errors import ModelError
         from . import builtin  # noqa: F401  (import registers the built-in recognizers)
 
-        return cls([factory() for factory in _FACTORIES.values()])
+        found: list[Recognizer] = []
+        for name, factory in _FACTORIES.items():
+            try:
+                found.append(factory())
+            except ModelError as exc:
+                logging.getLogger(__name__).warning(
+                    "%s disabled, continuing with the rule recognizers only: %s", name, exc
+                )
+        return cls(found)
 
     @staticmethod
     def available() -> list[str]:
+        from ..classify import recognizer  # noqa: F401
         from . import builtin  # noqa: F401
 
         return sorted(_FACTORIES)

@@ -1,0 +1,102 @@
+"""Combine rule and model annotations so that every decision says who made it.
+
+For each ``(clause, kind, label)``:
+
+* a rule annotation (not negated) and a model annotation agree -> the rule annotations are
+  kept (they have the precise span) with ``source="rule+model"``, the model's top terms,
+  the larger score, and a detail saying both agreed; the model's clause-wide duplicate is
+  dropped;
+* only a rule fired -> the detail says the rule decided (and whether a model covers the
+  label but did not flag the clause);
+* only the model fired -> the detail says the model decided and no rule matched (or that a
+  rule found the practice negated).
+
+Annotations of other recognizers and kinds pass through in their original order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ..datamodel import Annotation, Explanation
+from .recognizer import COVERED, NAME
+
+Key = tuple[str, str, str]
+
+
+def _key(a: Annotation) -> Key:
+    return (a.clause_id, a.kind, a.label)
+
+
+def _is_model(a: Annotation) -> bool:
+    return a.explanation.source == "model"
+
+
+def _with_detail(a: Annotation, explanation: Explanation) -> Annotation:
+    return replace(a, explanation=explanation)
+
+
+def _append(detail: str, note: str) -> str:
+    return f"{detail.rstrip('. ')}. {note}" if detail else note
+
+
+def combine(annotations: Iterable[Annotation]) -> list[Annotation]:
+    """Merge agreeing rule and model annotations; say who decided otherwise."""
+    anns = list(annotations)
+    model_by_key: dict[Key, Annotation] = {}
+    rules_by_key: dict[Key, list[Annotation]] = {}
+    for a in anns:
+        if _is_model(a):
+            model_by_key.setdefault(_key(a), a)
+        elif a.explanation.source == "rule":
+            rules_by_key.setdefault(_key(a), []).append(a)
+
+    out: list[Annotation] = []
+    for a in anns:
+        k = _key(a)
+        ex = a.explanation
+        if _is_model(a):
+            rules = rules_by_key.get(k, [])
+            if any(not r.negated for r in rules):
+                continue  # merged into the rule annotation(s)
+            if rules:
+                note = (
+                    f"Decided by the model; the rule {rules[0].explanation.recognizer} found "
+                    "this practice negated in the clause."
+                )
+            else:
+                note = "Decided by the model; no rule matched."
+            out.append(_with_detail(a, replace(ex, detail=_append(ex.detail, note))))
+            continue
+        if ex.source != "rule" or (a.kind, a.label) not in COVERED:
+            if ex.source == "rule":
+                note = "Decided by the rule (no trained model covers this label)."
+                out.append(_with_detail(a, replace(ex, detail=_append(ex.detail, note))))
+            else:
+                out.append(a)
+            continue
+        m = model_by_key.get(k)
+        if m is not None and not a.negated:
+            pattern = f" ({ex.pattern})" if ex.pattern else ""
+            merged = Explanation(
+                recognizer=f"{ex.recognizer}+{NAME}",
+                source="rule+model",
+                pattern=ex.pattern or m.explanation.pattern,
+                detail=(
+                    f"Rule {ex.recognizer}{pattern} and model {m.explanation.pattern} agree. "
+                    f"Rule: {ex.detail or 'pattern matched'}. Model: {m.explanation.detail}."
+                ),
+                top_terms=m.explanation.top_terms or ex.top_terms,
+            )
+            out.append(replace(a, score=max(a.score, m.score), explanation=merged))
+        else:
+            if m is not None:  # negated rule hit while the model saw the practice
+                note = (
+                    f"Decided by the rule (negated); the model {m.explanation.pattern} flagged "
+                    "the practice without seeing the negation."
+                )
+            else:
+                note = "Decided by the rule; the trained model did not flag this clause."
+            out.append(_with_detail(a, replace(ex, detail=_append(ex.detail, note))))
+    return out

@@ -1,0 +1,201 @@
+"""The trained models as a recognizer (``policydiff.models.v1``).
+
+:class:`ModelRecognizer` loads the models of ``models/`` once (cached per process) and
+annotates every clause in one batch: the shared features are computed once and fed to every
+model. What it emits:
+
+* ``category/<OPP-115 class>`` from the ``opp115`` model;
+* ``legal_basis/<basis>`` for the six Art. 6(1) bases, ``recipient/shared`` (data is shared,
+  recipient not named by the model), ``choice/opt_out`` (right to object, Art. 21) and
+  ``choice/withdraw`` (withdrawal of consent) from the ``goppc`` model;
+* nothing for clauses whose spaCy ``Doc`` is not English (the models are English-only);
+* ``vague/vague_sentence`` when the vagueness regressor scores the clause >= 3 on the
+  annotators' 1-5 scale (``score`` holds that value rescaled to 0-1, the raw score is the
+  ``vagueness_score`` qualifier).
+
+Each annotation spans the whole clause and carries an ``Explanation(source="model")`` with
+the model name, the probability and threshold, and the n-grams that weighed most.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+
+from .. import taxonomy as tx
+from ..datamodel import Annotation, Clause, Explanation, Span
+from ..recognizers.base import Recognizer, register
+from .model import TextModel
+from .store import MODEL_NAMES, default_models_dir, load_models
+
+log = logging.getLogger(__name__)
+
+NAME = "policydiff.models.v1"
+VAGUE_MIN_SCORE = 3.0
+
+#: (model name, model label) -> (annotation kind, annotation label)
+EMITS: dict[tuple[str, str], tuple[str, str]] = {
+    **{("opp115", c): (tx.CATEGORY, c) for c in tx.CATEGORIES},
+    **{("goppc", b): (tx.LEGAL_BASIS, b) for b in tx.LEGAL_BASES},
+    ("goppc", "sharing"): (tx.RECIPIENT, "shared"),
+    ("goppc", "right_to_object"): (tx.CHOICE, "opt_out"),
+    ("goppc", "withdraw_consent"): (tx.CHOICE, "withdraw"),
+}
+
+#: every (kind, label) this recognizer can emit: used by ``combine`` to tell "the model
+#: did not flag this" from "no model covers this label".
+COVERED: frozenset[tuple[str, str]] = frozenset({*EMITS.values(), (tx.VAGUE, "vague_sentence")})
+
+_DESCRIBE = {
+    "opp115": "OPP-115 category classifier",
+    "goppc": "GDPR concept classifier (GoPPC-150)",
+    "vagueness": "vagueness regressor (Lebanoff & Liu 2018)",
+}
+
+_CACHE: dict[tuple[str, tuple[float, ...]], dict[str, TextModel]] = {}
+
+
+def cached_models(models_dir: str | Path | None = None) -> dict[str, TextModel]:
+    """Load the models once per process (reloaded if a file changes)."""
+    d = Path(models_dir) if models_dir is not None else default_models_dir()
+    stamp = tuple(
+        (d / f"{n}.skops").stat().st_mtime if (d / f"{n}.skops").exists() else -1.0
+        for n in MODEL_NAMES
+    )
+    key = (str(d.resolve()), stamp)
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = load_models(d)
+    return _CACHE[key]
+
+
+def clause_input(clause: Clause) -> str:
+    """What the models read: the clause with its lead-in context, if any."""
+    return f"{clause.context} {clause.text}" if clause.context else clause.text
+
+
+@register(NAME)
+class ModelRecognizer(Recognizer):
+    """Trained classifiers over every clause (see the module docstring).
+
+    Args:
+        models_dir: folder of ``opp115.skops``, ``goppc.skops``, ``vagueness.skops``
+            (default ``models/``).
+        models: already loaded models (for tests); overrides ``models_dir``.
+        top_k: number of top terms per explanation.
+
+    Raises:
+        ModelError: a model file is missing, tampered with or of the wrong schema.
+    """
+
+    kinds = (tx.CATEGORY, tx.LEGAL_BASIS, tx.RECIPIENT, tx.CHOICE, tx.VAGUE)
+
+    def __init__(
+        self,
+        models_dir: str | Path | None = None,
+        models: dict[str, TextModel] | None = None,
+        top_k: int = 5,
+    ):
+        self.models = models if models is not None else cached_models(models_dir)
+        self.top_k = top_k
+
+    def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc] = ()) -> list[Annotation]:
+        if docs and len(docs) == len(clauses):
+            # the models were trained on English text: clauses parsed as another language
+            # (``PolicyAnalyzer(lang="de")``) are left to the rule recognizers
+            keep = [i for i, d in enumerate(docs) if getattr(d, "lang_", "en") == "en"]
+            if len(keep) < len(clauses):
+                return self.analyze([clauses[i] for i in keep], [docs[i] for i in keep])
+        if not clauses:
+            return []
+        texts = [clause_input(c) for c in clauses]
+        raw_by_key: dict[tuple, object] = {}
+        names_cache: dict[int, dict[int, str]] = {}
+        out: list[Annotation] = []
+        for mname, model in self.models.items():
+            key = model.features.key()
+            if key not in raw_by_key:
+                raw_by_key[key] = model.featurize(texts)
+            weighted = model.weigh(raw_by_key[key])  # type: ignore[arg-type]
+            proba = model.proba_from(weighted)
+            decided = model.decide(proba)
+            score = model.regress_from(weighted) if model.regressor is not None else None
+            for i in np.flatnonzero(decided.any(axis=1) | (score is not None)):
+                clause = clauses[i]
+                emitted = [
+                    (j, EMITS[(mname, lab)])
+                    for j, lab in enumerate(model.labels)
+                    if decided[i, j] and (mname, lab) in EMITS
+                ]
+                vague = score is not None and score[i] >= VAGUE_MIN_SCORE
+                if not emitted and not vague:
+                    continue
+                lo, hi = weighted.indptr[i], weighted.indptr[i + 1]
+                cols, values = weighted.indices[lo:hi], weighted.data[lo:hi]
+                if i not in names_cache:
+                    names_cache[i] = model.features.column_terms(texts[i], lexicon=False)
+                names = names_cache[i]
+                if emitted:
+                    contrib = model.contributions(cols, values)
+                for j, (kind, label) in emitted:
+                    p, th = float(proba[i, j]), model.thresholds[j]
+                    out.append(
+                        self._annotation(
+                            clause,
+                            kind,
+                            label,
+                            p,
+                            mname,
+                            model.name_top(cols, contrib[j], names, self.top_k),
+                            f"{_DESCRIBE.get(mname, mname)}: P({model.labels[j]}) = {p:.2f}"
+                            f" >= threshold {th:.2f}",
+                        )
+                    )
+                if vague:
+                    s = float(score[i])  # type: ignore[index]
+                    rcontrib = model.regressor_contributions(cols, values)
+                    out.append(
+                        self._annotation(
+                            clause,
+                            tx.VAGUE,
+                            "vague_sentence",
+                            (s - 1.0) / 4.0,
+                            mname,
+                            model.name_top(cols, rcontrib, names, self.top_k),
+                            f"{_DESCRIBE.get(mname, mname)}: predicted vagueness {s:.2f} on "
+                            f"the 1-5 scale (>= {VAGUE_MIN_SCORE:g} counts as vague)",
+                            qualifiers=(("vagueness_score", f"{s:.2f}"),),
+                        )
+                    )
+        return out
+
+    def _annotation(
+        self,
+        clause: Clause,
+        kind: str,
+        label: str,
+        score: float,
+        model_name: str,
+        top_terms: tuple[str, ...],
+        detail: str,
+        qualifiers: tuple[tuple[str, str], ...] = (),
+    ) -> Annotation:
+        return Annotation(
+            clause_id=clause.id,
+            kind=kind,
+            label=label,
+            span=Span(0, len(clause.text), clause.text),
+            score=round(min(max(score, 0.0), 1.0), 4),
+            explanation=Explanation(
+                recognizer=NAME,
+                source="model",
+                pattern=model_name,
+                detail=detail,
+                top_terms=top_terms,
+            ),
+            qualifiers=qualifiers,
+        )

@@ -1,0 +1,420 @@
+"""Training of every model from the shared corpora layout (``policydiff train``).
+
+Deterministic: fixed seeds, fixed splits (by policy for GoPPC, by document for vagueness),
+single-threaded liblinear, so two runs give the same models and metrics.
+
+* ``opp115``: OPP-115 data-practice categories (12 labels), trained on ``train.jsonl``; the
+  regularization strength is chosen on ``validation.jsonl``; per-label thresholds are chosen
+  by 5-fold cross-validation on the training data (so validation figures stay honest; the
+  figures with thresholds tuned on validation itself are reported apart as optimistic).
+* ``goppc``: GDPR concepts (the six Art. 6(1) legal bases, any legal basis, purpose,
+  sharing, data-subject rights, right to object, withdrawal of consent) on GoPPC-150,
+  80/20 split of the policies; thresholds by grouped cross-validation on the training
+  policies.
+* ``vagueness``: "vague" (mean annotator score >= 3) classifier and a ridge regressor of the
+  mean score, on Lebanoff & Liu's sentences, 80/20 split of the documents.
+
+All three share the same :class:`PolicyFeatures` (hashed word 1-2 grams plus the Reidenberg
+vague-term lexicon), each with its own tf-idf weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+
+from .. import __version__
+from ..errors import InputError
+from .features import PolicyFeatures
+from .metrics import best_thresholds, binary_report, correlation, multilabel_report
+from .model import TextModel
+from .store import save_model
+
+log = logging.getLogger(__name__)
+
+SEED = 0
+N_FEATURES = 2**18
+NGRAMS = (1, 2)
+C_GRID: tuple[float, ...] = (1.0, 4.0, 16.0, 64.0)
+ALPHA_GRID: tuple[float, ...] = (1.0, 3.0, 10.0)
+VAL_FRACTION = 0.2
+
+LICENCES = {
+    "opp115": "OPP-115 (Wilson et al., ACL 2016), usableprivacy.org: research and teaching "
+    "use only (non-commercial).",
+    "goppc": "GoPPC-150 (Tang et al.), github.com/tp-sh/GDPR_privacy_policies: no licence "
+    "file; research data.",
+    "vagueness": "Lebanoff & Liu (EMNLP 2018), github.com/ucfnlp/vagueness: no licence file; "
+    "research data. Vague-term list of Reidenberg et al. (2016) from the same corpus.",
+}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def default_corpora() -> Path:
+    """``$POLICYDIFF_CORPORA``, else ``../shared/corpora`` relative to the repository (for a
+    git worktree in ``wt/<name>``, also ``../../shared/corpora``)."""
+    env = os.environ.get("POLICYDIFF_CORPORA")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2]
+    for base in (repo.parent, repo.parent.parent):  # a checkout, or a worktree under wt/
+        if (base / "shared" / "corpora").is_dir():
+            return base / "shared" / "corpora"
+    return repo.parent / "shared" / "corpora"
+
+
+def code_version() -> str:
+    """``analyzer.__version__`` plus the git commit of the code (``+dirty`` if modified)."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "analyzer", "corpora", "cli.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return f"{__version__} (git commit unknown)"
+    return f"{__version__} (git {commit}{'+dirty' if dirty else ''})"
+
+
+def make_features(lexicon: Sequence[str]) -> PolicyFeatures:
+    return PolicyFeatures(n_features=N_FEATURES, ngram_range=NGRAMS, lexicon=tuple(lexicon))
+
+
+def make_pipeline(features: PolicyFeatures, C: float) -> Pipeline:  # noqa: N803
+    lr = LogisticRegression(
+        C=C,
+        class_weight="balanced",
+        solver="liblinear",
+        dual=True,
+        max_iter=1000,
+        random_state=SEED,
+    )
+    return Pipeline(
+        [
+            ("features", features),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+            ("clf", OneVsRestClassifier(lr)),
+        ]
+    )
+
+
+def _sparsify(pipe: Pipeline) -> None:
+    """Store coefficients sparsely: small files, fast loading, same predictions."""
+    for est in pipe.named_steps["clf"].estimators_:
+        if hasattr(est, "sparsify"):
+            est.sparsify()
+
+
+def _quiet_fit(pipe: Pipeline, X: Any, Y: np.ndarray) -> Pipeline:  # noqa: N803
+    """Fit, silencing scikit-learn's note that a label is absent from a (small) fold."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Label not .* is present", category=UserWarning)
+        return pipe.fit(X, Y)
+
+
+def oof_proba(
+    features: PolicyFeatures,
+    C: float,
+    raw: Any,
+    Y: np.ndarray,
+    groups: Sequence[str] | None,  # noqa: N803
+) -> np.ndarray:
+    """Out-of-fold probabilities on the training data (5 folds; grouped when ``groups``)."""
+    n = Y.shape[0]
+    k = min(5, n if groups is None else len(set(groups)))
+    if k < 2:
+        return np.full(Y.shape, 0.5)
+    splits = (
+        GroupKFold(n_splits=k).split(np.zeros(n), groups=list(groups))
+        if groups is not None
+        else KFold(n_splits=k, shuffle=True, random_state=SEED).split(np.zeros(n))
+    )
+    out = np.zeros(Y.shape, dtype=float)
+    for tr, te in splits:
+        pipe = Pipeline(make_pipeline(features, C).steps[1:])
+        _quiet_fit(pipe, raw[tr], Y[tr])
+        model = TextModel(
+            "fold",
+            tuple(str(i) for i in range(Y.shape[1])),
+            _with_features(pipe, features),
+            (0.5,) * Y.shape[1],
+        )
+        out[te] = model.proba_from(pipe.named_steps["tfidf"].transform(raw[te]))
+    return out
+
+
+def _with_features(pipe: Pipeline, features: PolicyFeatures) -> Pipeline:
+    return Pipeline([("features", features), *pipe.steps])
+
+
+@dataclass
+class Fitted:
+    model: TextModel
+    report: dict[str, Any]
+
+
+def fit_multilabel(
+    name: str,
+    labels: Sequence[str],
+    train_texts: Sequence[str],
+    Y: np.ndarray,  # noqa: N803
+    features: PolicyFeatures,
+    *,
+    groups: Sequence[str] | None = None,
+    val_texts: Sequence[str] | None = None,
+    Yv: np.ndarray | None = None,  # noqa: N803
+    c_grid: Sequence[float] = C_GRID,
+    meta: dict[str, Any] | None = None,
+) -> Fitted:
+    """Fit one multi-label model: C on validation, thresholds by cross-validation on train."""
+    raw = features.transform(train_texts)
+    raw_val = features.transform(val_texts) if val_texts is not None else None
+    candidates: list[tuple[float, float, TextModel, dict[str, Any]]] = []
+    for C in c_grid:  # noqa: N806
+        th = best_thresholds(Y, oof_proba(features, C, raw, Y, groups))
+        pipe = make_pipeline(features, C)
+        _quiet_fit(Pipeline(pipe.steps[1:]), raw, Y)
+        _sparsify(pipe)
+        model = TextModel(name, tuple(labels), pipe, tuple(float(t) for t in th))
+        rep: dict[str, Any] = {"C": C}
+        score = 0.0
+        if raw_val is not None and Yv is not None:
+            proba = model.proba_from(model.weigh(raw_val))
+            rep["validation"] = multilabel_report(Yv, model.decide(proba), labels)
+            rep["validation_default_threshold"] = {
+                k: v
+                for k, v in multilabel_report(Yv, proba >= 0.5, labels).items()
+                if k != "per_class"
+            }
+            rep["validation_thresholds_tuned_on_validation"] = {
+                k: v
+                for k, v in multilabel_report(
+                    Yv, proba >= best_thresholds(Yv, proba)[None, :], labels
+                ).items()
+                if k != "per_class"
+            }
+            score = rep["validation"]["macro_f1"]
+        candidates.append((score, -C, model, rep))
+    score, _, model, rep = max(candidates, key=lambda c: (c[0], c[1]))
+    rep["c_grid"] = {str(c[-1]["C"]): c[0] for c in candidates}
+    rep["thresholds"] = dict(zip(labels, model.thresholds, strict=True))
+    final = TextModel(
+        name, model.labels, model.pipeline, model.thresholds, None, {**(meta or {}), "metrics": rep}
+    )
+    return Fitted(final, rep)
+
+
+def split_by_group(groups: Sequence[str], fraction: float = VAL_FRACTION) -> set[str]:
+    """A seeded choice of validation groups (policies or documents)."""
+    uniq = sorted(set(groups), key=lambda g: (len(g), g))
+    rng = np.random.RandomState(SEED)
+    order = rng.permutation(len(uniq))
+    n_val = max(1, round(len(uniq) * fraction)) if len(uniq) > 1 else 0
+    return {uniq[i] for i in order[:n_val]}
+
+
+def _onehot(rows: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+    return np.array([[lab in r for lab in labels] for r in rows], dtype=int).reshape(
+        len(rows), len(labels)
+    )
+
+
+# -- the three tasks -----------------------------------------------------------------------
+def train_opp115(corpora: Path, features: PolicyFeatures, meta: dict[str, Any]) -> Fitted:
+    from corpora.opp115 import LABELS, read_jsonl
+
+    tr = read_jsonl(corpora / "opp115" / "train.jsonl")
+    va = read_jsonl(corpora / "opp115" / "validation.jsonl")
+    data = {
+        "train": f"opp115/train.jsonl ({len(tr)} segments)",
+        "validation": f"opp115/validation.jsonl ({len(va)} segments)",
+    }
+    return fit_multilabel(
+        "opp115",
+        LABELS,
+        [s.text for s in tr],
+        _onehot([s.labels for s in tr], LABELS),
+        features,
+        val_texts=[s.text for s in va],
+        Yv=_onehot([s.labels for s in va], LABELS),
+        meta={**meta, "data": data},
+    )
+
+
+def train_goppc(corpora: Path, features: PolicyFeatures, meta: dict[str, Any]) -> Fitted:
+    from corpora.goppc import CONCEPTS, read_folder
+
+    labels = tuple(CONCEPTS)
+    policies = read_folder(corpora / "goppc150")
+    val = split_by_group(list(policies))
+    paras = [p for name in sorted(policies, key=lambda x: (len(x), x)) for p in policies[name]]
+    tr = [p for p in paras if p.policy not in val]
+    va = [p for p in paras if p.policy in val]
+    data = {
+        "train": f"goppc150: {len(policies) - len(val)} policies, {len(tr)} paragraphs",
+        "validation": f"goppc150: {len(val)} policies, {len(va)} paragraphs: "
+        + ", ".join(sorted(val, key=lambda x: (len(x), x))),
+        "split": f"by policy, seed {SEED}, {VAL_FRACTION:.0%} of policies for validation",
+    }
+    return fit_multilabel(
+        "goppc",
+        labels,
+        [p.text for p in tr],
+        _onehot([p.concepts for p in tr], labels),
+        features,
+        groups=[p.policy for p in tr],
+        val_texts=[p.text for p in va],
+        Yv=_onehot([p.concepts for p in va], labels),
+        meta={**meta, "data": data},
+    )
+
+
+def train_vagueness(corpora: Path, features: PolicyFeatures, meta: dict[str, Any]) -> Fitted:
+    from corpora.vagueness import read_docs
+
+    docs = read_docs(corpora / "vagueness" / "docs.jsonl")
+    val = split_by_group([d.id for d in docs])
+    tr = [s for d in docs if d.id not in val for s in d.sentences]
+    va = [s for d in docs if d.id in val for s in d.sentences]
+    data = {
+        "train": f"vagueness: {len(docs) - len(val)} documents, {len(tr)} sentences",
+        "validation": f"vagueness: {len(val)} documents, {len(va)} sentences",
+        "split": f"by document, seed {SEED}, {VAL_FRACTION:.0%} of documents for validation",
+    }
+    Y = np.array([[s.vague] for s in tr], dtype=int)  # noqa: N806
+    Yv = np.array([[s.vague] for s in va], dtype=int)  # noqa: N806
+    fitted = fit_multilabel(
+        "vagueness",
+        ("vague",),
+        [s.text for s in tr],
+        Y,
+        features,
+        groups=[s.doc_id for s in tr],
+        val_texts=[s.text for s in va],
+        Yv=Yv,
+        meta={**meta, "data": data},
+    )
+    model = fitted.model
+    gold_tr = np.array([s.mean for s in tr])
+    gold_va = np.array([s.mean for s in va])
+    w_tr = model.weigh(features.transform([s.text for s in tr]))
+    w_va = model.weigh(features.transform([s.text for s in va]))
+    best: tuple[float, float, Ridge] | None = None
+    grid: dict[str, float] = {}
+    for alpha in ALPHA_GRID:
+        reg = Ridge(alpha=alpha, random_state=SEED).fit(w_tr, gold_tr)
+        r = correlation(np.clip(reg.predict(w_va), 1, 5), gold_va)["pearson"]
+        grid[str(alpha)] = r
+        if best is None or r > best[0]:
+            best = (r, alpha, reg)
+    assert best is not None
+    reg = best[2]
+    pred = np.clip(reg.predict(w_va), 1, 5)
+    rep = fitted.report
+    rep["regressor"] = {
+        "alpha": best[1],
+        "alpha_grid_pearson": grid,
+        **correlation(pred, gold_va),
+        "vague_if_score_ge_3": binary_report(gold_va >= 3, pred >= 3),
+    }
+    rep["classifier"] = binary_report(Yv[:, 0], model.predict([s.text for s in va])[:, 0])
+    final = TextModel(
+        model.name,
+        model.labels,
+        model.pipeline,
+        model.thresholds,
+        reg,
+        {**model.meta, "metrics": rep},
+    )
+    return Fitted(final, rep)
+
+
+TASKS: dict[str, Callable[[Path, PolicyFeatures, dict[str, Any]], Fitted]] = {
+    "opp115": train_opp115,
+    "goppc": train_goppc,
+    "vagueness": train_vagueness,
+}
+
+
+def train_all(
+    corpora: str | Path | None = None,
+    output: str | Path | None = None,
+    tasks: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Retrain every model from the shared corpora, write ``<name>.skops`` and ``<name>.md``.
+
+    Returns:
+        ``{model name: metrics report}``.
+
+    Raises:
+        InputError: the corpora folder or one of its files is missing.
+    """
+    from .cards import write_card
+    from .store import default_models_dir
+
+    root = Path(corpora) if corpora is not None else default_corpora()
+    if not root.is_dir():
+        raise InputError(
+            "corpora folder not found",
+            path=str(root),
+            fix="pass --corpora PATH or set POLICYDIFF_CORPORA to the shared corpora folder",
+        )
+    out = Path(output) if output is not None else default_models_dir()
+    from corpora.vagueness import read_terms
+
+    lexicon = read_terms(root / "vagueness" / "vague_terms")
+    features = make_features(lexicon)
+    meta = {
+        "trained": {
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "code_version": code_version(),
+            "seed": SEED,
+        },
+        "features": (
+            f"hashed word {NGRAMS[0]}-{NGRAMS[1]} grams ({N_FEATURES} buckets, lower-cased) plus "
+            f"counts of the {len(lexicon)} Reidenberg et al. vague terms; sublinear tf-idf "
+            "fitted on this model's training data"
+        ),
+        "estimator": "one-vs-rest logistic regression (liblinear, class_weight=balanced), "
+        "per-label thresholds from cross-validation on the training data",
+    }
+    reports: dict[str, dict[str, Any]] = {}
+    for name in tasks or list(TASKS):
+        t0 = time.perf_counter()
+        if progress:
+            progress(f"training {name}")
+        fitted = TASKS[name](root, features, {**meta, "licence": LICENCES[name]})
+        fitted.report["train_seconds"] = round(time.perf_counter() - t0, 1)
+        save_model(fitted.model, out / f"{name}.skops")
+        write_card(fitted.model, out / f"{name}.md")
+        reports[name] = fitted.report
+        log.info("trained %s in %.1fs", name, fitted.report["train_seconds"])
+    return reports

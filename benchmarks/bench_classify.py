@@ -1,0 +1,118 @@
+"""Benchmark of the trained classifiers: clauses/s on one core, model load time, training time.
+
+Run from the repository root::
+
+    python benchmarks/bench_classify.py [--corpora PATH] [--train]
+
+Prints one line per figure. "classify" = shared features + every model's heads + decisions +
+vagueness regressor, batched; "recognizer" = ``ModelRecognizer.analyze`` including the
+Annotation objects and top-term explanations.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")  # one core
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+_t_import = time.perf_counter()
+import sklearn.feature_extraction.text  # noqa: E402, F401
+import sklearn.linear_model  # noqa: E402, F401
+import sklearn.multiclass  # noqa: E402, F401
+import sklearn.pipeline  # noqa: E402, F401
+import skops.io  # noqa: E402, F401
+
+IMPORT_SECONDS = time.perf_counter() - _t_import
+
+from analyzer.classify.recognizer import ModelRecognizer  # noqa: E402
+from analyzer.classify.store import default_models_dir, load_models  # noqa: E402
+from analyzer.classify.train import default_corpora, train_all  # noqa: E402
+from analyzer.datamodel import Clause  # noqa: E402
+from analyzer.nlp import get_nlp  # noqa: E402
+
+
+def classify(models, texts):  # type: ignore[no-untyped-def]
+    raw = None
+    for m in models.values():
+        raw = m.featurize(texts) if raw is None else raw
+        w = m.weigh(raw)
+        m.decide(m.proba_from(w))
+        if m.regressor is not None:
+            m.regress_from(w)
+
+
+def rate(fn, texts, min_seconds: float = 2.0, batch: int = 2000) -> float:  # type: ignore[no-untyped-def]
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < min_seconds:
+        for i in range(0, len(texts), batch):
+            fn(texts[i : i + batch])
+        n += len(texts)
+    return n / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpora", type=Path, default=default_corpora())
+    ap.add_argument("--train", action="store_true", help="also time `train_all`")
+    args = ap.parse_args()
+    c = args.corpora
+    from corpora.goppc import read_folder
+    from corpora.opp115 import read_jsonl
+    from corpora.vagueness import read_docs
+
+    t0 = time.perf_counter()
+    models = load_models(default_models_dir())
+    first = time.perf_counter() - t0
+    loads = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        load_models(default_models_dir())
+        loads.append(time.perf_counter() - t0)
+    size = sum(p.stat().st_size for p in default_models_dir().glob("*.skops"))
+    print(
+        f"load all models: first {first:.3f} s, best of 3 {min(loads):.3f} s "
+        f"(importing scikit-learn and skops before: {IMPORT_SECONDS:.2f} s); "
+        f"models/ {size / 1e6:.1f} MB"
+    )
+
+    opp = [s.text for s in read_jsonl(c / "opp115" / "validation.jsonl")]
+    nlp = get_nlp()
+    opp_sents = [s.text for d in nlp.pipe(opp) for s in d.sents if s.text.strip()]
+    vague = [s.text for d in read_docs(c / "vagueness" / "docs.jsonl") for s in d.sentences]
+    goppc = [p.text for ps in read_folder(c / "goppc150").values() for p in ps][:2000]
+    sets = {
+        "opp115 validation segments": opp,
+        "opp115 validation sentences": opp_sents,
+        "vagueness sentences": vague,
+        "goppc paragraphs (first 2000)": goppc,
+    }
+    rec = ModelRecognizer(models=models)
+    for name, texts in sets.items():
+        avg = sum(map(len, texts)) / len(texts)
+        r1 = rate(lambda b: classify(models, b), texts)
+        clauses = [
+            Clause(f"c{i}", i, t, t.lower(), "sentence", (), 0, len(t)) for i, t in enumerate(texts)
+        ]
+        r2 = rate(lambda b: rec.analyze(b, []), clauses, min_seconds=2.0)
+        print(
+            f"{name}: {len(texts)} texts, {avg:.0f} chars avg: classify {r1:,.0f} clauses/s; "
+            f"recognizer with explanations {r2:,.0f} clauses/s"
+        )
+    if args.train:
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            train_all(c, tmp)
+            print(f"train all models: {time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
