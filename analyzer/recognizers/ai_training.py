@@ -35,7 +35,7 @@ from spacy.tokens import Doc
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
-from .common import annotation, doc_info, en_doc, negation_before, sentence_bounds
+from .common import annotation, doc_info, doc_text, en_doc, negation_before, sentence_bounds
 from .patterns import Match, load_patterns
 
 STRONG_AFTER = 12
@@ -75,8 +75,9 @@ class AITrainingRecognizer(Recognizer):
         out: list[Annotation] = []
         prev_doc: Doc | None = None
         ctx_docs: dict[str, Doc] = {}
-        for clause, raw in zip(clauses, docs, strict=False):
-            doc = en_doc(raw, clause.text)
+        edocs = [en_doc(raw, c.text) for c, raw in zip(clauses, docs, strict=False)]
+        load_patterns("ai_training").match_many(edocs)  # one batched pass, cached per Doc
+        for clause, doc in zip(clauses, edocs, strict=False):
             try:
                 out.extend(self._clause(clause, doc, prev_doc, ctx_docs))
             finally:
@@ -140,6 +141,18 @@ class AITrainingRecognizer(Recognizer):
         out.extend(self._foreign(clause, doc, info, seen))
         return out
 
+    @staticmethod
+    def _recipient_cue(doc: Doc, m: Match) -> bool:
+        """Check the subject of 'so that X' / 'enable X to' is not the company or the user."""
+        if m.entry.type == "possessive":
+            return True
+        nxt = doc[m.end].lower_ if m.end < len(doc) else ""
+        if nxt in ("we", "us", "you", "our", "i", "your", ""):
+            return False
+        if m.entry.type == "enable":
+            return any(t.lower_ == "to" for t in doc[m.end + 1 : m.end + 6])
+        return True
+
     def _english_hits(self, doc: Doc, info) -> list[tuple[Match, Match, str, float, bool]]:
         lex = info.lex
         scope = info.scope
@@ -148,7 +161,7 @@ class AITrainingRecognizer(Recognizer):
         ai_terms = [m for m in lex.get("AI", []) if m.start not in feature_ai]
         ai_models = lex.get("AI_MODEL", [])
         models = lex.get("MODEL", [])
-        recip = lex.get("RECIPIENT_CUE", [])
+        recip = [r for r in lex.get("RECIPIENT_CUE", []) if self._recipient_cue(doc, r)]
         human = lex.get("HUMAN_REVIEW", [])
         hits: list[tuple[Match, Match, str, float, bool]] = []
 
@@ -228,20 +241,23 @@ class AITrainingRecognizer(Recognizer):
         info,
     ) -> tuple[tuple[str, str], ...]:
         facets = _facets(clause.text, doc, lo, hi)
-        anaphoric = any(lo <= m.start_char < lo + 2 for m in info.lex.get("ANAPHOR", []))
+        anaphoric = any(
+            lo <= m.start_char < lo + 2 and m.start in info.sent_starts
+            for m in info.lex.get("ANAPHOR", [])
+        )
         if anaphoric:
             if lo > 0:
                 plo, _ = sentence_bounds(doc, max(0, doc.char_span(lo, hi, alignment_mode="expand").start - 1))
                 facets |= _facets(clause.text, doc, plo, lo)
             elif prev_doc is not None and len(prev_doc):
                 plo, phi = sentence_bounds(prev_doc, len(prev_doc) - 1)
-                facets |= _facets(prev_doc.text, prev_doc, plo, phi)
+                facets |= _facets(doc_text(prev_doc), prev_doc, plo, phi)
         if clause.context:
             cdoc = ctx_docs.get(clause.context)
             if cdoc is None:
                 cdoc = en_doc(None, clause.context)
                 ctx_docs[clause.context] = cdoc
-            facets |= _facets(clause.context, cdoc, 0, len(cdoc.text))
+            facets |= _facets(clause.context, cdoc, 0, len(clause.context))
         quals = sorted(facets)
         quals.append(("actor", "recipient" if recipient else "company"))
         if any(lo <= m.start_char < hi for m in info.lex.get("GENERATIVE", [])):

@@ -11,8 +11,12 @@ want").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from spacy.attrs import IDX, SENT_START
 
 from spacy.tokens import Doc
 
@@ -27,9 +31,21 @@ _HEADER_CELL = re.compile(r"^\s*([^:|]{1,60}):\s*(.*)$", re.S)
 def en_doc(doc: Doc | None, text: str) -> Doc:
     """Return a Doc on the shared English vocab (the pattern files are compiled on it)."""
     nlp = get_nlp("en")
-    if doc is not None and doc.vocab is nlp.vocab and doc.text == text:
+    if doc is not None and doc.vocab is nlp.vocab:
+        if "policydiff_text" not in doc.user_data:
+            doc.user_data["policydiff_text"] = text
         return doc
-    return nlp(text)
+    d = nlp(text)
+    d.user_data["policydiff_text"] = text
+    return d
+
+
+def doc_text(doc: Doc) -> str:
+    """The text of ``doc`` (cached: ``Doc.text`` re-joins every token on each access)."""
+    t = doc.user_data.get("policydiff_text")
+    if t is None:
+        t = doc.user_data["policydiff_text"] = doc.text
+    return t
 
 
 @dataclass
@@ -40,9 +56,27 @@ class DocInfo:
     scope: list[int]
     neg_tokens: list[int]
     sent_of: list[int]
+    sent_starts: list[int]
+    idx: list[int]
 
     def has(self, label: str) -> bool:
         return bool(self.lex.get(label))
+
+
+def token_arrays(doc: Doc) -> tuple[list[int], list[int]]:
+    """Character offsets of the tokens and the token indices where sentences start."""
+    cached = doc.user_data.get("policydiff_arrays")
+    if cached is None:
+        if len(doc):
+            arr = doc.to_array([IDX, SENT_START]).astype(np.int64)
+            idx = arr[:, 0].tolist()
+            starts = np.flatnonzero(arr[:, 1] == 1).tolist()
+            if not starts or starts[0] != 0:
+                starts = [0, *starts]
+        else:
+            idx, starts = [], [0]
+        cached = doc.user_data["policydiff_arrays"] = (idx, starts)
+    return cached
 
 
 def doc_info(doc: Doc) -> DocInfo:
@@ -54,25 +88,22 @@ def doc_info(doc: Doc) -> DocInfo:
     for m in load_patterns("ai_training").match(doc):
         lex.setdefault(m.entry.label, []).append(m)
     n = len(doc)
-    breaks = {m.start for m in lex.get("BREAK", [])}
-    scope = [0] * n
-    sent_of = [0] * n
-    s = 0
-    sent = 0
-    sentenced = doc.has_annotation("SENT_START")
-    for i, tok in enumerate(doc):
-        if i and sentenced and tok.is_sent_start:
-            s += 1
-            sent += 1
-        if i in breaks:
-            s += 1
-        scope[i] = s
-        sent_of[i] = sent
+    idx, sent_starts = token_arrays(doc)
+    sent_flags = np.zeros(n, dtype=np.int64)
+    if n:
+        sent_flags[sent_starts] = 1
+        sent_flags[0] = 0
+    sent_of = np.cumsum(sent_flags)
+    brk = np.zeros(n, dtype=np.int64)
+    for m in lex.get("BREAK", []):
+        brk[m.start] = 1
+    scope = (sent_of + np.cumsum(brk)).tolist()
     excepted: set[int] = set()
     for m in lex.get("NEG_EXCEPT", []):
         excepted.update(range(m.start, m.end))
     neg = sorted({m.start for m in lex.get("NEG", []) if m.start not in excepted})
-    info = DocInfo(lex=lex, scope=scope, neg_tokens=neg, sent_of=sent_of)
+    info = DocInfo(lex=lex, scope=scope, neg_tokens=neg, sent_of=sent_of.tolist(),
+                   sent_starts=sent_starts, idx=idx)
     doc.user_data["policydiff_info"] = info
     return info
 
@@ -95,10 +126,11 @@ def sentence_bounds(doc: Doc, token: int) -> tuple[int, int]:
     """Character bounds of the sentence holding ``token`` (the whole doc when unsentenced)."""
     if not len(doc):
         return 0, 0
-    if doc.has_annotation("SENT_START"):
-        sent = doc[token].sent
-        return sent.start_char, sent.end_char
-    return 0, len(doc.text)
+    idx, starts = token_arrays(doc)
+    i = bisect_right(starts, token) - 1
+    lo = idx[starts[i]]
+    hi = idx[starts[i + 1]] if i + 1 < len(starts) else len(doc_text(doc))
+    return lo, hi
 
 
 def make_span(text: str, start: int, end: int) -> Span:
@@ -151,10 +183,9 @@ def match_kind(
 ) -> list[tuple[Clause, Doc, PatternSet, list[Match]]]:
     """Run one pattern file over every clause; yields only clauses with hits."""
     ps = load_patterns(pattern_name)
+    edocs = [en_doc(doc, clause.text) for clause, doc in zip(clauses, docs, strict=False)]
     out = []
-    for clause, doc in zip(clauses, docs, strict=False):
-        d = en_doc(doc, clause.text)
-        hits = ps.match(d)
+    for clause, d, hits in zip(clauses, edocs, ps.match_many(edocs), strict=False):
         if hits:
             out.append((clause, d, ps, hits))
     return out

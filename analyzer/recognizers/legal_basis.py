@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
-from .common import annotation, doc_info, en_doc, negation_before, table_cells
+from .common import annotation, doc_info, doc_text, en_doc, negation_before, table_cells
 from .patterns import PatternEntry, load_patterns
 
 _BASIS_HEADER = re.compile(r"\b(legal|lawful)\s+bas[ie]s\b|^\W*bas[ie]s\W*$|rechtsgrundlage|base (juridique|légale)", re.I)
@@ -32,7 +32,7 @@ _HEADING_MAX_WORDS = 8
 
 
 def _purposes(doc: Doc, lo: int = 0, hi: int | None = None) -> list[str]:
-    hi = len(doc.text) if hi is None else hi
+    hi = len(doc_text(doc)) if hi is None else hi
     labels: list[str] = []
     for m in load_patterns("purposes").match(doc):
         if lo <= m.start_char and m.end_char <= hi and m.entry.label not in labels:
@@ -58,8 +58,10 @@ class LegalBasisRecognizer(Recognizer):
         out: list[Annotation] = []
         ps = load_patterns("legal_bases")
         heading_cache: dict[str, PatternEntry | None] = {}
-        for clause, raw in zip(clauses, docs, strict=False):
-            doc = en_doc(raw, clause.text)
+        edocs = [en_doc(raw, c.text) for c, raw in zip(clauses, docs, strict=False)]
+        ps.match_many(edocs)  # batched passes, cached per Doc
+        load_patterns("purposes").match_many(edocs)
+        for clause, doc in zip(clauses, edocs, strict=False):
             found: set[str] = set()
             # 1. table cells under a legal-basis header
             cells = table_cells(clause)
