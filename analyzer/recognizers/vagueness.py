@@ -37,7 +37,7 @@ class VaguenessRecognizer(Recognizer):
                 seen.add(key)
                 if e.label == "vague_purpose":
                     info = info or doc_info(doc)
-                    if negation_before(info, m.start, 4) is not None:
+                    if negation_before(info, m.start, 7) is not None:
                         continue  # "not for any other purpose" narrows rather than widens
                     detail = e.detail or f"'{m.text}' leaves the purpose open."
                 else:
