@@ -34,7 +34,7 @@ from .datamodel import (
     severity_rank,
 )
 
-SIMILAR_TRAINING = 0.75  # word-sequence ratio above which two training sentences are rewordings
+SIMILAR_TRAINING = 0.9  # word-sequence ratio above which a training sentence is a near-copy
 VAGUE_SENTENCE_MIN = 0.5  # score of a model's vague_sentence annotation that counts
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -268,21 +268,32 @@ def _training_additions(
     return out
 
 
-def _li_for_ai(v: AnalyzedVersion, only: set[str] | None) -> list[Finding]:
-    out = []
-    clauses = _clauses(v)
+def _li_for_ai_annotations(v: AnalyzedVersion) -> list[Annotation]:
+    """Legitimate-interests annotations stated for AI training (one per clause)."""
     trained = {a.clause_id for a in _uses(v)}
+    out: list[Annotation] = []
     done: set[str] = set()
     for a in v.annotations:
         if a.kind != tx.LEGAL_BASIS or a.label != "legitimate_interests" or a.negated:
-            continue
-        if only is not None and a.clause_id not in only:
             continue
         if a.clause_id in done:
             continue
         if "ai_training" not in a.qualifier("purpose") and a.clause_id not in trained:
             continue
         done.add(a.clause_id)
+        out.append(a)
+    return out
+
+
+def _li_for_ai(v: AnalyzedVersion, old: AnalyzedVersion | None) -> list[Finding]:
+    """LI claimed for AI training; with ``old``, only where the old version did not claim it
+    for the same clause (a new clause, or an old clause moved under a new basis heading)."""
+    out = []
+    clauses = _clauses(v)
+    before = {a.clause_id for a in _li_for_ai_annotations(old)} if old is not None else set()
+    for a in _li_for_ai_annotations(v):
+        if a.clause_id in before:
+            continue
         how = "inherited from the section heading" if a.inherited else "stated in the clause"
         out.append(_finding(
             "legal_basis.legitimate_interest_for_ai",
@@ -303,24 +314,29 @@ def _bases_by_purpose(v: AnalyzedVersion) -> dict[str, set[str]]:
     return out
 
 
-def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion, changed: set[str]) -> list[Finding]:
+def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
+    """A purpose stated with a basis it did not have before, while losing an old basis.
+
+    Compared per purpose over the whole versions, so a clause moved under a new legal-basis
+    heading counts even though its own text did not change.
+    """
     before = _bases_by_purpose(old)
     after = _bases_by_purpose(new)
     clauses = _clauses(new)
     out: list[Finding] = []
-    done: set[tuple[str, str]] = set()
+    done: set[str] = set()
     for a in new.annotations:
-        if a.kind != tx.LEGAL_BASIS or a.negated or a.clause_id not in changed:
+        if a.kind != tx.LEGAL_BASIS or a.negated:
             continue
         for p in a.qualifier("purpose"):
             if p == "open_ended" or p not in before or a.label in before[p]:
                 continue
-            if (p, a.clause_id) in done:
+            if p in done:
                 continue
             dropped = before[p] - after.get(p, set())
             if not dropped:
                 continue
-            done.add((p, a.clause_id))
+            done.add(p)
             old_b = ", ".join(f"{b.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[b]})" for b in sorted(dropped))
             sev = "high" if "consent" in dropped and a.label == "legitimate_interests" else "medium"
             out.append(_finding(
@@ -355,7 +371,7 @@ def _choices_by_purpose(v: AnalyzedVersion) -> dict[str, dict[str, Annotation]]:
     return out
 
 
-def _choice_changed(old: AnalyzedVersion, new: AnalyzedVersion, changed: set[str]) -> list[Finding]:
+def _choice_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
     before = _choices_by_purpose(old)
     after = _choices_by_purpose(new)
     clauses = _clauses(new)
@@ -366,8 +382,6 @@ def _choice_changed(old: AnalyzedVersion, new: AnalyzedVersion, changed: set[str
         was = before.get(p, {})
         if "consent" in was and "consent" not in now and "opt_out" in now:
             a = now["opt_out"]
-            if a.clause_id not in changed:
-                continue
             old_a = was["consent"]
             out.append(_finding(
                 "choice.changed",
@@ -520,10 +534,10 @@ def assess_comparison(
     findings: list[Finding] = []
     findings += _training_additions(old, new, changed_new, "new")
     findings += _training_additions(new, old, changed_old, "old")
-    findings += _li_for_ai(new, set(changed_new))
-    findings += _legal_basis_changed(old, new, set(changed_new))
+    findings += _li_for_ai(new, old)
+    findings += _legal_basis_changed(old, new)
     findings += _exclusions_removed(old, new)
-    findings += _choice_changed(old, new, set(changed_new))
+    findings += _choice_changed(old, new)
     findings += _label_changes(old, new, set(changed_new), set(changed_old))
     new_clauses = _clauses(new)
     for cid, ch in changed_new.items():

@@ -34,9 +34,12 @@ _HEADING_MAX_WORDS = 8
 def _purposes(doc: Doc, lo: int = 0, hi: int | None = None) -> list[str]:
     hi = len(doc_text(doc)) if hi is None else hi
     labels: list[str] = []
+    info = None
     for m in load_patterns("purposes").match(doc):
         if lo <= m.start_char and m.end_char <= hi and m.entry.label not in labels:
-            labels.append(m.entry.label)
+            info = info or doc_info(doc)
+            if negation_before(info, m.start) is None:  # "(excluding model training)"
+                labels.append(m.entry.label)
     return labels
 
 
