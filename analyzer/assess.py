@@ -24,8 +24,8 @@ from difflib import SequenceMatcher
 
 from . import taxonomy as tx
 from .datamodel import (
-    Annotation,
     AnalyzedVersion,
+    Annotation,
     Clause,
     ClauseChange,
     Evidence,
@@ -50,45 +50,70 @@ class FlagSpec:
 
 FLAGS: dict[str, FlagSpec] = {
     "ai_training.added": FlagSpec(
-        "high", "AI-training use in the new version that the old version did not state in "
-        "substance (new data, source or actor).", "Art. 5(1)(b), Art. 13(3)"),
+        "high",
+        "AI-training use in the new version that the old version did not state in "
+        "substance (new data, source or actor).",
+        "Art. 5(1)(b), Art. 13(3)",
+    ),
     "ai_training.removed": FlagSpec(
-        "medium", "AI-training language of the old version no longer stated in substance.",
-        "Art. 13(1)(c)"),
+        "medium",
+        "AI-training language of the old version no longer stated in substance.",
+        "Art. 13(1)(c)",
+    ),
     "ai_training.present": FlagSpec(
-        "medium", "The version states that data is used to train AI models.", "Art. 13(1)(c)"),
+        "medium", "The version states that data is used to train AI models.", "Art. 13(1)(c)"
+    ),
     "legal_basis.legitimate_interest_for_ai": FlagSpec(
-        "high", "Legitimate interests claimed as the legal basis for AI training: users can "
-        "only object.", "Art. 6(1)(f), Art. 21"),
+        "high",
+        "Legitimate interests claimed as the legal basis for AI training: users can only object.",
+        "Art. 6(1)(f), Art. 21",
+    ),
     "legal_basis.changed": FlagSpec(
-        "high", "The legal basis stated for a purpose changed (e.g. consent to legitimate "
-        "interests).", "Art. 6(1), Art. 13(1)(c)"),
+        "high",
+        "The legal basis stated for a purpose changed (e.g. consent to legitimate interests).",
+        "Art. 6(1), Art. 13(1)(c)",
+    ),
     "exclusion.removed": FlagSpec(
-        "high", "A protection of the old version (private messages, minors, no sale, no AI "
-        "training, ...) is no longer stated.", "Art. 5(1)(b)"),
+        "high",
+        "A protection of the old version (private messages, minors, no sale, no AI "
+        "training, ...) is no longer stated.",
+        "Art. 5(1)(b)",
+    ),
     "choice.changed": FlagSpec(
-        "high", "Opt-in (consent) for a purpose became opt-out / objection.", "Art. 7, Art. 21"),
+        "high", "Opt-in (consent) for a purpose became opt-out / objection.", "Art. 7, Art. 21"
+    ),
     "recipient.added": FlagSpec(
-        "medium", "A kind of recipient new to the whole version.", "Art. 13(1)(e)"),
+        "medium", "A kind of recipient new to the whole version.", "Art. 13(1)(e)"
+    ),
     "recipient.removed": FlagSpec(
-        "low", "A kind of recipient no longer named anywhere in the version.", "Art. 13(1)(e)"),
+        "low", "A kind of recipient no longer named anywhere in the version.", "Art. 13(1)(e)"
+    ),
     "purpose.added": FlagSpec(
-        "medium", "A purpose new to the whole version.", "Art. 5(1)(b), Art. 13(1)(c)"),
+        "medium", "A purpose new to the whole version.", "Art. 5(1)(b), Art. 13(1)(c)"
+    ),
     "purpose.removed": FlagSpec(
-        "low", "A purpose no longer named anywhere in the version.", "Art. 13(1)(c)"),
+        "low", "A purpose no longer named anywhere in the version.", "Art. 13(1)(c)"
+    ),
     "data_category.added": FlagSpec(
-        "medium", "A data category new to the whole version.", "Art. 14(1)(d)"),
+        "medium", "A data category new to the whole version.", "Art. 14(1)(d)"
+    ),
     "data_category.removed": FlagSpec(
-        "low", "A data category no longer named anywhere in the version.", "Art. 14(1)(d)"),
+        "low", "A data category no longer named anywhere in the version.", "Art. 14(1)(d)"
+    ),
     "data_source.added": FlagSpec(
-        "medium", "A data source new to the whole version.", "Art. 14(2)(f)"),
+        "medium", "A data source new to the whole version.", "Art. 14(2)(f)"
+    ),
     "data_source.removed": FlagSpec(
-        "low", "A data source no longer named anywhere in the version.", "Art. 14(2)(f)"),
+        "low", "A data source no longer named anywhere in the version.", "Art. 14(2)(f)"
+    ),
     "vague_purpose.added": FlagSpec(
-        "medium", "A new or changed clause states an open-ended or unspecified purpose.",
-        "Art. 5(1)(b)"),
+        "medium",
+        "A new or changed clause states an open-ended or unspecified purpose.",
+        "Art. 5(1)(b)",
+    ),
     "vague_purpose": FlagSpec(
-        "low", "The clause states an open-ended or unspecified purpose.", "Art. 5(1)(b)"),
+        "low", "The clause states an open-ended or unspecified purpose.", "Art. 5(1)(b)"
+    ),
 }
 
 
@@ -135,7 +160,9 @@ def _finding(
 ) -> Finding:
     spec = FLAGS[flag]
     return Finding(
-        id=finding_id(flag, new_clause.id if new_clause else None, old_clause.id if old_clause else None),
+        id=finding_id(
+            flag, new_clause.id if new_clause else None, old_clause.id if old_clause else None
+        ),
         flag=flag,
         severity=(severity or spec.severity),  # type: ignore[arg-type]
         reason=reason,
@@ -152,7 +179,8 @@ def _uses(v: AnalyzedVersion) -> list[Annotation]:
     """Non-negated AI-training annotations outside headings, in document order."""
     heading = {c.id for c in v.clauses if c.kind == "heading"}
     return [
-        a for a in v.annotations
+        a
+        for a in v.annotations
         if a.kind == tx.AI_TRAINING and not a.negated and a.clause_id not in heading
     ]
 
@@ -167,7 +195,9 @@ def _window(clause: Clause, a: Annotation, radius: int = 220) -> list[str]:
     text = clause.text[lo:hi]
     # keep to the sentence(s) around the span
     start = max(text.rfind(". ", 0, a.span.start - lo), text.rfind("|", 0, a.span.start - lo))
-    end_candidates = [i for i in (text.find(". ", a.span.end - lo), text.find("|", a.span.end - lo)) if i >= 0]
+    end_candidates = [
+        i for i in (text.find(". ", a.span.end - lo), text.find("|", a.span.end - lo)) if i >= 0
+    ]
     end = min(end_candidates) if end_candidates else len(text)
     return [w.lower() for w in _WORD.findall(text[start + 1 : end])]
 
@@ -182,7 +212,9 @@ def _describe(facets: Iterable[tuple[str, str]]) -> str:
     parts = []
     for k, v in sorted(facets):
         if k == "actor":
-            parts.append("training by another company" if v == "recipient" else "training by the company")
+            parts.append(
+                "training by another company" if v == "recipient" else "training by the company"
+            )
         elif k == "source":
             parts.append(f"data from {v.replace('_', ' ')}")
         else:
@@ -190,7 +222,9 @@ def _describe(facets: Iterable[tuple[str, str]]) -> str:
     return ", ".join(parts)
 
 
-def _changed(changes: Sequence[ClauseChange]) -> tuple[dict[str, ClauseChange], dict[str, ClauseChange]]:
+def _changed(
+    changes: Sequence[ClauseChange],
+) -> tuple[dict[str, ClauseChange], dict[str, ClauseChange]]:
     """New-side and old-side clause ids of substantive additions, removals and rewordings."""
     new_side: dict[str, ClauseChange] = {}
     old_side: dict[str, ClauseChange] = {}
@@ -253,18 +287,38 @@ def _training_additions(
         what = _describe(f for f in novel if f != ("actor", "company")) or "data"
         if side == "new":
             if old_uses:
-                reason = (f"New AI-training use not stated before ({what}): the processing for "
-                          "a new purpose must be specified and disclosed (Art. 5(1)(b), Art. 13(3)).")
+                reason = (
+                    f"New AI-training use not stated before ({what}): the processing for "
+                    "a new purpose must be specified and disclosed (Art. 5(1)(b), Art. 13(3))."
+                )
             else:
-                reason = ("The new version says data is used to train AI models, which the old "
-                          "version did not say: a new purpose (Art. 5(1)(b), Art. 13(3)).")
-            out.append(_finding(flag, reason, a.explanation, new_clause=clause,
-                                evidence=[_evidence(new, a, "new")]))
+                reason = (
+                    "The new version says data is used to train AI models, which the old "
+                    "version did not say: a new purpose (Art. 5(1)(b), Art. 13(3))."
+                )
+            out.append(
+                _finding(
+                    flag,
+                    reason,
+                    a.explanation,
+                    new_clause=clause,
+                    evidence=[_evidence(new, a, "new")],
+                )
+            )
         else:
-            reason = (f"AI-training language of the old version ({what}) is no longer stated; "
-                      "check whether the practice stopped or is no longer disclosed (Art. 13(1)(c)).")
-            out.append(_finding(flag, reason, a.explanation, old_clause=clause,
-                                evidence=[_evidence(new, a, "old")]))
+            reason = (
+                f"AI-training language of the old version ({what}) is no longer stated; "
+                "check whether the practice stopped or is no longer disclosed (Art. 13(1)(c))."
+            )
+            out.append(
+                _finding(
+                    flag,
+                    reason,
+                    a.explanation,
+                    old_clause=clause,
+                    evidence=[_evidence(new, a, "old")],
+                )
+            )
     return out
 
 
@@ -295,12 +349,17 @@ def _li_for_ai(v: AnalyzedVersion, old: AnalyzedVersion | None) -> list[Finding]
         if a.clause_id in before:
             continue
         how = "inherited from the section heading" if a.inherited else "stated in the clause"
-        out.append(_finding(
-            "legal_basis.legitimate_interest_for_ai",
-            f"Legitimate interests ({how}) is claimed for training AI models, so users can only "
-            "object afterwards instead of consenting (Art. 6(1)(f), Art. 21).",
-            a.explanation, new_clause=clauses[a.clause_id], evidence=[_evidence(v, a, "new")],
-        ))
+        out.append(
+            _finding(
+                "legal_basis.legitimate_interest_for_ai",
+                f"Legitimate interests ({how}) is claimed for training AI models, so "
+                "users can only "
+                "object afterwards instead of consenting (Art. 6(1)(f), Art. 21).",
+                a.explanation,
+                new_clause=clauses[a.clause_id],
+                evidence=[_evidence(v, a, "new")],
+            )
+        )
     return out
 
 
@@ -337,15 +396,22 @@ def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Fin
             if not dropped:
                 continue
             done.add(p)
-            old_b = ", ".join(f"{b.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[b]})" for b in sorted(dropped))
+            old_b = ", ".join(
+                f"{b.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[b]})" for b in sorted(dropped)
+            )
             sev = "high" if "consent" in dropped and a.label == "legitimate_interests" else "medium"
-            out.append(_finding(
-                "legal_basis.changed",
-                f"The legal basis for {p.replace('_', ' ')} changed from {old_b} to "
-                f"{a.label.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[a.label]}).",
-                a.explanation, new_clause=clauses[a.clause_id], evidence=[_evidence(new, a, "new")],
-                severity=sev, terms=[a.label],
-            ))
+            out.append(
+                _finding(
+                    "legal_basis.changed",
+                    f"The legal basis for {p.replace('_', ' ')} changed from {old_b} to "
+                    f"{a.label.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[a.label]}).",
+                    a.explanation,
+                    new_clause=clauses[a.clause_id],
+                    evidence=[_evidence(new, a, "new")],
+                    severity=sev,
+                    terms=[a.label],
+                )
+            )
     return out
 
 
@@ -383,14 +449,18 @@ def _choice_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]
         if "consent" in was and "consent" not in now and "opt_out" in now:
             a = now["opt_out"]
             old_a = was["consent"]
-            out.append(_finding(
-                "choice.changed",
-                f"For {p.replace('_', ' ')} the old version asked for consent (opt-in, Art. 7); "
-                "the new version only offers an opt-out or objection (Art. 21).",
-                a.explanation, new_clause=clauses[a.clause_id],
-                old_clause=_clauses(old)[old_a.clause_id],
-                evidence=[_evidence(old, old_a, "old"), _evidence(new, a, "new")],
-            ))
+            out.append(
+                _finding(
+                    "choice.changed",
+                    f"For {p.replace('_', ' ')} the old version asked for consent "
+                    "(opt-in, Art. 7); "
+                    "the new version only offers an opt-out or objection (Art. 21).",
+                    a.explanation,
+                    new_clause=clauses[a.clause_id],
+                    old_clause=_clauses(old)[old_a.clause_id],
+                    evidence=[_evidence(old, old_a, "old"), _evidence(new, a, "new")],
+                )
+            )
     return out
 
 
@@ -401,22 +471,30 @@ _LABEL_FLAGS = (
     (tx.DATA_SOURCE, "data_source"),
     (tx.RECIPIENT, "recipient"),
 )
-_HIGH_LABELS = {("recipient", "sale"), ("recipient", "ai_providers"),
-                ("data_category", "biometric"), ("data_category", "children"),
-                ("data_category", "health"), ("data_category", "special_category")}
+_HIGH_LABELS = {
+    ("recipient", "sale"),
+    ("recipient", "ai_providers"),
+    ("data_category", "biometric"),
+    ("data_category", "children"),
+    ("data_category", "health"),
+    ("data_category", "special_category"),
+}
 
 
 def _first_by_label(v: AnalyzedVersion, kind: str, prefer: set[str]) -> dict[str, Annotation]:
     order = _order(v)
     out: dict[str, Annotation] = {}
-    for a in sorted((a for a in v.annotations if a.kind == kind and not a.negated),
-                    key=lambda a: (a.clause_id not in prefer, order.get(a.clause_id, 0))):
+    for a in sorted(
+        (a for a in v.annotations if a.kind == kind and not a.negated),
+        key=lambda a: (a.clause_id not in prefer, order.get(a.clause_id, 0)),
+    ):
         out.setdefault(a.label, a)
     return out
 
 
-def _label_changes(old: AnalyzedVersion, new: AnalyzedVersion, changed_new: set[str],
-                   changed_old: set[str]) -> list[Finding]:
+def _label_changes(
+    old: AnalyzedVersion, new: AnalyzedVersion, changed_new: set[str], changed_old: set[str]
+) -> list[Finding]:
     out: list[Finding] = []
     for kind, family in _LABEL_FLAGS:
         before = _first_by_label(old, kind, changed_old)
@@ -425,25 +503,35 @@ def _label_changes(old: AnalyzedVersion, new: AnalyzedVersion, changed_new: set[
             if label in before or a.clause_id not in changed_new:
                 continue
             meaning = tx.VOCABULARY[kind].get(label, label)
-            out.append(_finding(
-                f"{family}.added",
-                f"New {family.replace('_', ' ')} '{label}' ({meaning.rstrip('.')}) not named in the "
-                f"old version ({FLAGS[family + '.added'].gdpr}).",
-                a.explanation, new_clause=_clauses(new)[a.clause_id],
-                evidence=[_evidence(new, a, "new")], terms=[label],
-                severity="high" if (family, label) in _HIGH_LABELS else None,
-            ))
+            out.append(
+                _finding(
+                    f"{family}.added",
+                    f"New {family.replace('_', ' ')} '{label}' "
+                    f"({meaning.rstrip('.')}) not named in the "
+                    f"old version ({FLAGS[family + '.added'].gdpr}).",
+                    a.explanation,
+                    new_clause=_clauses(new)[a.clause_id],
+                    evidence=[_evidence(new, a, "new")],
+                    terms=[label],
+                    severity="high" if (family, label) in _HIGH_LABELS else None,
+                )
+            )
         for label, a in before.items():
             if label in after or a.clause_id not in changed_old:
                 continue
             meaning = tx.VOCABULARY[kind].get(label, label)
-            out.append(_finding(
-                f"{family}.removed",
-                f"The {family.replace('_', ' ')} '{label}' ({meaning.rstrip('.')}) is no longer "
-                f"named anywhere in the new version.",
-                a.explanation, old_clause=_clauses(old)[a.clause_id],
-                evidence=[_evidence(old, a, "old")], terms=[label],
-            ))
+            out.append(
+                _finding(
+                    f"{family}.removed",
+                    f"The {family.replace('_', ' ')} '{label}' "
+                    f"({meaning.rstrip('.')}) is no longer "
+                    f"named anywhere in the new version.",
+                    a.explanation,
+                    old_clause=_clauses(old)[a.clause_id],
+                    evidence=[_evidence(old, a, "old")],
+                    terms=[label],
+                )
+            )
     return out
 
 
@@ -455,13 +543,17 @@ def _exclusions_removed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Find
         if label in now:
             continue
         meaning = tx.EXCLUSIONS.get(label, label).rstrip(".")
-        out.append(_finding(
-            "exclusion.removed",
-            f"The old version's protection '{meaning}' is no longer stated anywhere in the new "
-            "version, which widens what the data may be used for (Art. 5(1)(b)).",
-            a.explanation, old_clause=_clauses(old)[a.clause_id],
-            evidence=[_evidence(old, a, "old")], terms=[label],
-        ))
+        out.append(
+            _finding(
+                "exclusion.removed",
+                f"The old version's protection '{meaning}' is no longer stated anywhere in the new "
+                "version, which widens what the data may be used for (Art. 5(1)(b)).",
+                a.explanation,
+                old_clause=_clauses(old)[a.clause_id],
+                evidence=[_evidence(old, a, "old")],
+                terms=[label],
+            )
+        )
     return out
 
 
@@ -475,7 +567,9 @@ def _vague_terms(v: AnalyzedVersion, clause_id: str) -> tuple[list[Annotation], 
     return purposes, terms, model
 
 
-def _vague_finding(flag: str, v: AnalyzedVersion, clause: Clause, old_terms: set[str]) -> Finding | None:
+def _vague_finding(
+    flag: str, v: AnalyzedVersion, clause: Clause, old_terms: set[str]
+) -> Finding | None:
     purposes, terms, model = _vague_terms(v, clause.id)
     if not purposes:
         return None
@@ -484,8 +578,11 @@ def _vague_finding(flag: str, v: AnalyzedVersion, clause: Clause, old_terms: set
         return None
     a = max(purposes, key=lambda x: x.score)
     listed = ", ".join(f"'{t}'" for t in dict.fromkeys(terms))
-    extra = (f" The vagueness model also rates the clause vague (score {model:.2f})."
-             if model >= VAGUE_SENTENCE_MIN else "")
+    extra = (
+        f" The vagueness model also rates the clause vague (score {model:.2f})."
+        if model >= VAGUE_SENTENCE_MIN
+        else ""
+    )
     severity = None
     if flag == "vague_purpose.added" and model >= VAGUE_SENTENCE_MIN:
         severity = "medium"
@@ -493,18 +590,28 @@ def _vague_finding(flag: str, v: AnalyzedVersion, clause: Clause, old_terms: set
         severity = "medium"
     exp = a.explanation
     if model >= VAGUE_SENTENCE_MIN:
-        exp = Explanation(recognizer=exp.recognizer, source="rule+model", pattern=exp.pattern,
-                          detail=exp.detail + extra)
+        exp = Explanation(
+            recognizer=exp.recognizer,
+            source="rule+model",
+            pattern=exp.pattern,
+            detail=exp.detail + extra,
+        )
     return _finding(
         flag,
         f"Open-ended purpose wording ({listed}) does not specify what the data is used for, "
         f"contrary to purpose limitation (Art. 5(1)(b)).{extra}",
-        exp, new_clause=clause, evidence=[_evidence(v, a, "new")], terms=terms, severity=severity,
+        exp,
+        new_clause=clause,
+        evidence=[_evidence(v, a, "new")],
+        terms=terms,
+        severity=severity,
     )
 
 
 # -- entry points --------------------------------------------------------------------------
-def _sort(findings: list[Finding], new: AnalyzedVersion, old: AnalyzedVersion | None) -> list[Finding]:
+def _sort(
+    findings: list[Finding], new: AnalyzedVersion, old: AnalyzedVersion | None
+) -> list[Finding]:
     seen: set[str] = set()
     unique = []
     for f in findings:
@@ -563,12 +670,17 @@ def assess_version(analyzed: AnalyzedVersion) -> list[Finding]:
     for cid, a in best.items():
         who = "another company" if a.label == "recipient_use" else "the company"
         what = _describe(f for f in _facets(a) if f[0] != "actor") or "data"
-        findings.append(_finding(
-            "ai_training.present",
-            f"States that {what} is used to train AI models by {who}; the purpose and legal basis "
-            "must be disclosed (Art. 13(1)(c)).",
-            a.explanation, new_clause=clauses[cid], evidence=[_evidence(analyzed, a, "new")],
-        ))
+        findings.append(
+            _finding(
+                "ai_training.present",
+                f"States that {what} is used to train AI models by {who}; the purpose "
+                "and legal basis "
+                "must be disclosed (Art. 13(1)(c)).",
+                a.explanation,
+                new_clause=clauses[cid],
+                evidence=[_evidence(analyzed, a, "new")],
+            )
+        )
     findings += _li_for_ai(analyzed, None)
     for c in analyzed.clauses:
         if c.kind == "heading":

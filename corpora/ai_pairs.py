@@ -35,20 +35,31 @@ def read_pair(folder: Path) -> AIPair:
     meta_path = folder / "meta.json"
     for p in (meta_path, folder / "old.md", folder / "new.md"):
         if not p.is_file():
-            raise InputError("missing file of an ai_pairs case", path=str(p),
-                             fix="each case needs old.md, new.md and meta.json")
+            raise InputError(
+                "missing file of an ai_pairs case",
+                path=str(p),
+                fix="each case needs old.md, new.md and meta.json",
+            )
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         adds = meta["adds_ai_training"]
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid JSON: {exc}", path=str(meta_path), fix="fix the JSON") from None
+        raise InputError(
+            f"not valid JSON: {exc}", path=str(meta_path), fix="fix the JSON"
+        ) from None
     except (KeyError, TypeError):
-        raise InputError("meta.json lacks 'adds_ai_training'", path=str(meta_path),
-                         fix="add \"adds_ai_training\": true|false") from None
+        raise InputError(
+            "meta.json lacks 'adds_ai_training'",
+            path=str(meta_path),
+            fix='add "adds_ai_training": true|false',
+        ) from None
     expected = meta.get("expected_added_sentences") or []
     if not isinstance(adds, bool) or not isinstance(expected, list):
-        raise InputError("'adds_ai_training' must be a boolean and 'expected_added_sentences' a list",
-                         path=str(meta_path), fix="fix the field types")
+        raise InputError(
+            "'adds_ai_training' must be a boolean and 'expected_added_sentences' a list",
+            path=str(meta_path),
+            fix="fix the field types",
+        )
     return AIPair(
         id=str(meta.get("id") or folder.name),
         path=folder,
@@ -67,12 +78,20 @@ def read_pairs(path: Path) -> list[AIPair]:
     """Every case folder under ``path`` (sorted by name); ``path`` may be one case folder."""
     path = Path(path)
     if not path.is_dir():
-        raise InputError("not a directory of ai_pairs cases", path=str(path),
-                         fix="give the folder that holds the case folders")
+        raise InputError(
+            "not a directory of ai_pairs cases",
+            path=str(path),
+            fix="give the folder that holds the case folders",
+        )
     if (path / "meta.json").is_file():
         return [read_pair(path)]
-    cases = [read_pair(d) for d in sorted(path.iterdir()) if d.is_dir() and (d / "meta.json").is_file()]
+    cases = [
+        read_pair(d) for d in sorted(path.iterdir()) if d.is_dir() and (d / "meta.json").is_file()
+    ]
     if not cases:
-        raise InputError("no case folders with meta.json found", path=str(path),
-                         fix="each case is a folder with old.md, new.md and meta.json")
+        raise InputError(
+            "no case folders with meta.json found",
+            path=str(path),
+            fix="each case is a folder with old.md, new.md and meta.json",
+        )
     return cases

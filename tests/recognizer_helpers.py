@@ -7,10 +7,26 @@ from analyzer.nlp import get_nlp
 from analyzer.recognizers import RecognizerRegistry
 
 
-def clause(text: str, *, context: str = "", section: tuple[str, ...] = (), kind: str = "sentence",
-           cid: str = "c1", index: int = 0) -> Clause:
-    return Clause(id=cid, index=index, text=text, norm=text.lower(), kind=kind,  # type: ignore[arg-type]
-                  section=section, start=0, end=len(text), context=context)
+def clause(
+    text: str,
+    *,
+    context: str = "",
+    section: tuple[str, ...] = (),
+    kind: str = "sentence",
+    cid: str = "c1",
+    index: int = 0,
+) -> Clause:
+    return Clause(
+        id=cid,
+        index=index,
+        text=text,
+        norm=text.lower(),
+        kind=kind,  # type: ignore[arg-type]
+        section=section,
+        start=0,
+        end=len(text),
+        context=context,
+    )
 
 
 def annotate(text: str, **kw: object) -> list[Annotation]:

@@ -22,18 +22,38 @@ def _case(root: Path, name: str, old: str, new: str, adds: bool, expected=(), am
     d.mkdir(parents=True)
     (d / "old.md").write_text(BASE + old, encoding="utf-8")
     (d / "new.md").write_text(BASE + new, encoding="utf-8")
-    (d / "meta.json").write_text(json.dumps({
-        "id": name, "kind": "positive" if adds else "negative", "adds_ai_training": adds,
-        "expected_added_sentences": list(expected), "ambiguous": ambiguous}), encoding="utf-8")
+    (d / "meta.json").write_text(
+        json.dumps(
+            {
+                "id": name,
+                "kind": "positive" if adds else "negative",
+                "adds_ai_training": adds,
+                "expected_added_sentences": list(expected),
+                "ambiguous": ambiguous,
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture()
 def pairs(tmp_path: Path) -> Path:
-    _case(tmp_path, "a_pos", "", "We use your public posts to train our AI models.\n", True,
-          ["use your public posts to train our AI models"])
+    _case(
+        tmp_path,
+        "a_pos",
+        "",
+        "We use your public posts to train our AI models.\n",
+        True,
+        ["use your public posts to train our AI models"],
+    )
     _case(tmp_path, "b_neg_negated", "", "We do not use your messages to train AI models.\n", False)
-    _case(tmp_path, "c_neg_reworded", "We use public posts to help train our AI models (Bard).\n",
-          "We use public posts to help train our AI models (Gemini).\n", False)
+    _case(
+        tmp_path,
+        "c_neg_reworded",
+        "We use public posts to help train our AI models (Bard).\n",
+        "We use public posts to help train our AI models (Gemini).\n",
+        False,
+    )
     _case(tmp_path, "d_amb", "", "Our assistant can make mistakes.\n", True, ["assistant"], True)
     return tmp_path
 
@@ -74,10 +94,18 @@ def test_bad_folders(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("clause", "expected", "found"),
     [
-        ("See [our notice](https://x.y/z), including to improve it.", "our notice, including", True),
+        (
+            "See [our notice](https://x.y/z), including to improve it.",
+            "our notice, including",
+            True,
+        ),
         ("Something else entirely.", "our notice", False),
-        ("A | B: " + "one two three four five six seven eight nine ten", "zero one two three four "
-         "five six seven eight nine ten eleven twelve thirteen fourteen fifteen", True),
+        (
+            "A | B: " + "one two three four five six seven eight nine ten",
+            "zero one two three four "
+            "five six seven eight nine ten eleven twelve thirteen fourteen fifteen",
+            True,
+        ),
     ],
 )
 def test_contains(clause: str, expected: str, found: bool) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
 from recognizer_helpers import annotate, labels
 
 USE = [
     "We may use your personal data to develop and train artificial intelligence (AI) models.",
-    "We use your interactions with AI models to develop, train, fine-tune and improve these models.",
-    "This data is used, including to improve our services (including training generative AI models).",
+    "We use your interactions with AI models to develop, train, fine-tune and improve "
+    "these models.",
+    "This data is used, including to improve our services (including training "
+    "generative AI models).",
     "We use publicly available information to help train our language models.",
     "Our models are trained on publicly available data and licensed data.",
     "Your prompts may be used to fine-tune our foundation models.",
@@ -28,7 +29,8 @@ NEGATED = [
     "We don't use your recordings to train the generative AI models, except to address abuse.",
     "We don’t use your private messages to train AI.",
     "Temporary chats are never used to improve our AI models.",
-    "You can use temporary chats, which are not used to improve Google AI with help from human reviewers.",
+    "You can use temporary chats, which are not used to improve Google AI with help "
+    "from human reviewers.",
 ]
 NOT_TRAINING = [
     "Gemini can make mistakes, so double-check responses.",
@@ -76,7 +78,10 @@ def test_ai_mentions_that_are_not_training(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "negated"),
     [
-        ("Nous utilisons ces données pour entraîner de nouveaux modèles de machine learning.", False),
+        (
+            "Nous utilisons ces données pour entraîner de nouveaux modèles de machine learning.",
+            False,
+        ),
         ("Vos messages ne sont pas utilisés pour entraîner nos modèles.", True),
         ("Wir verwenden Ihre Beiträge, um unsere KI-Modelle zu trainieren.", False),
     ],
@@ -96,7 +101,10 @@ def test_facets_record_data_and_anaphora() -> None:
     assert ("data", "ai_interactions") in use.qualifiers
     assert ("model", "generative") in use.qualifiers
     assert use.explanation.recognizer == "policydiff.ai_training.v1"
-    assert use.span.text == "train generative AI models"[: len(use.span.text)] or "train" in use.span.text
+    assert (
+        use.span.text == "train generative AI models"[: len(use.span.text)]
+        or "train" in use.span.text
+    )
 
 
 def test_span_offsets_index_the_clause() -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from recognizer_helpers import annotate, clause
 
 from analyzer.nlp import get_nlp
 from analyzer.recognizers import RecognizerRegistry
-from recognizer_helpers import annotate, clause
 
 
 def _bases(anns):
-    return {(a.label, a.inherited, tuple(sorted(a.qualifier("purpose")))) for a in anns
-            if a.kind == "legal_basis"}
+    return {
+        (a.label, a.inherited, tuple(sorted(a.qualifier("purpose"))))
+        for a in anns
+        if a.kind == "legal_basis"
+    }
 
 
 def test_table_row_basis_column() -> None:
@@ -36,8 +39,9 @@ def test_table_row_with_bare_consent() -> None:
     ],
 )
 def test_section_heading_basis_is_inherited(heading: str, label: str) -> None:
-    anns = annotate("We use your public posts to train our AI models.",
-                    section=("Legal bases", heading))
+    anns = annotate(
+        "We use your public posts to train our AI models.", section=("Legal bases", heading)
+    )
     lb = [a for a in anns if a.kind == "legal_basis"]
     assert [(a.label, a.inherited) for a in lb] == [(label, True)]
     assert "ai_training" in lb[0].qualifier("purpose")
@@ -55,8 +59,11 @@ def test_basis_heading_applies_to_subsections_and_plain_headings_do_not_count() 
     ("text", "label"),
     [
         ("We rely on your consent to send you marketing e-mails.", "consent"),
-        ("We process this data on the basis of our legitimate interests in securing the service.",
-         "legitimate_interests"),
+        (
+            "We process this data on the basis of our legitimate interests in "
+            "securing the service.",
+            "legitimate_interests",
+        ),
         ("This is necessary for the performance of a contract with you.", "contract"),
     ],
 )
@@ -66,8 +73,13 @@ def test_statements(text: str, label: str) -> None:
 
 def test_registry_lists_builtin_recognizers() -> None:
     names = RecognizerRegistry.available()
-    for n in ("policydiff.ai_training.v1", "policydiff.legal_basis.v1", "policydiff.purpose.v1",
-              "policydiff.vagueness.v1", "policydiff.exclusion.v1"):
+    for n in (
+        "policydiff.ai_training.v1",
+        "policydiff.legal_basis.v1",
+        "policydiff.purpose.v1",
+        "policydiff.vagueness.v1",
+        "policydiff.exclusion.v1",
+    ):
         assert n in names
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from recognizer_helpers import annotate, labels
 
 
@@ -55,10 +54,16 @@ def test_data_sources(text: str, expected: set[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("We share information with service providers who process it for us.", {"service_providers"}),
+        (
+            "We share information with service providers who process it for us.",
+            {"service_providers"},
+        ),
         ("We may disclose data to law enforcement when required.", {"authorities"}),
         ("We share your data with third parties.", {"unnamed_third_parties"}),
-        ("We share data with our affiliates and in a merger or acquisition.", {"affiliates", "buyers"}),
+        (
+            "We share data with our affiliates and in a merger or acquisition.",
+            {"affiliates", "buyers"},
+        ),
         ("We sell your personal information to data brokers.", {"sale"}),
     ],
 )
@@ -112,10 +117,16 @@ def test_exclusion_needs_the_negation() -> None:
     ("text", "purpose_terms", "term_types"),
     [
         ("We use your data for other purposes.", {"other purposes"}, set()),
-        ("We use it for business purposes, including but not limited to analytics.",
-         {"business purposes", "including but not limited to"}, {"numeric_quantifier"}),
-        ("We may generally share some data to improve our services.", {"improve our services"},
-         {"modality", "generalization", "numeric_quantifier"}),
+        (
+            "We use it for business purposes, including but not limited to analytics.",
+            {"business purposes", "including but not limited to"},
+            {"numeric_quantifier"},
+        ),
+        (
+            "We may generally share some data to improve our services.",
+            {"improve our services"},
+            {"modality", "generalization", "numeric_quantifier"},
+        ),
         ("We collect information from other online sources.", {"other online sources"}, set()),
     ],
 )

@@ -30,22 +30,54 @@ def _write(tmp_path: Path, data: object) -> Path:
         ("{not json", "not valid JSON"),
         ({"patterns": []}, "missing 'kind'"),
         ({"kind": "purpose"}, "'patterns' list"),
-        ({"kind": "purpose", "patterns": [{"label": "advertising", "phrases": ["ads"]}]}, "no 'id'"),
-        ({"kind": "purpose", "patterns": [{"id": "x", "label": "nonsense", "phrases": ["a"]}]},
-         "not a known purpose label"),
+        (
+            {"kind": "purpose", "patterns": [{"label": "advertising", "phrases": ["ads"]}]},
+            "no 'id'",
+        ),
+        (
+            {"kind": "purpose", "patterns": [{"id": "x", "label": "nonsense", "phrases": ["a"]}]},
+            "not a known purpose label",
+        ),
         ({"kind": "purpose", "patterns": [{"id": "x", "label": "advertising"}]}, "exactly one of"),
-        ({"kind": "purpose", "patterns": [{"id": "x", "label": "advertising", "regex": "(ads"}]},
-         "invalid regex"),
-        ({"kind": "purpose", "patterns": [{"id": "x", "label": "advertising",
-                                           "pattern": [{"LOWER": {"BOGUS": 1}}]}]},
-         "invalid token pattern"),
-        ({"kind": "purpose", "patterns": [{"id": "x", "label": "advertising", "phrases": ["a"]},
-                                          {"id": "x", "label": "advertising", "phrases": ["b"]}]},
-         "duplicate id"),
-        ({"kind": "purpose", "patterns": [{"id": "x", "label": "advertising", "phrases": ["a"],
-                                           "colour": "red"}]}, "unknown keys"),
-        ({"kind": "purpose", "patterns": [{"id": "x", "label": "advertising", "phrases": ["a"],
-                                           "score": 3}]}, "score"),
+        (
+            {"kind": "purpose", "patterns": [{"id": "x", "label": "advertising", "regex": "(ads"}]},
+            "invalid regex",
+        ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [
+                    {"id": "x", "label": "advertising", "pattern": [{"LOWER": {"BOGUS": 1}}]}
+                ],
+            },
+            "invalid token pattern",
+        ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [
+                    {"id": "x", "label": "advertising", "phrases": ["a"]},
+                    {"id": "x", "label": "advertising", "phrases": ["b"]},
+                ],
+            },
+            "duplicate id",
+        ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [
+                    {"id": "x", "label": "advertising", "phrases": ["a"], "colour": "red"}
+                ],
+            },
+            "unknown keys",
+        ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [{"id": "x", "label": "advertising", "phrases": ["a"], "score": 3}],
+            },
+            "score",
+        ),
     ],
 )
 def test_bad_pattern_files(tmp_path: Path, data: object, needle: str) -> None:
@@ -64,15 +96,24 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_phrase_regex_and_token_patterns_match(tmp_path: Path) -> None:
     from analyzer.nlp import get_nlp
 
-    path = _write(tmp_path, {"kind": "purpose", "patterns": [
-        {"id": "p", "label": "advertising", "phrases": ["targeted ads"]},
-        {"id": "r", "label": "research", "regex": r"\bresearch\b"},
-        {"id": "t", "label": "security", "pattern": [{"LOWER": "fraud"}]},
-    ]})
+    path = _write(
+        tmp_path,
+        {
+            "kind": "purpose",
+            "patterns": [
+                {"id": "p", "label": "advertising", "phrases": ["targeted ads"]},
+                {"id": "r", "label": "research", "regex": r"\bresearch\b"},
+                {"id": "t", "label": "security", "pattern": [{"LOWER": "fraud"}]},
+            ],
+        },
+    )
     ps = compile_file(path)
     text = "Targeted ads, research and fraud."
     hits = ps.match(get_nlp("en")(text))
     assert [(m.entry.id, m.text) for m in hits] == [
-        ("p", "Targeted ads"), ("r", "research"), ("t", "fraud")]
+        ("p", "Targeted ads"),
+        ("r", "research"),
+        ("t", "fraud"),
+    ]
     for m in hits:
         assert text[m.start_char : m.end_char] == m.text

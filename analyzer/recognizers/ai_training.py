@@ -42,8 +42,20 @@ STRONG_AFTER = 12
 STRONG_BEFORE = 8
 WEAK_AFTER = 8
 NEG_WINDOW = 10
-_SERVICE_WORDS = {"services", "service", "products", "product", "features", "feature",
-                  "experience", "experiences", "quality", "offerings", "platform", "apps"}
+_SERVICE_WORDS = {
+    "services",
+    "service",
+    "products",
+    "product",
+    "features",
+    "feature",
+    "experience",
+    "experiences",
+    "quality",
+    "offerings",
+    "platform",
+    "apps",
+}
 
 
 def _facets(clause_text: str, doc: Doc, lo: int, hi: int) -> set[tuple[str, str]]:
@@ -114,7 +126,14 @@ class AITrainingRecognizer(Recognizer):
                 ns = doc[neg_tok].idx  # type: ignore[index]
                 out.append(
                     annotation(
-                        clause, tx.EXCLUSION, "no_ai_training", ns, end, 0.9, self.name, pattern,
+                        clause,
+                        tx.EXCLUSION,
+                        "no_ai_training",
+                        ns,
+                        end,
+                        0.9,
+                        self.name,
+                        pattern,
                         f"'{clause.text[ns:end]}' says the data is NOT used to train AI models "
                         "(negation cue in the same scope as the training verb).",
                         qualifiers=quals,
@@ -127,15 +146,31 @@ class AITrainingRecognizer(Recognizer):
             )
             out.append(
                 annotation(
-                    clause, tx.AI_TRAINING, label, start, end, score * (0.9 if negated else 1.0),
-                    self.name, pattern, detail, negated=negated, qualifiers=quals,
+                    clause,
+                    tx.AI_TRAINING,
+                    label,
+                    start,
+                    end,
+                    score * (0.9 if negated else 1.0),
+                    self.name,
+                    pattern,
+                    detail,
+                    negated=negated,
+                    qualifiers=quals,
                 )
             )
             if recipient and not negated:
                 out.append(
                     annotation(
-                        clause, tx.RECIPIENT, "ai_providers", start, end, 0.8, self.name,
-                        pattern, "Data is shared so that another company can train its AI models.",
+                        clause,
+                        tx.RECIPIENT,
+                        "ai_providers",
+                        start,
+                        end,
+                        0.8,
+                        self.name,
+                        pattern,
+                        "Data is shared so that another company can train its AI models.",
                     )
                 )
         out.extend(self._foreign(clause, doc, info, seen))
@@ -173,8 +208,14 @@ class AITrainingRecognizer(Recognizer):
                     obj.start <= r.start < obj.end + 1 and doc[r.start].lower_ in ("its", "their")
                 ):
                     return True
-                if r.start >= verb.end and r.start - verb.end <= 3 and doc[r.start].lower_ in (
-                    "its", "their",
+                if (
+                    r.start >= verb.end
+                    and r.start - verb.end <= 3
+                    and doc[r.start].lower_
+                    in (
+                        "its",
+                        "their",
+                    )
                 ):
                     return True
             return False
@@ -184,7 +225,8 @@ class AITrainingRecognizer(Recognizer):
                 continue
             sc = scope[v.start]
             cands = [
-                o for o in ai_models + ai_terms + models
+                o
+                for o in ai_models + ai_terms + models
                 if scope[o.start] == sc
                 and (0 <= o.start - v.end < STRONG_AFTER or 0 <= v.start - o.end < STRONG_BEFORE)
             ]
@@ -218,7 +260,11 @@ class AITrainingRecognizer(Recognizer):
                 gap = doc[v.end : h.start]
                 if scope[h.start] != sc or not 0 < h.start - v.end <= 8:
                     continue
-                words = [t for t in gap if t.is_alpha and t.lower_ not in ("with", "the", "help", "of", "from")]
+                words = [
+                    t
+                    for t in gap
+                    if t.is_alpha and t.lower_ not in ("with", "the", "help", "of", "from")
+                ]
                 if (
                     1 <= len(words) <= 4
                     and not any(t.lower_ in _SERVICE_WORDS for t in words)
@@ -247,7 +293,9 @@ class AITrainingRecognizer(Recognizer):
         )
         if anaphoric:
             if lo > 0:
-                plo, _ = sentence_bounds(doc, max(0, doc.char_span(lo, hi, alignment_mode="expand").start - 1))
+                plo, _ = sentence_bounds(
+                    doc, max(0, doc.char_span(lo, hi, alignment_mode="expand").start - 1)
+                )
                 facets |= _facets(clause.text, doc, plo, lo)
             elif prev_doc is not None and len(prev_doc):
                 plo, phi = sentence_bounds(prev_doc, len(prev_doc) - 1)
@@ -269,7 +317,10 @@ class AITrainingRecognizer(Recognizer):
         negs = info.lex.get("FOREIGN_NEG", [])
         for m in info.lex.get("FOREIGN_USE", []):
             lo, hi = sentence_bounds(doc, m.start)
-            negated = any(lo <= n.start_char <= m.start_char + 20 and n.start_char >= m.start_char - 80 for n in negs)
+            negated = any(
+                lo <= n.start_char <= m.start_char + 20 and n.start_char >= m.start_char - 80
+                for n in negs
+            )
             key = (info.sent_of[m.start], "use", negated)
             if key in seen:
                 continue
@@ -278,19 +329,32 @@ class AITrainingRecognizer(Recognizer):
             if negated:
                 out.append(
                     annotation(
-                        clause, tx.EXCLUSION, "no_ai_training", m.start_char, m.end_char, 0.8,
-                        self.name, m.entry.id,
+                        clause,
+                        tx.EXCLUSION,
+                        "no_ai_training",
+                        m.start_char,
+                        m.end_char,
+                        0.8,
+                        self.name,
+                        m.entry.id,
                         f"'{m.text}' (French/German) is negated: data not used to train models.",
                         qualifiers=quals,
                     )
                 )
             out.append(
                 annotation(
-                    clause, tx.AI_TRAINING, "use", m.start_char, m.end_char, 0.75 * (0.9 if negated else 1.0),
-                    self.name, m.entry.id,
+                    clause,
+                    tx.AI_TRAINING,
+                    "use",
+                    m.start_char,
+                    m.end_char,
+                    0.75 * (0.9 if negated else 1.0),
+                    self.name,
+                    m.entry.id,
                     f"'{m.text}': French/German training verb with a model object"
                     + (", negated." if negated else "."),
-                    negated=negated, qualifiers=quals,
+                    negated=negated,
+                    qualifiers=quals,
                 )
             )
         return out

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from spacy.attrs import IDX, SENT_START
-
 from spacy.tokens import Doc
 
 from ..datamodel import Annotation, Clause, Explanation, Span
@@ -102,8 +101,14 @@ def doc_info(doc: Doc) -> DocInfo:
     for m in lex.get("NEG_EXCEPT", []):
         excepted.update(range(m.start, m.end))
     neg = sorted({m.start for m in lex.get("NEG", []) if m.start not in excepted})
-    info = DocInfo(lex=lex, scope=scope, neg_tokens=neg, sent_of=sent_of.tolist(),
-                   sent_starts=sent_starts, idx=idx)
+    info = DocInfo(
+        lex=lex,
+        scope=scope,
+        neg_tokens=neg,
+        sent_of=sent_of.tolist(),
+        sent_starts=sent_starts,
+        idx=idx,
+    )
     doc.user_data["policydiff_info"] = info
     return info
 
@@ -156,7 +161,9 @@ def annotation(
         label=label,
         span=make_span(clause.text, start, end),
         score=score,
-        explanation=Explanation(recognizer=recognizer, source="rule", pattern=pattern, detail=detail),
+        explanation=Explanation(
+            recognizer=recognizer, source="rule", pattern=pattern, detail=detail
+        ),
         **kw,  # type: ignore[arg-type]
     )
 

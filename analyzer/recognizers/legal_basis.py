@@ -26,7 +26,9 @@ from .base import Recognizer, register
 from .common import annotation, doc_info, doc_text, en_doc, negation_before, table_cells
 from .patterns import PatternEntry, load_patterns
 
-_BASIS_HEADER = re.compile(r"\b(legal|lawful)\s+bas[ie]s\b|^\W*bas[ie]s\W*$|rechtsgrundlage|base (juridique|légale)", re.I)
+_BASIS_HEADER = re.compile(
+    r"\b(legal|lawful)\s+bas[ie]s\b|^\W*bas[ie]s\W*$|rechtsgrundlage|base (juridique|légale)", re.I
+)
 _MARKUP = re.compile(r"[*_`#]+")
 _HEADING_MAX_WORDS = 8
 
@@ -83,9 +85,16 @@ class LegalBasisRecognizer(Recognizer):
                             found.add(e.label)
                             out.append(
                                 annotation(
-                                    clause, tx.LEGAL_BASIS, e.label, off + m.start(), off + m.end(),
-                                    0.9, self.name, e.id,
-                                    f"The '{h}' column of this row states {tx.LEGAL_BASIS_ARTICLE[e.label]} "
+                                    clause,
+                                    tx.LEGAL_BASIS,
+                                    e.label,
+                                    off + m.start(),
+                                    off + m.end(),
+                                    0.9,
+                                    self.name,
+                                    e.id,
+                                    f"The '{h}' column of this row states "
+                                    f"{tx.LEGAL_BASIS_ARTICLE[e.label]} "
                                     f"{e.label.replace('_', ' ')}.",
                                     qualifiers=tuple(("purpose", p) for p in purposes),
                                 )
@@ -107,8 +116,15 @@ class LegalBasisRecognizer(Recognizer):
                     ]
                 out.append(
                     annotation(
-                        clause, tx.LEGAL_BASIS, e.label, m.start_char, m.end_char, 0.8, self.name,
-                        e.id, f"'{m.text}' states {tx.LEGAL_BASIS_ARTICLE[e.label]} as a legal basis.",
+                        clause,
+                        tx.LEGAL_BASIS,
+                        e.label,
+                        m.start_char,
+                        m.end_char,
+                        0.8,
+                        self.name,
+                        e.id,
+                        f"'{m.text}' states {tx.LEGAL_BASIS_ARTICLE[e.label]} as a legal basis.",
                         qualifiers=tuple(("purpose", p) for p in dict.fromkeys(purposes_here)),
                     )
                 )
@@ -124,12 +140,21 @@ class LegalBasisRecognizer(Recognizer):
                 if e.label not in found:
                     purposes = _purposes(doc)
                     if clause.context:
-                        purposes += [p for p in _purposes(en_doc(None, clause.context)) if p not in purposes]
+                        purposes += [
+                            p for p in _purposes(en_doc(None, clause.context)) if p not in purposes
+                        ]
                     out.append(
                         annotation(
-                            clause, tx.LEGAL_BASIS, e.label, 0, len(clause.text), 0.7, self.name,
+                            clause,
+                            tx.LEGAL_BASIS,
+                            e.label,
+                            0,
+                            len(clause.text),
+                            0.7,
+                            self.name,
                             e.id,
-                            f"Stated under the section heading '{_MARKUP.sub('', heading).strip()}', "
+                            "Stated under the section heading "
+                            f"'{_MARKUP.sub('', heading).strip()}', "
                             f"which names {tx.LEGAL_BASIS_ARTICLE[e.label]} "
                             f"{e.label.replace('_', ' ')}.",
                             inherited=True,

@@ -137,8 +137,15 @@ class ExclusionRecognizer(LexicalRecognizer):
                 seen.add(e.label)
                 out.append(
                     annotation(
-                        clause, e.kind, e.label, m.start_char, m.end_char, e.score, self.name,
-                        e.id, e.detail or f"'{m.text}' states a protection.",
+                        clause,
+                        e.kind,
+                        e.label,
+                        m.start_char,
+                        m.end_char,
+                        e.score,
+                        self.name,
+                        e.id,
+                        e.detail or f"'{m.text}' states a protection.",
                     )
                 )
         return out

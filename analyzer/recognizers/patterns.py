@@ -205,10 +205,14 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _fail(path, f"not valid JSON: {exc}", "fix the JSON syntax") from None
     if not isinstance(data, dict) or not isinstance(data.get("patterns"), list):
-        raise _fail(path, "expected an object with a 'patterns' list", "see analyzer/recognizers/patterns.py")
+        raise _fail(
+            path,
+            "expected an object with a 'patterns' list",
+            "see analyzer/recognizers/patterns.py",
+        )
     kind = data.get("kind")
     if not isinstance(kind, str) or not kind:
-        raise _fail(path, "missing 'kind'", "add the annotation kind, e.g. \"purpose\"")
+        raise _fail(path, "missing 'kind'", 'add the annotation kind, e.g. "purpose"')
     allowed = _allowed_labels(path, data, kind)
     entries: dict[str, PatternEntry] = {}
     pm = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -255,8 +259,10 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
         form = forms[0]
         if form == "phrases":
             phrases = raw["phrases"]
-            if not isinstance(phrases, list) or not phrases or not all(
-                isinstance(p, str) and p.strip() for p in phrases
+            if (
+                not isinstance(phrases, list)
+                or not phrases
+                or not all(isinstance(p, str) and p.strip() for p in phrases)
             ):
                 raise _fail(path, f"{where}: 'phrases' must be a non-empty list of strings")
             pm.add(pid, [nlp.make_doc(p) for p in phrases])

@@ -44,8 +44,16 @@ class VaguenessRecognizer(Recognizer):
                     detail = f"'{m.text}' is a vague term ({e.type.replace('_', ' ')})."
                 out.append(
                     annotation(
-                        clause, tx.VAGUE, e.label, m.start_char, m.end_char, e.score, self.name,
-                        e.id, detail, qualifiers=(("type", e.type), ("term", m.text.lower())),
+                        clause,
+                        tx.VAGUE,
+                        e.label,
+                        m.start_char,
+                        m.end_char,
+                        e.score,
+                        self.name,
+                        e.id,
+                        detail,
+                        qualifiers=(("type", e.type), ("term", m.text.lower())),
                     )
                 )
         return out
