@@ -427,19 +427,33 @@ def _clause_purposes(v: AnalyzedVersion) -> dict[str, set[str]]:
     return out
 
 
-def _choices_by_purpose(v: AnalyzedVersion) -> dict[str, dict[str, Annotation]]:
+def _choices_by_purpose(
+    v: AnalyzedVersion, prefer: set[str] | None = None
+) -> dict[str, dict[str, Annotation]]:
+    """First consent / opt-out annotation per purpose (clauses in ``prefer`` first)."""
     purposes = _clause_purposes(v)
+    prefer = prefer or set()
+    order = _order(v)
+    anns = sorted(
+        (
+            a
+            for a in v.annotations
+            if a.kind == tx.CHOICE and not a.negated and a.label in ("consent", "opt_out")
+        ),
+        key=lambda a: (a.clause_id not in prefer, order.get(a.clause_id, 0)),
+    )
     out: dict[str, dict[str, Annotation]] = {}
-    for a in v.annotations:
-        if a.kind == tx.CHOICE and not a.negated and a.label in ("consent", "opt_out"):
-            for p in purposes.get(a.clause_id, ()):
-                out.setdefault(p, {}).setdefault(a.label, a)
+    for a in anns:
+        for p in purposes.get(a.clause_id, ()):
+            out.setdefault(p, {}).setdefault(a.label, a)
     return out
 
 
-def _choice_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
+def _choice_changed(old: AnalyzedVersion, new: AnalyzedVersion, changed: set[str]) -> list[Finding]:
+    """Consent for a purpose in the old version, only an opt-out for it in a new or
+    reworded clause of the new version (and no consent for it left anywhere)."""
     before = _choices_by_purpose(old)
-    after = _choices_by_purpose(new)
+    after = _choices_by_purpose(new, changed)
     clauses = _clauses(new)
     out: list[Finding] = []
     for p, now in after.items():
@@ -448,6 +462,8 @@ def _choice_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]
         was = before.get(p, {})
         if "consent" in was and "consent" not in now and "opt_out" in now:
             a = now["opt_out"]
+            if a.clause_id not in changed:
+                continue
             old_a = was["consent"]
             out.append(
                 _finding(
@@ -644,7 +660,7 @@ def assess_comparison(
     findings += _li_for_ai(new, old)
     findings += _legal_basis_changed(old, new)
     findings += _exclusions_removed(old, new)
-    findings += _choice_changed(old, new)
+    findings += _choice_changed(old, new, set(changed_new))
     findings += _label_changes(old, new, set(changed_new), set(changed_old))
     new_clauses = _clauses(new)
     for cid, ch in changed_new.items():
