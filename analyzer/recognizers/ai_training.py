@@ -35,7 +35,15 @@ from spacy.tokens import Doc
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
-from .common import annotation, doc_info, doc_text, en_doc, negation_before, sentence_bounds
+from .common import (
+    annotation,
+    doc_info,
+    doc_lex,
+    doc_text,
+    en_doc,
+    negation_before,
+    sentence_bounds,
+)
 from .patterns import Match, load_patterns
 
 STRONG_AFTER = 12
@@ -100,12 +108,16 @@ class AITrainingRecognizer(Recognizer):
     def _clause(
         self, clause: Clause, doc: Doc, prev_doc: Doc | None, ctx_docs: dict[str, Doc]
     ) -> list[Annotation]:
-        info = doc_info(doc)
-        lex = info.lex
+        lex = doc_lex(doc)
         if not (lex.get("VERB_STRONG") or lex.get("VERB_WEAK") or lex.get("FOREIGN_USE")):
+            return []
+        if not (
+            lex.get("AI") or lex.get("MODEL") or lex.get("AI_MODEL") or lex.get("FOREIGN_USE")
+        ) and not lex.get("HUMAN_REVIEW"):
             return []
         if clause.text.rstrip().endswith("?"):
             return []
+        info = doc_info(doc)
         hits = self._english_hits(doc, info)
         out: list[Annotation] = []
         seen: set[tuple[int, str, bool]] = set()

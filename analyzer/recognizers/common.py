@@ -78,14 +78,23 @@ def token_arrays(doc: Doc) -> tuple[list[int], list[int]]:
     return cached
 
 
+def doc_lex(doc: Doc) -> dict[str, list[Match]]:
+    """The AI-lexicon hits of ``doc`` grouped by role (cached on the Doc)."""
+    lex = doc.user_data.get("policydiff_lex")
+    if lex is None:
+        lex = {}
+        for m in load_patterns("ai_training").match(doc):
+            lex.setdefault(m.entry.label, []).append(m)
+        doc.user_data["policydiff_lex"] = lex
+    return lex
+
+
 def doc_info(doc: Doc) -> DocInfo:
     """Scopes, negation cues and the AI lexicon hits of ``doc`` (cached on the Doc)."""
     cached = doc.user_data.get("policydiff_info")
     if cached is not None:
         return cached
-    lex: dict[str, list[Match]] = {}
-    for m in load_patterns("ai_training").match(doc):
-        lex.setdefault(m.entry.label, []).append(m)
+    lex = doc_lex(doc)
     n = len(doc)
     idx, sent_starts = token_arrays(doc)
     sent_flags = np.zeros(n, dtype=np.int64)
@@ -125,6 +134,13 @@ def negation_before(info: DocInfo, start: int, window: int = NEG_WINDOW) -> int 
             return None
         return t
     return None
+
+
+def negated_at(doc: Doc, start: int, window: int = NEG_WINDOW) -> int | None:
+    """``negation_before`` for a Doc; cheap when the Doc holds no negation cue at all."""
+    if not doc_lex(doc).get("NEG"):
+        return None
+    return negation_before(doc_info(doc), start, window)
 
 
 def sentence_bounds(doc: Doc, token: int) -> tuple[int, int]:

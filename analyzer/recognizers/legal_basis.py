@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
-from .common import annotation, doc_info, doc_text, en_doc, negation_before, table_cells
+from .common import annotation, doc_text, en_doc, negated_at, table_cells
 from .patterns import PatternEntry, load_patterns
 
 _BASIS_HEADER = re.compile(
@@ -36,11 +36,9 @@ _HEADING_MAX_WORDS = 8
 def _purposes(doc: Doc, lo: int = 0, hi: int | None = None) -> list[str]:
     hi = len(doc_text(doc)) if hi is None else hi
     labels: list[str] = []
-    info = None
     for m in load_patterns("purposes").match(doc):
         if lo <= m.start_char and m.end_char <= hi and m.entry.label not in labels:
-            info = info or doc_info(doc)
-            if negation_before(info, m.start) is None:  # "(excluding model training)"
+            if negated_at(doc, m.start) is None:  # "(excluding model training)"
                 labels.append(m.entry.label)
     return labels
 
@@ -100,14 +98,12 @@ class LegalBasisRecognizer(Recognizer):
                                 )
                             )
             # 2. statements in running text
-            info = None
             purposes_here: list[str] | None = None
             for m in ps.match(doc):
                 e = m.entry
                 if e.type != "statement" or e.label in found:
                     continue
-                info = info or doc_info(doc)
-                if negation_before(info, m.start, 5) is not None:
+                if negated_at(doc, m.start, 5) is not None:
                     continue
                 found.add(e.label)
                 if purposes_here is None:

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
-from .common import annotation, doc_info, match_kind, negation_before
+from .common import annotation, match_kind, negated_at
 
 _SHARING_CUE = re.compile(
     r"\b(shar(e|es|ed|ing)|disclos(e|es|ed|ure|ing)|transfer(s|red|ring)?|sell|sold|sale|"
@@ -40,11 +40,10 @@ class LexicalRecognizer(Recognizer):
         for clause, doc, _ps, hits in match_kind(self.pattern_file, clauses, docs):
             if not self.keep(clause, clause.text):
                 continue
-            info = doc_info(doc)
             seen: set[tuple[str, bool]] = set()
             for m in hits:
                 e = m.entry
-                neg = negation_before(info, m.start) is not None
+                neg = negated_at(doc, m.start) is not None
                 key = (e.label, neg)
                 if key in seen:
                     continue

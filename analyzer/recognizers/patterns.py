@@ -105,43 +105,69 @@ class PatternSet:
         out: list[list[Match]] = [[] for _ in docs]
         if not self.regexes:
             return out
-        starts: list[int] = []
-        parts: list[str] = []
-        pos = 0
-        for d in docs:
-            starts.append(pos)
-            t = _doc_text(d)
-            parts.append(t)
-            pos += len(t) + 2
-        joined = "\n\n".join(parts)
-        tok_starts = [None] * len(docs)
-        for e, rx in self.regexes:
-            engine = self.fast_regexes.get(e.id, rx)
-            for m in engine.finditer(joined):
-                a, b = m.start(), m.end()
-                if b <= a:
+        texts = [_doc_text(d) for d in docs]
+        tok_starts: list[list[int] | None] = [None] * len(docs)
+
+        def add(i: int, e: PatternEntry, lo: int, hi: int) -> None:
+            ts = tok_starts[i]
+            if ts is None:
+                ts = tok_starts[i] = _token_starts(docs[i])
+            if not ts:
+                return
+            t0 = max(0, bisect_right(ts, lo) - 1)
+            t1 = max(t0 + 1, bisect_right(ts, hi - 1))
+            out[i].append(Match(e, t0, t1, lo, hi, texts[i][lo:hi]))
+
+        slow = [(e, rx) for e, rx in self.regexes if e.id not in self.fast_regexes]
+        if len(slow) < len(self.regexes):
+            # RE2 on UTF-8 bytes: byte offsets map to characters cheaply (most text is ASCII)
+            encoded = [t.encode("utf-8") for t in texts]
+            starts, pos = [], 0
+            for b in encoded:
+                starts.append(pos)
+                pos += len(b) + 2
+            joined_b = b"\n\n".join(encoded)
+            ascii_ = [len(b) == len(t) for b, t in zip(encoded, texts, strict=True)]
+            for e, _ in self.regexes:
+                fast = self.fast_regexes.get(e.id)
+                if fast is None:
                     continue
-                i = bisect_right(starts, a) - 1
-                d = docs[i]
-                lo = a - starts[i]
-                hi = b - starts[i]
-                if hi > len(parts[i]):
-                    continue
-                ts = tok_starts[i]
-                if ts is None:
-                    ts = tok_starts[i] = _token_starts(d)
-                if not ts:
-                    continue
-                t0 = max(0, bisect_right(ts, lo) - 1)
-                t1 = max(t0 + 1, bisect_right(ts, hi - 1))
-                out[i].append(Match(e, t0, t1, lo, hi, m.group(0)))
+                for m in fast.finditer(joined_b):
+                    a, b = m.start(), m.end()
+                    if b <= a:
+                        continue
+                    i = bisect_right(starts, a) - 1
+                    lo, hi = a - starts[i], b - starts[i]
+                    if hi > len(encoded[i]):
+                        continue
+                    if not ascii_[i]:
+                        raw = encoded[i]
+                        lo = len(raw[:lo].decode("utf-8", "ignore"))
+                        hi = len(raw[:hi].decode("utf-8", "ignore"))
+                    add(i, e, lo, hi)
+        if slow:
+            starts, pos = [], 0
+            for t in texts:
+                starts.append(pos)
+                pos += len(t) + 2
+            joined = "\n\n".join(texts)
+            for e, rx in slow:
+                for m in rx.finditer(joined):
+                    a, b = m.start(), m.end()
+                    if b <= a:
+                        continue
+                    i = bisect_right(starts, a) - 1
+                    lo, hi = a - starts[i], b - starts[i]
+                    if hi > len(texts[i]):
+                        continue
+                    add(i, e, lo, hi)
         return out
 
     def _token_hits(self, doc: Doc) -> list[Match]:
         out: list[Match] = []
         vocab = doc.vocab.strings
         text = _doc_text(doc)
-        for key, start, end in self.phrase_matcher(doc):
+        for key, start, end in self.phrase_matcher(doc) if len(self.phrase_matcher) else ():
             e = self.entries[vocab[key]]
             a, b = _span_chars(doc, start, end)
             out.append(Match(e, start, end, a, b, text[a:b]))
@@ -158,7 +184,7 @@ def _fast_regex(pattern: str) -> Any:
     if _re2 is None:
         return None
     try:
-        return _re2.compile("(?i)" + pattern)
+        return _re2.compile(("(?i)" + pattern).encode("utf-8"))
     except Exception:  # RE2 lacks some constructs (look-behind, back-references)
         return None
 

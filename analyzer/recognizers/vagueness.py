@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
-from .common import annotation, doc_info, match_kind, negation_before
+from .common import annotation, match_kind, negated_at
 
 
 @register("policydiff.vagueness.v1")
@@ -28,7 +28,6 @@ class VaguenessRecognizer(Recognizer):
         out: list[Annotation] = []
         for clause, doc, _ps, hits in match_kind("vagueness", clauses, docs):
             seen: set[tuple[str, int]] = set()
-            info = None
             for m in hits:
                 e = m.entry
                 key = (e.id, m.start_char)
@@ -36,8 +35,7 @@ class VaguenessRecognizer(Recognizer):
                     continue
                 seen.add(key)
                 if e.label == "vague_purpose":
-                    info = info or doc_info(doc)
-                    if negation_before(info, m.start, 7) is not None:
+                    if negated_at(doc, m.start, 7) is not None:
                         continue  # "not for any other purpose" narrows rather than widens
                     detail = e.detail or f"'{m.text}' leaves the purpose open."
                 else:
