@@ -109,11 +109,16 @@ class AITrainingRecognizer(Recognizer):
         self, clause: Clause, doc: Doc, prev_doc: Doc | None, ctx_docs: dict[str, Doc]
     ) -> list[Annotation]:
         lex = doc_lex(doc)
-        if not (lex.get("VERB_STRONG") or lex.get("VERB_WEAK") or lex.get("FOREIGN_USE")):
+        if not (
+            lex.get("VERB_STRONG")
+            or lex.get("VERB_WEAK")
+            or lex.get("FOREIGN_USE")
+            or lex.get("TRAINING_NOUN")
+        ):
             return []
         if not (
             lex.get("AI") or lex.get("MODEL") or lex.get("AI_MODEL") or lex.get("FOREIGN_USE")
-        ) and not lex.get("HUMAN_REVIEW"):
+        ) and not (lex.get("HUMAN_REVIEW") or lex.get("TRAINING_NOUN")):
             return []
         if clause.text.rstrip().endswith("?"):
             return []
@@ -205,7 +210,7 @@ class AITrainingRecognizer(Recognizer):
         scope = info.scope
         not_training = {t for m in lex.get("NOT_TRAINING", []) for t in range(m.start, m.end)}
         feature_ai = {m.start for m in lex.get("AI_FEATURE", [])}
-        ai_terms = [m for m in lex.get("AI", []) if m.start not in feature_ai]
+        ai_terms = [m for m in lex.get("AI", []) if m.end - 1 not in feature_ai]
         ai_models = lex.get("AI_MODEL", [])
         models = lex.get("MODEL", [])
         recip = [r for r in lex.get("RECIPIENT_CUE", []) if self._recipient_cue(doc, r)]
@@ -245,6 +250,9 @@ class AITrainingRecognizer(Recognizer):
             if cands:
                 obj = min(cands, key=lambda o: abs(o.start - v.start))
                 hits.append((v, obj, "ai.verb.strong", 0.9, recipient_for(v, obj)))
+        for n in lex.get("TRAINING_NOUN", []):
+            if n.start not in not_training:
+                hits.append((n, n, "ai.training_noun", 0.85, recipient_for(n, n)))
         sent_has_ai = {info.sent_of[m.start] for m in ai_terms + ai_models}
         for v in lex.get("VERB_WEAK", []):
             sc = scope[v.start]
