@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analyzer.assess import FLAGS, assess_version, finding_id, flags_markdown
 from analyzer.datamodel import severity_rank
@@ -288,3 +290,29 @@ def test_flags_doc_is_generated_from_the_catalogue() -> None:
     assert (ROOT / "docs" / "flags.md").read_text(encoding="utf-8") == flags_markdown()
     for flag, spec in FLAGS.items():
         assert spec.severity in ("info", "low", "medium", "high"), flag
+
+
+SENTENCES = [
+    "We use your public posts to train our AI models.",
+    "We do not use your private messages to train our models.",
+    "Accounts of people under 18 are excluded.",
+    "We share data with service providers and advertisers.",
+    "We may use your data for other purposes.",
+    "## Legitimate interests",
+    "We rely on your consent to send you marketing e-mails.",
+    "You can opt out at any time in your settings.",
+    "Our assistant can make mistakes.",
+]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=8), st.randoms())
+def test_properties_self_and_shuffle(engine: PolicyAnalyzer, parts: list[str], rnd) -> None:
+    text = "\n\n".join(parts) + "\n"
+    assert compare(engine, text, text).findings == ()
+    shuffled = list(parts)
+    rnd.shuffle(shuffled)
+    c = compare(engine, text, "\n\n".join(shuffled) + "\n")
+    assert not [f for f in c.findings if f.flag in ("ai_training.added", "exclusion.removed")]

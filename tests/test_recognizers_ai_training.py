@@ -17,6 +17,8 @@ USE = [
     "We use content you share with us to improve machine learning models.",
     "If training is enabled, we use your content to train our models.",
     "You can opt out of having your data used to train our AI models.",
+    "Your content may be used as training data.",
+    "We use public posts from adults to develop and improve AI at our company.",
     "Chats are saved and used, including to improve Gemini with the help of human reviewers.",
 ]
 RECIPIENT = [
@@ -41,6 +43,7 @@ NOT_TRAINING = [
     "Our staff receive regular privacy training.",
     "We use machine learning to improve our services and keep you safe.",
     "Does the company use my data to train AI models?",
+    "We will improve our generative AI features.",
     "Nos équipes sont formées à la protection des données.",
 ]
 
@@ -84,6 +87,7 @@ def test_ai_mentions_that_are_not_training(text: str) -> None:
         ),
         ("Vos messages ne sont pas utilisés pour entraîner nos modèles.", True),
         ("Wir verwenden Ihre Beiträge, um unsere KI-Modelle zu trainieren.", False),
+        ("Nous pouvons utiliser vos contenus publics pour entraîner l'IA.", False),
     ],
 )
 def test_french_and_german(text: str, negated: bool) -> None:
