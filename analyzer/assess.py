@@ -35,6 +35,7 @@ from .datamodel import (
 )
 
 SIMILAR_TRAINING = 0.9  # word-sequence ratio above which a training sentence is a near-copy
+MAX_TIED_PURPOSES = 3  # legal bases tied to more purposes than this are too coarse to compare
 VAGUE_SENTENCE_MIN = 0.5  # score of a model's vague_sentence annotation that counts
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -339,15 +340,19 @@ def _li_for_ai_annotations(v: AnalyzedVersion) -> list[Annotation]:
     return out
 
 
-def _li_for_ai(v: AnalyzedVersion, old: AnalyzedVersion | None) -> list[Finding]:
-    """LI claimed for AI training; with ``old``, only where the old version did not claim it
-    for the same clause (a new clause, or an old clause moved under a new basis heading)."""
+def _li_for_ai(
+    v: AnalyzedVersion, old: AnalyzedVersion | None, added: set[str] | None = None
+) -> list[Finding]:
+    """LI claimed for AI training. With ``old``: everywhere if the old version never claimed
+    it (e.g. a clause moved from a consent heading to a legitimate-interests one), else only
+    on clauses that also raise ``ai_training.added`` (``added``), so that a reworded clause
+    that keeps the same claim is not flagged again."""
     out = []
     clauses = _clauses(v)
-    before = {a.clause_id for a in _li_for_ai_annotations(old)} if old is not None else set()
+    before = _li_for_ai_annotations(old) if old is not None else []
     for a in _li_for_ai_annotations(v):
-        if a.clause_id in before:
-            continue
+        if before and a.clause_id not in (added or set()):
+            continue  # the old version already claimed it; only new training uses count
         how = "inherited from the section heading" if a.inherited else "stated in the clause"
         out.append(
             _finding(
@@ -365,10 +370,15 @@ def _li_for_ai(v: AnalyzedVersion, old: AnalyzedVersion | None) -> list[Finding]
 
 # -- legal bases and choices ---------------------------------------------------------------
 def _bases_by_purpose(v: AnalyzedVersion) -> dict[str, set[str]]:
+    """Legal bases per purpose, from annotations tied to at most ``MAX_TIED_PURPOSES``
+    purposes (a long table row naming many purposes says little about any one of them)."""
     out: dict[str, set[str]] = {}
     for a in v.annotations:
         if a.kind == tx.LEGAL_BASIS and not a.negated:
-            for p in a.qualifier("purpose"):
+            purposes = a.qualifier("purpose")
+            if len(purposes) > MAX_TIED_PURPOSES:
+                continue
+            for p in purposes:
                 out.setdefault(p, set()).add(a.label)
     return out
 
@@ -386,6 +396,8 @@ def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Fin
     done: set[str] = set()
     for a in new.annotations:
         if a.kind != tx.LEGAL_BASIS or a.negated:
+            continue
+        if len(a.qualifier("purpose")) > MAX_TIED_PURPOSES:
             continue
         for p in a.qualifier("purpose"):
             if p == "open_ended" or p not in before or a.label in before[p]:
@@ -655,9 +667,10 @@ def assess_comparison(
     """Findings about what changed between ``old`` and ``new``."""
     changed_new, changed_old = _changed(changes)
     findings: list[Finding] = []
-    findings += _training_additions(old, new, changed_new, "new")
+    added = _training_additions(old, new, changed_new, "new")
+    findings += added
     findings += _training_additions(new, old, changed_old, "old")
-    findings += _li_for_ai(new, old)
+    findings += _li_for_ai(new, old, {f.new_clause.id for f in added if f.new_clause})
     findings += _legal_basis_changed(old, new)
     findings += _exclusions_removed(old, new)
     findings += _choice_changed(old, new, set(changed_new))
