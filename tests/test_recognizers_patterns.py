@@ -117,3 +117,26 @@ def test_phrase_regex_and_token_patterns_match(tmp_path: Path) -> None:
     ]
     for m in hits:
         assert text[m.start_char : m.end_char] == m.text
+
+
+def test_re2_and_re_give_the_same_hits() -> None:
+    """The optional RE2 engine must not change what the patterns find."""
+    from dataclasses import replace
+
+    from analyzer.nlp import get_nlp
+
+    text = (
+        "We don’t sell your personal information. We share data with service providers, "
+        "advertisers and law enforcement. Nous n'utilisons pas vos données pour entraîner nos "
+        "modèles. We may use publicly available information, for other purposes, including but "
+        "not limited to research. Données personnelles: « déjà » traitées; under 18 excluded."
+    )
+    for path in sorted(PATTERN_DIR.glob("*.json")):
+        ps = compile_file(path)
+        if not ps.fast_regexes:
+            continue
+        nlp = get_nlp("en")
+        fast = [(m.entry.id, m.start_char, m.end_char) for m in ps.match(nlp(text))]
+        slow_ps = replace(ps, fast_regexes={})
+        slow = [(m.entry.id, m.start_char, m.end_char) for m in slow_ps.match(nlp(text))]
+        assert fast == slow, path.name
