@@ -41,6 +41,8 @@ from .common import (
     doc_lex,
     doc_text,
     en_doc,
+    in_relative_clause,
+    negated_at,
     negation_before,
     sentence_bounds,
 )
@@ -76,6 +78,8 @@ def _facets(clause_text: str, doc: Doc, lo: int, hi: int) -> set[tuple[str, str]
         ).match(doc)
     for m in cache["hits"]:
         if m.start_char >= lo and m.end_char <= hi:
+            if negated_at(doc, m.start) is not None:
+                continue  # "posts, which do not include private messages, ..."
             key = "data" if m.entry.kind == tx.DATA_CATEGORY else "source"
             facets.add((key, m.entry.label))
     info = doc_info(doc)
@@ -129,6 +133,8 @@ class AITrainingRecognizer(Recognizer):
         for verb, obj, pattern, score, recipient in hits:
             first = min(verb.start, obj.start)
             neg_tok = negation_before(info, first, NEG_WINDOW)
+            if neg_tok is not None and in_relative_clause(doc, info, neg_tok, first):
+                neg_tok = None
             negated = neg_tok is not None
             lo, hi = sentence_bounds(doc, verb.start)
             label = "recipient_use" if recipient else "use"

@@ -140,7 +140,25 @@ def negated_at(doc: Doc, start: int, window: int = NEG_WINDOW) -> int | None:
     """``negation_before`` for a Doc; cheap when the Doc holds no negation cue at all."""
     if not doc_lex(doc).get("NEG"):
         return None
-    return negation_before(doc_info(doc), start, window)
+    info = doc_info(doc)
+    neg = negation_before(info, start, window)
+    if neg is not None and in_relative_clause(doc, info, neg, start):
+        return None
+    return neg
+
+
+def in_relative_clause(doc: Doc, info: DocInfo, neg: int, target: int) -> bool:
+    """'public posts, which do not include messages, to train' negates the relative clause,
+    not what follows it: a comma between cue and target and 'which/that/who' just before."""
+    if not any(doc[t].text == "," for t in range(neg + 1, target)):
+        return False
+    sc = info.scope[neg]
+    t = neg - 1
+    while t >= 0 and info.scope[t] == sc and neg - t <= 4:
+        if doc[t].lower_ in ("which", "that", "who", "whom", "whose"):
+            return True
+        t -= 1
+    return False
 
 
 def sentence_bounds(doc: Doc, token: int) -> tuple[int, int]:
