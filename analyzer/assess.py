@@ -38,6 +38,9 @@ SIMILAR_TRAINING = 0.9  # word-sequence ratio above which a training sentence is
 MAX_TIED_PURPOSES = 3  # legal bases tied to more purposes than this are too coarse to compare
 VAGUE_SENTENCE_MIN = 0.5  # score of a model's vague_sentence annotation that counts
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ANAPHOR = re.compile(
+    r"\b(this|that|such|these) (use|uses|processing|purpose|practice|data)\b|\bto (it|this)\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -428,6 +431,8 @@ def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Fin
 
 
 def _clause_purposes(v: AnalyzedVersion) -> dict[str, set[str]]:
+    """Purposes named in each clause. A clause naming none that points back ("You can
+    object to this use") takes the purposes of the clause before it in the same section."""
     out: dict[str, set[str]] = {}
     for a in v.annotations:
         if a.negated:
@@ -436,6 +441,20 @@ def _clause_purposes(v: AnalyzedVersion) -> dict[str, set[str]]:
             out.setdefault(a.clause_id, set()).add(a.label)
         elif a.kind == tx.AI_TRAINING:
             out.setdefault(a.clause_id, set()).add("ai_training")
+    prev: Clause | None = None
+    for c in v.clauses:
+        if c.kind == "heading":
+            prev = None
+            continue
+        if (
+            c.id not in out
+            and prev is not None
+            and prev.section == c.section
+            and prev.id in out
+            and _ANAPHOR.search(c.text)
+        ):
+            out[c.id] = set(out[prev.id])
+        prev = c
     return out
 
 

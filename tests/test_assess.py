@@ -316,3 +316,42 @@ def test_properties_self_and_shuffle(engine: PolicyAnalyzer, parts: list[str], r
     rnd.shuffle(shuffled)
     c = compare(engine, text, "\n\n".join(shuffled) + "\n")
     assert not [f for f in c.findings if f.flag in ("ai_training.added", "exclusion.removed")]
+
+
+MOTIVATING_OLD = """## Generative AI
+
+With your consent, we may use your public posts and comments to train our generative AI models.
+
+We do not use the content of your private messages with friends and family to train our AI.
+
+Accounts of people under 18 are excluded.
+"""
+MOTIVATING_NEW = """## Generative AI
+
+We rely on legitimate interests to use public posts, comments, photos and their captions from \
+adults to develop and improve generative AI models for AI at our company and for other purposes.
+
+You can object to this use by submitting our objection form.
+
+We also use information we receive from partners to train our AI models.
+"""
+
+
+def test_motivating_case(engine: PolicyAnalyzer) -> None:
+    """Consent -> legitimate interests for AI training, opt-in -> objection, a protection
+    dropped, new data and an open-ended purpose: every one of them is flagged."""
+    c = compare(engine, MOTIVATING_OLD, MOTIVATING_NEW)
+    fl = flags(c)
+    for flag in (
+        "ai_training.added",
+        "legal_basis.changed",
+        "legal_basis.legitimate_interest_for_ai",
+        "choice.changed",
+        "exclusion.removed",
+        "vague_purpose.added",
+        "data_source.added",
+    ):
+        assert flag in fl, flag
+    removed = {t for f in c.findings if f.flag == "exclusion.removed" for t in f.terms}
+    assert removed == {"private_messages"}, "'from adults' keeps the minors exclusion"
+    assert fl[:4] == [f for f in fl if FLAGS[f].severity == "high"][:4]

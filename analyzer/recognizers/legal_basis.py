@@ -33,6 +33,17 @@ _MARKUP = re.compile(r"[*_`#]+")
 _HEADING_MAX_WORDS = 8
 
 
+def _trains(clause: Clause, doc: Doc, lo: int = 0, hi: int | None = None) -> bool:
+    """Whether the AI-training recognizer finds a (non-negated) training use in the span."""
+    from .ai_training import AITrainingRecognizer
+
+    hi = len(clause.text) if hi is None else hi
+    return any(
+        a.kind == tx.AI_TRAINING and not a.negated and lo <= a.span.start < hi
+        for a in AITrainingRecognizer()._clause(clause, doc, None, {})
+    )
+
+
 def _purposes(doc: Doc, lo: int = 0, hi: int | None = None) -> list[str]:
     hi = len(doc_text(doc)) if hi is None else hi
     labels: list[str] = []
@@ -75,6 +86,8 @@ class LegalBasisRecognizer(Recognizer):
                     if (h, v, off) in basis_cells:
                         continue
                     purposes += [p for p in _purposes(doc, off, off + len(v)) if p not in purposes]
+                    if "ai_training" not in purposes and _trains(clause, doc, off, off + len(v)):
+                        purposes.append("ai_training")
                 for h, v, off in basis_cells:
                     for e, rx in ps.regexes:
                         for m in rx.finditer(v):
@@ -110,6 +123,8 @@ class LegalBasisRecognizer(Recognizer):
                     purposes_here = _purposes(doc) + [
                         p for p in _purposes(en_doc(None, clause.context)) if clause.context
                     ]
+                    if "ai_training" not in purposes_here and _trains(clause, doc):
+                        purposes_here.append("ai_training")
                 out.append(
                     annotation(
                         clause,
@@ -135,6 +150,8 @@ class LegalBasisRecognizer(Recognizer):
                     continue
                 if e.label not in found:
                     purposes = _purposes(doc)
+                    if "ai_training" not in purposes and _trains(clause, doc):
+                        purposes.append("ai_training")
                     if clause.context:
                         purposes += [
                             p for p in _purposes(en_doc(None, clause.context)) if p not in purposes
