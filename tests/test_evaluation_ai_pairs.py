@@ -67,6 +67,7 @@ def test_evaluate_synthetic_pairs(pairs: Path) -> None:
     s = result["scores"]
     assert (s["tp"], s["fp"], s["fn"], s["tn"]) == (1, 0, 0, 2)
     assert s["precision"] == s["recall"] == s["f1"] == 1.0
+    assert (result["precision"], result["recall"], result["f1"]) == (1.0, 1.0, 1.0)
     assert result["ambiguous"]["pairs"] == 1 and result["ambiguous"]["fn"] == 1
     table = format_table(result)
     assert "a_pos" in table and "non-ambiguous" in table

@@ -98,11 +98,16 @@ def evaluate_ai_pairs(path: Path, engine: PolicyAnalyzer | None = None) -> dict[
     rows = [evaluate_pair(c, engine) for c in cases]
     clear = [r for r in rows if not r["ambiguous"]]
     ambiguous = [r for r in rows if r["ambiguous"]]
+    scores = _score(clear)
     return {
         "task": "ai-pairs",
         "flag": FLAG,
         "path": str(path),
-        "scores": _score(clear),
+        # headline figures: non-ambiguous pairs (ambiguous ones are reported apart)
+        "precision": scores["precision"],
+        "recall": scores["recall"],
+        "f1": scores["f1"],
+        "scores": scores,
         "ambiguous": _score(ambiguous),
         "all": _score(rows),
         "cases": rows,
