@@ -95,8 +95,9 @@ class PatternSet:
         todo = [d for d in docs if key not in d.user_data]
         if todo:
             regex_hits = self._regex_many(todo)
+            tokens = bool(len(self.phrase_matcher) or len(self.matcher))
             for d, rh in zip(todo, regex_hits, strict=True):
-                hits = self._token_hits(d) + rh
+                hits = self._token_hits(d) + rh if tokens else rh
                 hits.sort(key=lambda m: (m.start_char, -m.end_char, m.entry.id))
                 d.user_data[key] = hits
         return [d.user_data[key] for d in docs]
@@ -190,9 +191,10 @@ def _fast_regex(pattern: str) -> Any:
 
 
 def _doc_text(doc: Doc) -> str:
-    from .common import doc_text
-
-    return doc_text(doc)
+    t = doc.user_data.get("policydiff_text")
+    if t is None:
+        t = doc.user_data["policydiff_text"] = doc.text
+    return t
 
 
 def _span_chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
