@@ -355,3 +355,29 @@ def test_motivating_case(engine: PolicyAnalyzer) -> None:
     removed = {t for f in c.findings if f.flag == "exclusion.removed" for t in f.terms}
     assert removed == {"private_messages"}, "'from adults' keeps the minors exclusion"
     assert fl[:4] == [f for f in fl if FLAGS[f].severity == "high"][:4]
+
+
+FR_OLD = (
+    "Nous pouvons collecter des informations disponibles publiquement en ligne pour contribuer "
+    "à l'entraînement des modèles d'IA de Google.\n"
+)
+
+
+def test_french_new_training_data_is_added(engine: PolicyAnalyzer) -> None:
+    new = FR_OLD + (
+        "\nNous utilisons vos interactions avec des modèles d'IA comme Bard pour développer, "
+        "entraîner, affiner et améliorer ces modèles.\n"
+    )
+    c = compare(engine, FR_OLD, new)
+    assert [f.flag for f in c.findings if f.flag.startswith("ai_training")] == ["ai_training.added"]
+
+
+def test_french_renaming_is_not_added(engine: PolicyAnalyzer) -> None:
+    old = FR_OLD + "\nVos interactions avec Bard servent à entraîner ces modèles.\n"
+    new = (
+        FR_OLD
+        + "\nVos interactions avec les applications Gemini servent à entraîner ces modèles.\n"
+    )
+    c = compare(engine, old, new)
+    assert c.substantive_changes
+    assert not [f for f in c.findings if f.flag.startswith("ai_training")]

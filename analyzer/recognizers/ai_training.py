@@ -196,7 +196,7 @@ class AITrainingRecognizer(Recognizer):
                         "Data is shared so that another company can train its AI models.",
                     )
                 )
-        out.extend(self._foreign(clause, doc, info, seen))
+        out.extend(self._foreign(clause, doc, info, seen, prev_doc, ctx_docs))
         return out
 
     @staticmethod
@@ -338,7 +338,9 @@ class AITrainingRecognizer(Recognizer):
             quals.append(("model", "generative"))
         return tuple(quals)
 
-    def _foreign(self, clause: Clause, doc: Doc, info, seen) -> list[Annotation]:
+    def _foreign(
+        self, clause: Clause, doc: Doc, info, seen, prev_doc: Doc | None, ctx_docs: dict[str, Doc]
+    ) -> list[Annotation]:
         out: list[Annotation] = []
         negs = info.lex.get("FOREIGN_NEG", [])
         for m in info.lex.get("FOREIGN_USE", []):
@@ -351,7 +353,7 @@ class AITrainingRecognizer(Recognizer):
             if key in seen:
                 continue
             seen.add(key)
-            quals = (("actor", "company"),)
+            quals = self._qualifiers(clause, doc, prev_doc, ctx_docs, lo, hi, False, info)
             if negated:
                 out.append(
                     annotation(
