@@ -88,6 +88,7 @@ def test_ai_mentions_that_are_not_training(text: str) -> None:
         ("Vos messages ne sont pas utilisés pour entraîner nos modèles.", True),
         ("Wir verwenden Ihre Beiträge, um unsere KI-Modelle zu trainieren.", False),
         ("Nous pouvons utiliser vos contenus publics pour entraîner l'IA.", False),
+        ("Ces informations contribuent au développement des modèles linguistiques.", False),
     ],
 )
 def test_french_and_german(text: str, negated: bool) -> None:
