@@ -1,22 +1,743 @@
 """Assess: turn annotations and changes into ``Finding`` objects.
 
-FOUNDATION VERSION: no findings yet.
+``assess_comparison(old, new, changes)`` raises flags about what changed between two
+versions; ``assess_version(analyzed)`` raises flags about one version on its own. The flag
+catalogue (``FLAGS``) is the single source of truth for severities, meanings and GDPR
+articles; ``python -m analyzer.assess`` renders it as ``docs/flags.md``.
+
+AI training in substance. A training clause in the new version is an addition only when
+what it says is new: each ``ai_training`` annotation carries the data categories and
+sources of its sentence and its actor (company or recipient). A new training clause whose
+facets are all already covered by the old version's training clauses (a renamed product, a
+reworded sentence, the same sentence moved to another section) is not added; nor is one
+whose wording is close to an old training sentence. Everything else is flagged, with the
+facets that are new named in the reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 
-from .datamodel import AnalyzedVersion, ClauseChange, Finding
+from . import taxonomy as tx
+from .datamodel import (
+    AnalyzedVersion,
+    Annotation,
+    Clause,
+    ClauseChange,
+    Evidence,
+    Explanation,
+    Finding,
+    severity_rank,
+)
+
+SIMILAR_TRAINING = 0.9  # word-sequence ratio above which a training sentence is a near-copy
+MAX_TIED_PURPOSES = 3  # legal bases tied to more purposes than this are too coarse to compare
+VAGUE_SENTENCE_MIN = 0.5  # score of a model's vague_sentence annotation that counts
+_WORD = re.compile(r"\w+", re.UNICODE)
+_ANAPHOR = re.compile(
+    r"\b(this|that|such|these) (use|uses|processing|purpose|practice|data)\b|\bto (it|this)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class FlagSpec:
+    """One entry of the flag catalogue."""
+
+    severity: str
+    meaning: str
+    gdpr: str | None = None
+
+
+FLAGS: dict[str, FlagSpec] = {
+    "ai_training.added": FlagSpec(
+        "high",
+        "AI-training use in the new version that the old version did not state in "
+        "substance (new data, source or actor).",
+        "Art. 5(1)(b), Art. 13(3)",
+    ),
+    "ai_training.removed": FlagSpec(
+        "medium",
+        "AI-training language of the old version no longer stated in substance.",
+        "Art. 13(1)(c)",
+    ),
+    "ai_training.present": FlagSpec(
+        "medium", "The version states that data is used to train AI models.", "Art. 13(1)(c)"
+    ),
+    "legal_basis.legitimate_interest_for_ai": FlagSpec(
+        "high",
+        "Legitimate interests claimed as the legal basis for AI training: users can only object.",
+        "Art. 6(1)(f), Art. 21",
+    ),
+    "legal_basis.changed": FlagSpec(
+        "high",
+        "The legal basis stated for a purpose changed (e.g. consent to legitimate interests).",
+        "Art. 6(1), Art. 13(1)(c)",
+    ),
+    "exclusion.removed": FlagSpec(
+        "high",
+        "A protection of the old version (private messages, minors, no sale, no AI "
+        "training, ...) is no longer stated.",
+        "Art. 5(1)(b)",
+    ),
+    "choice.changed": FlagSpec(
+        "high", "Opt-in (consent) for a purpose became opt-out / objection.", "Art. 7, Art. 21"
+    ),
+    "recipient.added": FlagSpec(
+        "medium", "A kind of recipient new to the whole version.", "Art. 13(1)(e)"
+    ),
+    "recipient.removed": FlagSpec(
+        "low", "A kind of recipient no longer named anywhere in the version.", "Art. 13(1)(e)"
+    ),
+    "purpose.added": FlagSpec(
+        "medium", "A purpose new to the whole version.", "Art. 5(1)(b), Art. 13(1)(c)"
+    ),
+    "purpose.removed": FlagSpec(
+        "low", "A purpose no longer named anywhere in the version.", "Art. 13(1)(c)"
+    ),
+    "data_category.added": FlagSpec(
+        "medium", "A data category new to the whole version.", "Art. 14(1)(d)"
+    ),
+    "data_category.removed": FlagSpec(
+        "low", "A data category no longer named anywhere in the version.", "Art. 14(1)(d)"
+    ),
+    "data_source.added": FlagSpec(
+        "medium", "A data source new to the whole version.", "Art. 14(2)(f)"
+    ),
+    "data_source.removed": FlagSpec(
+        "low", "A data source no longer named anywhere in the version.", "Art. 14(2)(f)"
+    ),
+    "vague_purpose.added": FlagSpec(
+        "medium",
+        "A new or changed clause states an open-ended or unspecified purpose.",
+        "Art. 5(1)(b)",
+    ),
+    "vague_purpose": FlagSpec(
+        "low", "The clause states an open-ended or unspecified purpose.", "Art. 5(1)(b)"
+    ),
+}
+
+
+def flags_markdown() -> str:
+    """The flag catalogue as a Markdown table (``docs/flags.md``)."""
+    lines = [
+        "# Flags",
+        "",
+        "Generated by `python -m analyzer.assess` from `analyzer.assess.FLAGS`.",
+        "",
+        "| flag | severity | meaning | GDPR |",
+        "|---|---|---|---|",
+    ]
+    for flag, spec in FLAGS.items():
+        lines.append(f"| `{flag}` | {spec.severity} | {spec.meaning} | {spec.gdpr or ''} |")
+    return "\n".join(lines) + "\n"
+
+
+# -- helpers ------------------------------------------------------------------------------
+def finding_id(flag: str, *clause_ids: str | None) -> str:
+    """Stable id: a hash of the flag and the clause ids it rests on."""
+    key = "|".join([flag, *(c or "" for c in clause_ids)])
+    return "f" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def _label(v: AnalyzedVersion) -> str:
+    return v.version.label
+
+
+def _evidence(v: AnalyzedVersion, a: Annotation, side: str) -> Evidence:
+    return Evidence(version=_label(v), clause_id=a.clause_id, span=a.span, side=side)  # type: ignore[arg-type]
+
+
+def _finding(
+    flag: str,
+    reason: str,
+    raised_by: Explanation,
+    *,
+    new_clause: Clause | None = None,
+    old_clause: Clause | None = None,
+    evidence: Iterable[Evidence] = (),
+    terms: Iterable[str] = (),
+    severity: str | None = None,
+) -> Finding:
+    spec = FLAGS[flag]
+    return Finding(
+        id=finding_id(
+            flag, new_clause.id if new_clause else None, old_clause.id if old_clause else None
+        ),
+        flag=flag,
+        severity=(severity or spec.severity),  # type: ignore[arg-type]
+        reason=reason,
+        raised_by=raised_by,
+        new_clause=new_clause,
+        old_clause=old_clause,
+        evidence=tuple(evidence),
+        gdpr=spec.gdpr,
+        terms=tuple(dict.fromkeys(terms)),
+    )
+
+
+def _uses(v: AnalyzedVersion) -> list[Annotation]:
+    """Non-negated AI-training annotations outside headings, in document order."""
+    heading = {c.id for c in v.clauses if c.kind == "heading"}
+    return [
+        a
+        for a in v.annotations
+        if a.kind == tx.AI_TRAINING and not a.negated and a.clause_id not in heading
+    ]
+
+
+def _facets(a: Annotation) -> set[tuple[str, str]]:
+    return {q for q in a.qualifiers if q[0] in ("data", "source", "actor")}
+
+
+def _window(clause: Clause, a: Annotation, radius: int = 220) -> list[str]:
+    lo = max(0, a.span.start - radius)
+    hi = min(len(clause.text), a.span.end + radius)
+    text = clause.text[lo:hi]
+    # keep to the sentence(s) around the span
+    start = max(text.rfind(". ", 0, a.span.start - lo), text.rfind("|", 0, a.span.start - lo))
+    end_candidates = [
+        i for i in (text.find(". ", a.span.end - lo), text.find("|", a.span.end - lo)) if i >= 0
+    ]
+    end = min(end_candidates) if end_candidates else len(text)
+    return [w.lower() for w in _WORD.findall(text[start + 1 : end])]
+
+
+def _similarity(a: list[str], b: list[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _describe(facets: Iterable[tuple[str, str]]) -> str:
+    parts = []
+    for k, v in sorted(facets):
+        if k == "actor":
+            parts.append(
+                "training by another company" if v == "recipient" else "training by the company"
+            )
+        elif k == "source":
+            parts.append(f"data from {v.replace('_', ' ')}")
+        else:
+            parts.append(v.replace("_", " "))
+    return ", ".join(parts)
+
+
+def _changed(
+    changes: Sequence[ClauseChange],
+) -> tuple[dict[str, ClauseChange], dict[str, ClauseChange]]:
+    """New-side and old-side clause ids of substantive additions, removals and rewordings."""
+    new_side: dict[str, ClauseChange] = {}
+    old_side: dict[str, ClauseChange] = {}
+    for ch in changes:
+        if not ch.substantive or ch.kind in ("unchanged", "moved"):
+            continue
+        if ch.new is not None and ch.kind in ("added", "modified"):
+            new_side[ch.new.id] = ch
+        if ch.old is not None and ch.kind in ("removed", "modified"):
+            old_side[ch.old.id] = ch
+    return new_side, old_side
+
+
+def _clauses(v: AnalyzedVersion) -> dict[str, Clause]:
+    return {c.id: c for c in v.clauses}
+
+
+def _order(v: AnalyzedVersion) -> dict[str, int]:
+    return {c.id: c.index for c in v.clauses}
+
+
+# -- AI training --------------------------------------------------------------------------
+def _training_additions(
+    old: AnalyzedVersion, new: AnalyzedVersion, changed_new: dict[str, ClauseChange], side: str
+) -> list[Finding]:
+    """Training uses in changed ``new`` clauses that ``old`` does not state in substance.
+
+    Used both ways: ``side="new"`` gives ``ai_training.added``; with the versions swapped
+    (``side="old"``) it gives ``ai_training.removed``.
+    """
+    flag = "ai_training.added" if side == "new" else "ai_training.removed"
+    old_uses = _uses(old)
+    old_clauses = _clauses(old)
+    new_clauses = _clauses(new)
+    covered: set[tuple[str, str]] = set()
+    for a in old_uses:
+        covered |= _facets(a)
+    old_windows = [_window(old_clauses[a.clause_id], a) for a in old_uses]
+    best: dict[str, tuple[Annotation, set[tuple[str, str]]]] = {}
+    for a in _uses(new):
+        if a.clause_id not in changed_new:
+            continue
+        clause = new_clauses[a.clause_id]
+        facets = _facets(a)
+        if old_uses:
+            novel = {f for f in facets if f not in covered}
+            if not novel:
+                continue
+            win = _window(clause, a)
+            if any(_similarity(win, w) >= SIMILAR_TRAINING for w in old_windows):
+                continue
+        else:
+            novel = facets
+        prev = best.get(a.clause_id)
+        if prev is None or a.score > prev[0].score:
+            best[a.clause_id] = (a, novel)
+    out = []
+    for cid, (a, novel) in best.items():
+        clause = new_clauses[cid]
+        what = _describe(f for f in novel if f != ("actor", "company")) or "data"
+        if side == "new":
+            if old_uses:
+                reason = (
+                    f"New AI-training use not stated before ({what}): the processing for "
+                    "a new purpose must be specified and disclosed (Art. 5(1)(b), Art. 13(3))."
+                )
+            else:
+                reason = (
+                    "The new version says data is used to train AI models, which the old "
+                    "version did not say: a new purpose (Art. 5(1)(b), Art. 13(3))."
+                )
+            out.append(
+                _finding(
+                    flag,
+                    reason,
+                    a.explanation,
+                    new_clause=clause,
+                    evidence=[_evidence(new, a, "new")],
+                )
+            )
+        else:
+            reason = (
+                f"AI-training language of the old version ({what}) is no longer stated; "
+                "check whether the practice stopped or is no longer disclosed (Art. 13(1)(c))."
+            )
+            out.append(
+                _finding(
+                    flag,
+                    reason,
+                    a.explanation,
+                    old_clause=clause,
+                    evidence=[_evidence(new, a, "old")],
+                )
+            )
+    return out
+
+
+def _li_for_ai_annotations(v: AnalyzedVersion) -> list[Annotation]:
+    """Legitimate-interests annotations stated for AI training (one per clause)."""
+    trained = {a.clause_id for a in _uses(v)}
+    out: list[Annotation] = []
+    done: set[str] = set()
+    for a in v.annotations:
+        if a.kind != tx.LEGAL_BASIS or a.label != "legitimate_interests" or a.negated:
+            continue
+        if a.clause_id in done:
+            continue
+        if "ai_training" not in a.qualifier("purpose") and a.clause_id not in trained:
+            continue
+        done.add(a.clause_id)
+        out.append(a)
+    return out
+
+
+def _li_for_ai(
+    v: AnalyzedVersion, old: AnalyzedVersion | None, added: set[str] | None = None
+) -> list[Finding]:
+    """LI claimed for AI training. With ``old``: everywhere if the old version never claimed
+    it (e.g. a clause moved from a consent heading to a legitimate-interests one), else only
+    on clauses that also raise ``ai_training.added`` (``added``), so that a reworded clause
+    that keeps the same claim is not flagged again."""
+    out = []
+    clauses = _clauses(v)
+    before = _li_for_ai_annotations(old) if old is not None else []
+    for a in _li_for_ai_annotations(v):
+        if before and a.clause_id not in (added or set()):
+            continue  # the old version already claimed it; only new training uses count
+        how = "inherited from the section heading" if a.inherited else "stated in the clause"
+        out.append(
+            _finding(
+                "legal_basis.legitimate_interest_for_ai",
+                f"Legitimate interests ({how}) is claimed for training AI models, so "
+                "users can only "
+                "object afterwards instead of consenting (Art. 6(1)(f), Art. 21).",
+                a.explanation,
+                new_clause=clauses[a.clause_id],
+                evidence=[_evidence(v, a, "new")],
+            )
+        )
+    return out
+
+
+# -- legal bases and choices ---------------------------------------------------------------
+def _bases_by_purpose(v: AnalyzedVersion) -> dict[str, set[str]]:
+    """Legal bases per purpose, from annotations tied to at most ``MAX_TIED_PURPOSES``
+    purposes (a long table row naming many purposes says little about any one of them)."""
+    out: dict[str, set[str]] = {}
+    for a in v.annotations:
+        if a.kind == tx.LEGAL_BASIS and not a.negated:
+            purposes = a.qualifier("purpose")
+            if len(purposes) > MAX_TIED_PURPOSES:
+                continue
+            for p in purposes:
+                out.setdefault(p, set()).add(a.label)
+    return out
+
+
+def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
+    """A purpose stated with a basis it did not have before, while losing an old basis.
+
+    Compared per purpose over the whole versions, so a clause moved under a new legal-basis
+    heading counts even though its own text did not change.
+    """
+    before = _bases_by_purpose(old)
+    after = _bases_by_purpose(new)
+    clauses = _clauses(new)
+    out: list[Finding] = []
+    done: set[str] = set()
+    for a in new.annotations:
+        if a.kind != tx.LEGAL_BASIS or a.negated:
+            continue
+        if len(a.qualifier("purpose")) > MAX_TIED_PURPOSES:
+            continue
+        for p in a.qualifier("purpose"):
+            if p == "open_ended" or p not in before or a.label in before[p]:
+                continue
+            if p in done:
+                continue
+            dropped = before[p] - after.get(p, set())
+            if not dropped:
+                continue
+            done.add(p)
+            old_b = ", ".join(
+                f"{b.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[b]})" for b in sorted(dropped)
+            )
+            sev = "high" if "consent" in dropped and a.label == "legitimate_interests" else "medium"
+            out.append(
+                _finding(
+                    "legal_basis.changed",
+                    f"The legal basis for {p.replace('_', ' ')} changed from {old_b} to "
+                    f"{a.label.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[a.label]}).",
+                    a.explanation,
+                    new_clause=clauses[a.clause_id],
+                    evidence=[_evidence(new, a, "new")],
+                    severity=sev,
+                    terms=[a.label],
+                )
+            )
+    return out
+
+
+def _clause_purposes(v: AnalyzedVersion) -> dict[str, set[str]]:
+    """Purposes named in each clause. A clause naming none that points back ("You can
+    object to this use") takes the purposes of the clause before it in the same section."""
+    out: dict[str, set[str]] = {}
+    for a in v.annotations:
+        if a.negated:
+            continue
+        if a.kind == tx.PURPOSE:
+            out.setdefault(a.clause_id, set()).add(a.label)
+        elif a.kind == tx.AI_TRAINING:
+            out.setdefault(a.clause_id, set()).add("ai_training")
+    prev: Clause | None = None
+    for c in v.clauses:
+        if c.kind == "heading":
+            prev = None
+            continue
+        if (
+            c.id not in out
+            and prev is not None
+            and prev.section == c.section
+            and prev.id in out
+            and _ANAPHOR.search(c.text)
+        ):
+            out[c.id] = set(out[prev.id])
+        prev = c
+    return out
+
+
+def _choices_by_purpose(
+    v: AnalyzedVersion, prefer: set[str] | None = None
+) -> dict[str, dict[str, Annotation]]:
+    """First consent / opt-out annotation per purpose (clauses in ``prefer`` first)."""
+    purposes = _clause_purposes(v)
+    prefer = prefer or set()
+    order = _order(v)
+    anns = sorted(
+        (
+            a
+            for a in v.annotations
+            if a.kind == tx.CHOICE and not a.negated and a.label in ("consent", "opt_out")
+        ),
+        key=lambda a: (a.clause_id not in prefer, order.get(a.clause_id, 0)),
+    )
+    out: dict[str, dict[str, Annotation]] = {}
+    for a in anns:
+        for p in purposes.get(a.clause_id, ()):
+            out.setdefault(p, {}).setdefault(a.label, a)
+    return out
+
+
+def _choice_changed(old: AnalyzedVersion, new: AnalyzedVersion, changed: set[str]) -> list[Finding]:
+    """Consent for a purpose in the old version, only an opt-out for it in a new or
+    reworded clause of the new version (and no consent for it left anywhere)."""
+    before = _choices_by_purpose(old)
+    after = _choices_by_purpose(new, changed)
+    clauses = _clauses(new)
+    out: list[Finding] = []
+    for p, now in after.items():
+        if p == "open_ended":
+            continue
+        was = before.get(p, {})
+        if "consent" in was and "consent" not in now and "opt_out" in now:
+            a = now["opt_out"]
+            if a.clause_id not in changed:
+                continue
+            old_a = was["consent"]
+            out.append(
+                _finding(
+                    "choice.changed",
+                    f"For {p.replace('_', ' ')} the old version asked for consent "
+                    "(opt-in, Art. 7); "
+                    "the new version only offers an opt-out or objection (Art. 21).",
+                    a.explanation,
+                    new_clause=clauses[a.clause_id],
+                    old_clause=_clauses(old)[old_a.clause_id],
+                    evidence=[_evidence(old, old_a, "old"), _evidence(new, a, "new")],
+                )
+            )
+    return out
+
+
+# -- label-level additions and removals ----------------------------------------------------
+_LABEL_FLAGS = (
+    (tx.PURPOSE, "purpose"),
+    (tx.DATA_CATEGORY, "data_category"),
+    (tx.DATA_SOURCE, "data_source"),
+    (tx.RECIPIENT, "recipient"),
+)
+_HIGH_LABELS = {
+    ("recipient", "sale"),
+    ("recipient", "ai_providers"),
+    ("data_category", "biometric"),
+    ("data_category", "children"),
+    ("data_category", "health"),
+    ("data_category", "special_category"),
+}
+
+
+def _first_by_label(v: AnalyzedVersion, kind: str, prefer: set[str]) -> dict[str, Annotation]:
+    order = _order(v)
+    out: dict[str, Annotation] = {}
+    for a in sorted(
+        (a for a in v.annotations if a.kind == kind and not a.negated),
+        key=lambda a: (a.clause_id not in prefer, order.get(a.clause_id, 0)),
+    ):
+        out.setdefault(a.label, a)
+    return out
+
+
+def _label_changes(
+    old: AnalyzedVersion, new: AnalyzedVersion, changed_new: set[str], changed_old: set[str]
+) -> list[Finding]:
+    out: list[Finding] = []
+    for kind, family in _LABEL_FLAGS:
+        before = _first_by_label(old, kind, changed_old)
+        after = _first_by_label(new, kind, changed_new)
+        for label, a in after.items():
+            if label in before or a.clause_id not in changed_new:
+                continue
+            meaning = tx.VOCABULARY[kind].get(label, label)
+            out.append(
+                _finding(
+                    f"{family}.added",
+                    f"New {family.replace('_', ' ')} '{label}' "
+                    f"({meaning.rstrip('.')}) not named in the "
+                    f"old version ({FLAGS[family + '.added'].gdpr}).",
+                    a.explanation,
+                    new_clause=_clauses(new)[a.clause_id],
+                    evidence=[_evidence(new, a, "new")],
+                    terms=[label],
+                    severity="high" if (family, label) in _HIGH_LABELS else None,
+                )
+            )
+        for label, a in before.items():
+            if label in after or a.clause_id not in changed_old:
+                continue
+            meaning = tx.VOCABULARY[kind].get(label, label)
+            out.append(
+                _finding(
+                    f"{family}.removed",
+                    f"The {family.replace('_', ' ')} '{label}' "
+                    f"({meaning.rstrip('.')}) is no longer "
+                    f"named anywhere in the new version.",
+                    a.explanation,
+                    old_clause=_clauses(old)[a.clause_id],
+                    evidence=[_evidence(old, a, "old")],
+                    terms=[label],
+                )
+            )
+    return out
+
+
+def _exclusions_removed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
+    now = {a.label for a in new.annotations if a.kind == tx.EXCLUSION}
+    before = _first_by_label(old, tx.EXCLUSION, set())
+    out = []
+    for label, a in before.items():
+        if label in now:
+            continue
+        meaning = tx.EXCLUSIONS.get(label, label).rstrip(".")
+        out.append(
+            _finding(
+                "exclusion.removed",
+                f"The old version's protection '{meaning}' is no longer stated anywhere in the new "
+                "version, which widens what the data may be used for (Art. 5(1)(b)).",
+                a.explanation,
+                old_clause=_clauses(old)[a.clause_id],
+                evidence=[_evidence(old, a, "old")],
+                terms=[label],
+            )
+        )
+    return out
+
+
+# -- vagueness -----------------------------------------------------------------------------
+def _vague_terms(v: AnalyzedVersion, clause_id: str) -> tuple[list[Annotation], list[str], float]:
+    anns = v.annotations_for(clause_id, tx.VAGUE)
+    purposes = [a for a in anns if a.label == "vague_purpose"]
+    terms = [t for a in purposes for t in a.qualifier("term")]
+    terms += [t for a in anns if a.label == "vague_term" for t in a.qualifier("term")]
+    model = max((a.score for a in anns if a.label == "vague_sentence"), default=0.0)
+    return purposes, terms, model
+
+
+def _vague_finding(
+    flag: str, v: AnalyzedVersion, clause: Clause, old_terms: set[str]
+) -> Finding | None:
+    purposes, terms, model = _vague_terms(v, clause.id)
+    if not purposes:
+        return None
+    new_terms = {t for a in purposes for t in a.qualifier("term")} - old_terms
+    if not new_terms:
+        return None
+    a = max(purposes, key=lambda x: x.score)
+    listed = ", ".join(f"'{t}'" for t in dict.fromkeys(terms))
+    extra = (
+        f" The vagueness model also rates the clause vague (score {model:.2f})."
+        if model >= VAGUE_SENTENCE_MIN
+        else ""
+    )
+    severity = None
+    if flag == "vague_purpose.added" and model >= VAGUE_SENTENCE_MIN:
+        severity = "medium"
+    elif flag == "vague_purpose" and model >= VAGUE_SENTENCE_MIN:
+        severity = "medium"
+    exp = a.explanation
+    if model >= VAGUE_SENTENCE_MIN:
+        exp = Explanation(
+            recognizer=exp.recognizer,
+            source="rule+model",
+            pattern=exp.pattern,
+            detail=exp.detail + extra,
+        )
+    return _finding(
+        flag,
+        f"Open-ended purpose wording ({listed}) does not specify what the data is used for, "
+        f"contrary to purpose limitation (Art. 5(1)(b)).{extra}",
+        exp,
+        new_clause=clause,
+        evidence=[_evidence(v, a, "new")],
+        terms=terms,
+        severity=severity,
+    )
+
+
+# -- entry points --------------------------------------------------------------------------
+def _sort(
+    findings: list[Finding], new: AnalyzedVersion, old: AnalyzedVersion | None
+) -> list[Finding]:
+    seen: set[str] = set()
+    unique = []
+    for f in findings:
+        if f.id in seen:
+            continue
+        seen.add(f.id)
+        unique.append(f)
+    n_new = len(new.clauses)
+
+    def key(f: Finding) -> tuple[int, int, str]:
+        if f.new_clause is not None:
+            pos = f.new_clause.index
+        elif f.old_clause is not None:
+            pos = n_new + f.old_clause.index
+        else:
+            pos = 10**9
+        return (-severity_rank(f.severity), pos, f.flag)
+
+    return sorted(unique, key=key)
 
 
 def assess_comparison(
     old: AnalyzedVersion, new: AnalyzedVersion, changes: Sequence[ClauseChange]
 ) -> list[Finding]:
     """Findings about what changed between ``old`` and ``new``."""
-    return []
+    changed_new, changed_old = _changed(changes)
+    findings: list[Finding] = []
+    added = _training_additions(old, new, changed_new, "new")
+    findings += added
+    findings += _training_additions(new, old, changed_old, "old")
+    findings += _li_for_ai(new, old, {f.new_clause.id for f in added if f.new_clause})
+    findings += _legal_basis_changed(old, new)
+    findings += _exclusions_removed(old, new)
+    findings += _choice_changed(old, new, set(changed_new))
+    findings += _label_changes(old, new, set(changed_new), set(changed_old))
+    new_clauses = _clauses(new)
+    for cid, ch in changed_new.items():
+        old_terms: set[str] = set()
+        if ch.old is not None:
+            for a in old.annotations_for(ch.old.id, tx.VAGUE):
+                if a.label == "vague_purpose":
+                    old_terms.update(a.qualifier("term"))
+        f = _vague_finding("vague_purpose.added", new, new_clauses[cid], old_terms)
+        if f is not None:
+            findings.append(f)
+    return _sort(findings, new, old)
 
 
 def assess_version(analyzed: AnalyzedVersion) -> list[Finding]:
     """Findings about one version on its own (``*.present``, ``vague_purpose``)."""
-    return []
+    findings: list[Finding] = []
+    clauses = _clauses(analyzed)
+    best: dict[str, Annotation] = {}
+    for a in _uses(analyzed):
+        if a.clause_id not in best or a.score > best[a.clause_id].score:
+            best[a.clause_id] = a
+    for cid, a in best.items():
+        who = "another company" if a.label == "recipient_use" else "the company"
+        what = _describe(f for f in _facets(a) if f[0] != "actor") or "data"
+        findings.append(
+            _finding(
+                "ai_training.present",
+                f"States that {what} is used to train AI models by {who}; the purpose "
+                "and legal basis "
+                "must be disclosed (Art. 13(1)(c)).",
+                a.explanation,
+                new_clause=clauses[cid],
+                evidence=[_evidence(analyzed, a, "new")],
+            )
+        )
+    findings += _li_for_ai(analyzed, None)
+    for c in analyzed.clauses:
+        if c.kind == "heading":
+            continue
+        f = _vague_finding("vague_purpose", analyzed, c, set())
+        if f is not None:
+            findings.append(f)
+    return _sort(findings, analyzed, None)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(flags_markdown(), end="")

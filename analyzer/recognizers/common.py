@@ -1,0 +1,232 @@
+"""Helpers shared by the rule recognizers: scopes, negation, table cells, annotations.
+
+Scope is decided without a parser (it is not available on the hot path): a clause is cut
+into scopes at sentence starts and at the breakers listed in ``patterns/ai_training.json``
+(";", ":", "but", "except", "however", "unless", ...). A hit is negated when a negation cue
+("not", "n't", "never", "no", "without", ...) precedes it in the same scope within a short
+token window, unless the cue is part of a choice phrase ("choose not to", "if you don't
+want").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from spacy.attrs import IDX, SENT_START
+from spacy.tokens import Doc
+
+from ..datamodel import Annotation, Clause, Explanation, Span
+from ..nlp import get_nlp
+from .patterns import Match, PatternSet, load_patterns
+
+NEG_WINDOW = 8
+_HEADER_CELL = re.compile(r"^\s*([^:|]{1,60}):\s*(.*)$", re.S)
+
+
+def en_doc(doc: Doc | None, text: str) -> Doc:
+    """Return a Doc on the shared English vocab (the pattern files are compiled on it)."""
+    nlp = get_nlp("en")
+    if doc is not None and doc.vocab is nlp.vocab:
+        if "policydiff_text" not in doc.user_data:
+            doc.user_data["policydiff_text"] = text
+        return doc
+    d = nlp(text)
+    d.user_data["policydiff_text"] = text
+    return d
+
+
+def doc_text(doc: Doc) -> str:
+    """The text of ``doc`` (cached: ``Doc.text`` re-joins every token on each access)."""
+    t = doc.user_data.get("policydiff_text")
+    if t is None:
+        t = doc.user_data["policydiff_text"] = doc.text
+    return t
+
+
+@dataclass
+class DocInfo:
+    """Per-Doc facts computed once and shared by every recognizer (kept in ``user_data``)."""
+
+    lex: dict[str, list[Match]]
+    scope: list[int]
+    neg_tokens: list[int]
+    sent_of: list[int]
+    sent_starts: list[int]
+    idx: list[int]
+
+    def has(self, label: str) -> bool:
+        return bool(self.lex.get(label))
+
+
+def token_arrays(doc: Doc) -> tuple[list[int], list[int]]:
+    """Character offsets of the tokens and the token indices where sentences start."""
+    cached = doc.user_data.get("policydiff_arrays")
+    if cached is None:
+        if len(doc):
+            arr = doc.to_array([IDX, SENT_START]).astype(np.int64)
+            idx = arr[:, 0].tolist()
+            starts = np.flatnonzero(arr[:, 1] == 1).tolist()
+            if not starts or starts[0] != 0:
+                starts = [0, *starts]
+        else:
+            idx, starts = [], [0]
+        cached = doc.user_data["policydiff_arrays"] = (idx, starts)
+    return cached
+
+
+def doc_lex(doc: Doc) -> dict[str, list[Match]]:
+    """The AI-lexicon hits of ``doc`` grouped by role (cached on the Doc)."""
+    lex = doc.user_data.get("policydiff_lex")
+    if lex is None:
+        lex = {}
+        for m in load_patterns("ai_training").match(doc):
+            lex.setdefault(m.entry.label, []).append(m)
+        doc.user_data["policydiff_lex"] = lex
+    return lex
+
+
+def doc_info(doc: Doc) -> DocInfo:
+    """Scopes, negation cues and the AI lexicon hits of ``doc`` (cached on the Doc)."""
+    cached = doc.user_data.get("policydiff_info")
+    if cached is not None:
+        return cached
+    lex = doc_lex(doc)
+    n = len(doc)
+    idx, sent_starts = token_arrays(doc)
+    sent_flags = np.zeros(n, dtype=np.int64)
+    if n:
+        sent_flags[sent_starts] = 1
+        sent_flags[0] = 0
+    sent_of = np.cumsum(sent_flags)
+    brk = np.zeros(n, dtype=np.int64)
+    for m in lex.get("BREAK", []):
+        brk[m.start] = 1
+    scope = (sent_of + np.cumsum(brk)).tolist()
+    excepted: set[int] = set()
+    for m in lex.get("NEG_EXCEPT", []):
+        excepted.update(range(m.start, m.end))
+    neg = sorted({m.start for m in lex.get("NEG", []) if m.start not in excepted})
+    info = DocInfo(
+        lex=lex,
+        scope=scope,
+        neg_tokens=neg,
+        sent_of=sent_of.tolist(),
+        sent_starts=sent_starts,
+        idx=idx,
+    )
+    doc.user_data["policydiff_info"] = info
+    return info
+
+
+def negation_before(info: DocInfo, start: int, window: int = NEG_WINDOW) -> int | None:
+    """Token index of a negation cue before ``start`` in the same scope, or None."""
+    if start >= len(info.scope):
+        return None
+    sc = info.scope[start]
+    for t in reversed(info.neg_tokens):
+        if t >= start:
+            continue
+        if start - t > window or info.scope[t] != sc:
+            return None
+        return t
+    return None
+
+
+def negated_at(doc: Doc, start: int, window: int = NEG_WINDOW) -> int | None:
+    """``negation_before`` for a Doc; cheap when the Doc holds no negation cue at all."""
+    if not doc_lex(doc).get("NEG"):
+        return None
+    info = doc_info(doc)
+    neg = negation_before(info, start, window)
+    if neg is not None and in_relative_clause(doc, info, neg, start):
+        return None
+    return neg
+
+
+def in_relative_clause(doc: Doc, info: DocInfo, neg: int, target: int) -> bool:
+    """'public posts, which do not include messages, to train' negates the relative clause,
+    not what follows it: a comma between cue and target and 'which/that/who' just before."""
+    if not any(doc[t].text == "," for t in range(neg + 1, target)):
+        return False
+    sc = info.scope[neg]
+    t = neg - 1
+    while t >= 0 and info.scope[t] == sc and neg - t <= 4:
+        if doc[t].lower_ in ("which", "that", "who", "whom", "whose"):
+            return True
+        t -= 1
+    return False
+
+
+def sentence_bounds(doc: Doc, token: int) -> tuple[int, int]:
+    """Character bounds of the sentence holding ``token`` (the whole doc when unsentenced)."""
+    if not len(doc):
+        return 0, 0
+    idx, starts = token_arrays(doc)
+    i = bisect_right(starts, token) - 1
+    lo = idx[starts[i]]
+    hi = idx[starts[i + 1]] if i + 1 < len(starts) else len(doc_text(doc))
+    return lo, hi
+
+
+def make_span(text: str, start: int, end: int) -> Span:
+    return Span(start=start, end=end, text=text[start:end])
+
+
+def annotation(
+    clause: Clause,
+    kind: str,
+    label: str,
+    start: int,
+    end: int,
+    score: float,
+    recognizer: str,
+    pattern: str,
+    detail: str,
+    **kw: object,
+) -> Annotation:
+    """Build an ``Annotation`` with a rule ``Explanation``."""
+    return Annotation(
+        clause_id=clause.id,
+        kind=kind,
+        label=label,
+        span=make_span(clause.text, start, end),
+        score=score,
+        explanation=Explanation(
+            recognizer=recognizer, source="rule", pattern=pattern, detail=detail
+        ),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def table_cells(clause: Clause) -> list[tuple[str, str, int]]:
+    """``(header, value, offset)`` for each ``Header: value`` cell of a table-row clause."""
+    text = clause.text
+    if " | " not in text and clause.kind != "table_row":
+        return []
+    out: list[tuple[str, str, int]] = []
+    pos = 0
+    for cell in text.split("|"):
+        m = _HEADER_CELL.match(cell)
+        if m and clause.kind == "table_row":
+            out.append((m.group(1).strip(), m.group(2), pos + m.start(2)))
+        elif m and len(m.group(1).split()) <= 6:
+            out.append((m.group(1).strip(), m.group(2), pos + m.start(2)))
+        pos += len(cell) + 1
+    return out
+
+
+def match_kind(
+    pattern_name: str, clauses: Sequence[Clause], docs: Sequence[Doc]
+) -> list[tuple[Clause, Doc, PatternSet, list[Match]]]:
+    """Run one pattern file over every clause; yields only clauses with hits."""
+    ps = load_patterns(pattern_name)
+    edocs = [en_doc(doc, clause.text) for clause, doc in zip(clauses, docs, strict=False)]
+    out = []
+    for clause, d, hits in zip(clauses, edocs, ps.match_many(edocs), strict=False):
+        if hits:
+            out.append((clause, d, ps, hits))
+    return out

@@ -1,0 +1,150 @@
+"""Lexical rule recognizers: purposes, data categories and sources, recipients, choices,
+exclusions. Each reads one pattern file and marks hits preceded by a negation cue in the
+same scope as ``negated`` (e.g. "we do not sell" -> ``recipient/sale`` negated, mirrored by
+``exclusion/no_sale`` from the exclusion patterns)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from spacy.tokens import Doc
+
+from .. import taxonomy as tx
+from ..datamodel import Annotation, Clause
+from .base import Recognizer, register
+from .common import annotation, match_kind, negated_at
+
+_SHARING_CUE = re.compile(
+    r"\b(shar(e|es|ed|ing)|disclos(e|es|ed|ure|ing)|transfer(s|red|ring)?|sell|sold|sale|"
+    r"provide[sd]? (it |them |your \w+ )?to|make[s]? (it )?available|recipients?|access to|"
+    r"receive[sd]?|give[sn]? access|hand over|publish(ed)?|visible)\b",
+    re.I,
+)
+_SHARING_SECTION = re.compile(r"shar|disclos|recipient|third part|transfer|who we", re.I)
+
+
+class LexicalRecognizer(Recognizer):
+    """Emits one annotation per pattern hit (first hit per label and clause kept)."""
+
+    pattern_file: ClassVar[str] = ""
+    kind: ClassVar[str] = ""
+    noun: ClassVar[str] = "practice"
+
+    def keep(self, clause: Clause, text: str) -> bool:  # noqa: ARG002 - hook for subclasses
+        return True
+
+    def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
+        out: list[Annotation] = []
+        for clause, doc, _ps, hits in match_kind(self.pattern_file, clauses, docs):
+            if not self.keep(clause, clause.text):
+                continue
+            seen: set[tuple[str, bool]] = set()
+            for m in hits:
+                e = m.entry
+                neg = negated_at(doc, m.start) is not None
+                key = (e.label, neg)
+                if key in seen:
+                    continue
+                seen.add(key)
+                meaning = tx.VOCABULARY.get(e.kind, {}).get(e.label, e.label)
+                detail = e.detail or f"'{m.text}' names a {self.noun}: {meaning}"
+                if neg:
+                    detail = f"Negated: {detail} (a negation cue precedes it in the same scope)."
+                out.append(
+                    annotation(
+                        clause,
+                        e.kind,
+                        e.label,
+                        m.start_char,
+                        m.end_char,
+                        e.score * (0.9 if neg else 1.0),
+                        self.name,
+                        e.id,
+                        detail,
+                        negated=neg,
+                    )
+                )
+        return out
+
+
+@register("policydiff.purpose.v1")
+class PurposeRecognizer(LexicalRecognizer):
+    kinds = (tx.PURPOSE,)
+    pattern_file = "purposes"
+    kind = tx.PURPOSE
+    noun = "purpose"
+
+
+@register("policydiff.data_category.v1")
+class DataCategoryRecognizer(LexicalRecognizer):
+    kinds = (tx.DATA_CATEGORY,)
+    pattern_file = "data_categories"
+    kind = tx.DATA_CATEGORY
+    noun = "data category"
+
+
+@register("policydiff.data_source.v1")
+class DataSourceRecognizer(LexicalRecognizer):
+    kinds = (tx.DATA_SOURCE,)
+    pattern_file = "data_sources"
+    kind = tx.DATA_SOURCE
+    noun = "data source"
+
+
+@register("policydiff.recipient.v1")
+class RecipientRecognizer(LexicalRecognizer):
+    """Recipients count only where the clause or its section speaks of disclosure."""
+
+    kinds = (tx.RECIPIENT,)
+    pattern_file = "recipients"
+    kind = tx.RECIPIENT
+    noun = "recipient"
+
+    def keep(self, clause: Clause, text: str) -> bool:
+        if _SHARING_CUE.search(text) or _SHARING_CUE.search(clause.context):
+            return True
+        return any(_SHARING_SECTION.search(h) for h in clause.section)
+
+
+@register("policydiff.choice.v1")
+class ChoiceRecognizer(LexicalRecognizer):
+    kinds = (tx.CHOICE,)
+    pattern_file = "choices"
+    kind = tx.CHOICE
+    noun = "user choice"
+
+
+@register("policydiff.exclusion.v1")
+class ExclusionRecognizer(LexicalRecognizer):
+    """Exclusion patterns carry their own negation, so hits are never marked negated."""
+
+    kinds = (tx.EXCLUSION,)
+    pattern_file = "exclusions"
+    kind = tx.EXCLUSION
+    noun = "protection"
+
+    def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
+        out: list[Annotation] = []
+        for clause, _doc, _ps, hits in match_kind(self.pattern_file, clauses, docs):
+            seen: set[str] = set()
+            for m in hits:
+                e = m.entry
+                if e.label in seen:
+                    continue
+                seen.add(e.label)
+                out.append(
+                    annotation(
+                        clause,
+                        e.kind,
+                        e.label,
+                        m.start_char,
+                        m.end_char,
+                        e.score,
+                        self.name,
+                        e.id,
+                        e.detail or f"'{m.text}' states a protection.",
+                    )
+                )
+        return out

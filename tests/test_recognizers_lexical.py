@@ -1,0 +1,143 @@
+"""Purposes, data categories and sources, recipients, choices, exclusions, vagueness."""
+
+from __future__ import annotations
+
+import pytest
+from recognizer_helpers import annotate, labels
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We use your data to show you personalized ads.", {"advertising", "personalization"}),
+        ("We use information to detect fraud and abuse.", {"security"}),
+        ("We analyse usage statistics to measure performance.", {"analytics"}),
+        ("We use your data to comply with legal obligations.", {"legal_compliance"}),
+        ("We may use your data for other purposes.", {"open_ended"}),
+        ("We use the data to train our AI models.", {"ai_training"}),
+        ("We use your email address to contact you about your account.", {"communications"}),
+    ],
+)
+def test_purposes(text: str, expected: set[str]) -> None:
+    assert expected <= labels(annotate(text), "purpose")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We collect your public posts and comments.", {"public_posts"}),
+        ("We process photos and videos you upload.", {"media"}),
+        ("We may read the content of your private messages.", {"messages"}),
+        ("We store your prompts and chats with the assistant.", {"ai_interactions"}),
+        ("We collect your precise location and IP address.", {"location", "device"}),
+        ("We process face geometry to verify you.", {"biometric"}),
+        ("We do not knowingly collect data of children under 13.", set()),
+    ],
+)
+def test_data_categories(text: str, expected: set[str]) -> None:
+    assert expected <= labels(annotate(text), "data_category")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We receive information about you from our partners and advertisers.", {"partners"}),
+        ("We collect publicly available information from the open web.", {"public_web"}),
+        ("Data that you import from other platforms is saved.", {"partners"}),
+        ("Information you provide when you create an account.", {"user_provided"}),
+    ],
+)
+def test_data_sources(text: str, expected: set[str]) -> None:
+    assert expected <= labels(annotate(text), "data_source")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "We share information with service providers who process it for us.",
+            {"service_providers"},
+        ),
+        ("We may disclose data to law enforcement when required.", {"authorities"}),
+        ("We share your data with third parties.", {"unnamed_third_parties"}),
+        (
+            "We share data with our affiliates and in a merger or acquisition.",
+            {"affiliates", "buyers"},
+        ),
+        ("We sell your personal information to data brokers.", {"sale"}),
+    ],
+)
+def test_recipients(text: str, expected: set[str]) -> None:
+    assert expected <= labels(annotate(text), "recipient")
+
+
+def test_recipient_needs_a_disclosure_cue() -> None:
+    assert labels(annotate("Our service providers are listed below."), "recipient") == set()
+
+
+def test_we_do_not_sell_is_negated_sale_and_an_exclusion() -> None:
+    anns = annotate("We do not sell your personal information.")
+    assert "sale" in labels(anns, "recipient", negated=True)
+    assert "sale" not in labels(anns, "recipient")
+    assert "no_sale" in labels(anns, "exclusion")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We will only do this with your consent.", {"consent"}),
+        ("You can opt out at any time in your settings.", {"opt_out", "settings"}),
+        ("You have the right to object to this processing.", {"opt_out"}),
+        ("You can withdraw your consent at any time.", {"withdraw"}),
+    ],
+)
+def test_choices(text: str, expected: set[str]) -> None:
+    assert expected <= labels(annotate(text), "choice")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We do not use private messages for this purpose.", "private_messages"),
+        ("Private messages are excluded.", "private_messages"),
+        ("Accounts of people under 18 are excluded.", "minors"),
+        ("We do not sell your data.", "no_sale"),
+        ("We never share your personal data with advertisers.", "no_sharing"),
+    ],
+)
+def test_exclusions(text: str, expected: str) -> None:
+    assert expected in labels(annotate(text), "exclusion")
+
+
+def test_exclusion_needs_the_negation() -> None:
+    assert labels(annotate("We use private messages to personalise ads."), "exclusion") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "purpose_terms", "term_types"),
+    [
+        ("We use your data for other purposes.", {"other purposes"}, set()),
+        (
+            "We use it for business purposes, including but not limited to analytics.",
+            {"business purposes", "including but not limited to"},
+            {"numeric_quantifier"},
+        ),
+        (
+            "We may generally share some data to improve our services.",
+            {"improve our services"},
+            {"modality", "generalization", "numeric_quantifier"},
+        ),
+        ("We collect information from other online sources.", {"other online sources"}, set()),
+    ],
+)
+def test_vagueness(text: str, purpose_terms: set[str], term_types: set[str]) -> None:
+    anns = [a for a in annotate(text) if a.kind == "vague"]
+    found = {t for a in anns if a.label == "vague_purpose" for t in a.qualifier("term")}
+    assert purpose_terms <= found
+    types = {t for a in anns if a.label == "vague_term" for t in a.qualifier("type")}
+    assert term_types <= types
+
+
+def test_negated_open_purpose_is_not_vague() -> None:
+    anns = annotate("We will not use your data for any other purpose.")
+    assert not [a for a in anns if a.label == "vague_purpose"]

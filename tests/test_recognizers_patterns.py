@@ -1,0 +1,142 @@
+"""Pattern files: every shipped file loads; malformed files raise PatternError naming them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer.errors import PatternError
+from analyzer.recognizers.patterns import PATTERN_DIR, compile_file
+
+
+@pytest.mark.parametrize("path", sorted(PATTERN_DIR.glob("*.json")), ids=lambda p: p.name)
+def test_shipped_pattern_files_load(path: Path) -> None:
+    ps = compile_file(path)
+    assert ps.entries
+    assert len({e.id for e in ps.entries.values()}) == len(ps.entries)
+
+
+def _write(tmp_path: Path, data: object) -> Path:
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        ("{not json", "not valid JSON"),
+        ({"patterns": []}, "missing 'kind'"),
+        ({"kind": "purpose"}, "'patterns' list"),
+        (
+            {"kind": "purpose", "patterns": [{"label": "advertising", "phrases": ["ads"]}]},
+            "no 'id'",
+        ),
+        (
+            {"kind": "purpose", "patterns": [{"id": "x", "label": "nonsense", "phrases": ["a"]}]},
+            "not a known purpose label",
+        ),
+        ({"kind": "purpose", "patterns": [{"id": "x", "label": "advertising"}]}, "exactly one of"),
+        (
+            {"kind": "purpose", "patterns": [{"id": "x", "label": "advertising", "regex": "(ads"}]},
+            "invalid regex",
+        ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [
+                    {"id": "x", "label": "advertising", "pattern": [{"LOWER": {"BOGUS": 1}}]}
+                ],
+            },
+            "invalid token pattern",
+        ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [
+                    {"id": "x", "label": "advertising", "phrases": ["a"]},
+                    {"id": "x", "label": "advertising", "phrases": ["b"]},
+                ],
+            },
+            "duplicate id",
+        ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [
+                    {"id": "x", "label": "advertising", "phrases": ["a"], "colour": "red"}
+                ],
+            },
+            "unknown keys",
+        ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [{"id": "x", "label": "advertising", "phrases": ["a"], "score": 3}],
+            },
+            "score",
+        ),
+    ],
+)
+def test_bad_pattern_files(tmp_path: Path, data: object, needle: str) -> None:
+    path = _write(tmp_path, data)
+    with pytest.raises(PatternError) as err:
+        compile_file(path)
+    assert needle in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(PatternError, match="not found"):
+        compile_file(tmp_path / "nope.json")
+
+
+def test_phrase_regex_and_token_patterns_match(tmp_path: Path) -> None:
+    from analyzer.nlp import get_nlp
+
+    path = _write(
+        tmp_path,
+        {
+            "kind": "purpose",
+            "patterns": [
+                {"id": "p", "label": "advertising", "phrases": ["targeted ads"]},
+                {"id": "r", "label": "research", "regex": r"\bresearch\b"},
+                {"id": "t", "label": "security", "pattern": [{"LOWER": "fraud"}]},
+            ],
+        },
+    )
+    ps = compile_file(path)
+    text = "Targeted ads, research and fraud."
+    hits = ps.match(get_nlp("en")(text))
+    assert [(m.entry.id, m.text) for m in hits] == [
+        ("p", "Targeted ads"),
+        ("r", "research"),
+        ("t", "fraud"),
+    ]
+    for m in hits:
+        assert text[m.start_char : m.end_char] == m.text
+
+
+def test_re2_and_re_give_the_same_hits() -> None:
+    """The optional RE2 engine must not change what the patterns find."""
+    from dataclasses import replace
+
+    from analyzer.nlp import get_nlp
+
+    text = (
+        "We don’t sell your personal information. We share data with service providers, "
+        "advertisers and law enforcement. Nous n'utilisons pas vos données pour entraîner nos "
+        "modèles. We may use publicly available information, for other purposes, including but "
+        "not limited to research. Données personnelles: « déjà » traitées; under 18 excluded."
+    )
+    for path in sorted(PATTERN_DIR.glob("*.json")):
+        ps = compile_file(path)
+        if not ps.fast_regexes:
+            continue
+        nlp = get_nlp("en")
+        fast = [(m.entry.id, m.start_char, m.end_char) for m in ps.match(nlp(text))]
+        slow_ps = replace(ps, fast_regexes={})
+        slow = [(m.entry.id, m.start_char, m.end_char) for m in slow_ps.match(nlp(text))]
+        assert fast == slow, path.name
