@@ -6,19 +6,42 @@ loaded models.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from spacy.tokens import Doc
 
 from . import __version__
 from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine
-from .datamodel import Analysis, AnalyzedVersion, Comparison, PolicyVersion
+from .datamodel import Analysis, AnalyzedVersion, Clause, Comparison, PolicyVersion
 from .ingest import from_text, read_path
 from .nlp import get_nlp
 from .recognizers import RecognizerRegistry
 from .segment import segment
 
 DocumentLike = PolicyVersion | str | Path
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one document is analyzed.
+
+    A 150 KB policy allocates several hundred thousand short-lived objects (tokens, spans,
+    annotations) and none of them form cycles that need collecting mid-run; generation-0
+    passes over them cost about a quarter of the analysis time. The previous state is
+    restored on exit, so the collector runs as usual between documents.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class PolicyAnalyzer:
@@ -40,11 +63,24 @@ class PolicyAnalyzer:
 
     def analyze(self, doc: DocumentLike, **meta: str | None) -> AnalyzedVersion:
         """Segment and annotate one version."""
-        version = self.load(doc, **meta)
-        clauses = segment(version, self.nlp)
-        docs = list(self.nlp.pipe(c.text for c in clauses))
-        annotations = combine(self.registry.analyze(clauses, docs))
-        return AnalyzedVersion(version=version, clauses=tuple(clauses), annotations=tuple(annotations))
+        with _gc_paused():
+            version = self.load(doc, **meta)
+            clauses = segment(version, self.nlp)
+            docs = self._docs(clauses)
+            annotations = combine(self.registry.analyze(clauses, docs))
+        return AnalyzedVersion(
+            version=version, clauses=tuple(clauses), annotations=tuple(annotations)
+        )
+
+    def _docs(self, clauses: list[Clause]) -> list[Doc]:
+        """One spaCy Doc per clause. A sentence or heading is one sentence by construction,
+        so it only needs the tokenizer; list items and table rows may hold several sentences
+        and also go through the sentencizer."""
+        docs = list(self.nlp.tokenizer.pipe(c.text for c in clauses))
+        multi = [i for i, c in enumerate(clauses) if c.kind in ("list_item", "table_row")]
+        for i, d in zip(multi, self.nlp.pipe(docs[i] for i in multi), strict=True):
+            docs[i] = d
+        return docs
 
     def analysis(self, doc: DocumentLike, **meta: str | None) -> Analysis:
         """Analyze one version and assess it on its own."""
@@ -55,12 +91,15 @@ class PolicyAnalyzer:
             analyzer_version=self.version,
         )
 
-    def compare(self, old: DocumentLike | AnalyzedVersion, new: DocumentLike | AnalyzedVersion) -> Comparison:
+    def compare(
+        self, old: DocumentLike | AnalyzedVersion, new: DocumentLike | AnalyzedVersion
+    ) -> Comparison:
         """Compare two versions: aligned changes and findings."""
         a = old if isinstance(old, AnalyzedVersion) else self.analyze(old)
         b = new if isinstance(new, AnalyzedVersion) else self.analyze(new)
-        changes = align(a.clauses, b.clauses)
-        findings = assess_comparison(a, b, changes)
+        with _gc_paused():
+            changes = align(a.clauses, b.clauses)
+            findings = assess_comparison(a, b, changes)
         return Comparison(
             old=a,
             new=b,
