@@ -118,15 +118,12 @@ def evaluate_vagueness(path: str | Path, models_dir: str | Path | None = None) -
 def evaluate_ai_pairs(folder: str | Path, models_dir: str | Path | None = None) -> dict[str, Any]:
     """Delegate to ``analyzer.evaluation.ai_pairs.evaluate_ai_pairs`` (the AI-training
     findings are the pipeline's, not a model of this package)."""
-    try:
-        from ..evaluation.ai_pairs import evaluate_ai_pairs as run
-    except ImportError:
-        raise UsageError(
-            "the ai-pairs evaluation (analyzer.evaluation.ai_pairs) is not available in this build",
-            fix="use a build that includes the pipeline evaluation, or choose another TASK",
-        ) from None
-    result = run(folder)
-    return result if isinstance(result, dict) else {"task": "ai-pairs", "result": result}
+    from ..evaluation.ai_pairs import evaluate_ai_pairs as run
+
+    result = run(Path(folder))
+    result.setdefault("task", "ai-pairs")
+    result.setdefault("data", str(folder))
+    return result
 
 
 def _provenance(model) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -152,6 +149,10 @@ def evaluate(task: str, data: str | Path, models_dir: str | Path | None = None) 
 
 def render_text(result: dict[str, Any]) -> str:
     """A short human-readable summary of an evaluation result."""
+    if result.get("task") == "ai-pairs":
+        from ..evaluation.ai_pairs import format_table
+
+        return format_table(result)
     lines = [f"task: {result.get('task')}   data: {result.get('data')}"]
     for key in (
         "n",
