@@ -10,12 +10,14 @@ or broken-gzip inputs.
 Layouts understood:
 
 * a single file: its own series (service = file stem);
-* a folder: files named ``<date>...`` (``2024-05-06T18-36-23_72bd0ecc9d.md``,
+* a folder: archive-style files named ``<date>...`` (``2024-05-06T18-36-23_72bd0ecc9d.md``,
   ``20180601_YouTube_PrivacyPolicy.md``) inside ``<Service>/<Document type>/`` form the series
   of that service and document type (Open Terms Archive and Platform Governance Archive
   layout); the collection is the folder above the service (generic names such as
   ``Markdown`` or ``Versions`` skipped), so a series gets the same identity whichever of its
-  parent folders is scanned. Other files are each their own series. ``index.tsv`` and other
+  parent folders is scanned. Files named ``<date>_<name>.<ext>`` elsewhere form the series
+  ``<name>`` (``2024-01-15_chirp-privacy-policy.md``, ``2024-06-26_chirp-privacy-policy.html``).
+  Other files are each their own series. ``index.tsv`` and other
   bookkeeping files next to dated versions are ignored;
 * a git repository (a folder holding ``.git``, or a path written ``git:PATH``): every commit
   that touched ``<Service>/<Document type>.md`` is a version of that series, dated by the
@@ -41,6 +43,7 @@ from pathlib import Path
 
 from .datamodel import PolicyVersion
 from .errors import InputError
+from .ingest import metadata_from_path
 
 log = logging.getLogger(__name__)
 
@@ -288,12 +291,17 @@ def _discover_folder(root: Path, found: Discovery) -> None:
             continue
         rel = f.relative_to(root)
         date = parse_date(f.name)
-        if date:
+        if date and metadata_from_path(f)["service"]:
             # Open Terms Archive layout, whatever folder of it was given:
             # .../<collection>/<Service>/<Document type>/<date>_<id>.md
             parts = base.parts + rel.parts
             service, doctype = parts[-3], parts[-2]
             collection = _collection_of(parts)
+        elif date:
+            # A dated file with a descriptive name in an ordinary folder
+            # (``2024-01-15_chirp-privacy-policy.md``): the name after the date is the series.
+            slug = _DATE_RE.sub("", f.name).split(".")[0].strip("_- ") or base.name
+            service, doctype, collection = slug, "document", base.name
         else:
             service, doctype, collection = f.stem, "document", base.name
         found.sources.append(VersionSource(str(f), collection, service, doctype, date))
