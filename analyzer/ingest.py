@@ -95,6 +95,25 @@ def guess_language(text: str, sample: int = 20_000) -> str | None:
     return best
 
 
+_DESCRIPTIVE = re.compile(r"[A-Za-z]{2,}(?:[-_ ][A-Za-z]{2,})+")
+
+
+def descriptive_name(path: str | Path) -> str | None:
+    """The words after the date of ``2024-01-15_chirp-privacy-policy.md`` (``chirp-privacy-
+    policy``), or None for archive names (``2024-06-26T12-00-00_abc123.md``,
+    ``20180601_YouTube_PrivacyPolicy.md``, ``2024-01-01.md``, ``2024-01-01_a1.md``).
+
+    Archive captures carry a timestamp with a time, a compact date, or an id after the date;
+    a hand-named file carries hyphen-separated words (two or more, letters only).
+    """
+    name = Path(path).name
+    m = _OTA_DATE.match(name)
+    if not m or m["H"] or "-" not in name[:10]:
+        return None
+    slug = name[m.end() :].split(".")[0].strip("_- ")
+    return slug if _DESCRIPTIVE.fullmatch(slug) else None
+
+
 def metadata_from_path(path: str | Path) -> dict[str, str | None]:
     """Service, document type and date from an Open Terms Archive style path.
 
@@ -102,9 +121,8 @@ def metadata_from_path(path: str | Path) -> dict[str, str | None]:
     ``{"service": "Google", "document_type": "Privacy Policy", "date": "2024-06-26T12:00:00"}``;
     compact dates (``20180601_YouTube_PrivacyPolicy.md``) give ``2018-06-01``. Without a
     date in the file name nothing is inferred (service and document type stay None).
-    Service and document type are read from the folders only for the two archive naming
-    forms (a timestamp with a time, a compact ``YYYYMMDD`` date, or a bare date as the whole
-    name); a ``2024-01-15_name.md`` in an ordinary folder gives the date alone.
+    A file named by date and a descriptive name (``2024-01-15_chirp-privacy-policy.md``, see
+    ``descriptive_name``) is not an archive layout: it gives the date alone.
     """
     p = Path(path)
     m = _OTA_DATE.match(p.name)
@@ -113,9 +131,7 @@ def metadata_from_path(path: str | Path) -> dict[str, str | None]:
     date = f"{m['y']}-{m['m']}-{m['d']}"
     if m["H"]:
         date += f"T{m['H']}:{m['M']}:{m['S']}"
-    rest = p.name[m.end() :]
-    archive_style = bool(m["H"]) or "-" not in p.name[:10] or rest.startswith(".")
-    if not archive_style:
+    if descriptive_name(p) is not None:
         return {"service": None, "document_type": None, "date": date}
     parts = p.parent.parts
     doc_type = parts[-1] if len(parts) >= 1 else None

@@ -15,8 +15,9 @@ Layouts understood:
   of that service and document type (Open Terms Archive and Platform Governance Archive
   layout); the collection is the folder above the service (generic names such as
   ``Markdown`` or ``Versions`` skipped), so a series gets the same identity whichever of its
-  parent folders is scanned. Files named ``<date>_<name>.<ext>`` elsewhere form the series
-  ``<name>`` (``2024-01-15_chirp-privacy-policy.md``, ``2024-06-26_chirp-privacy-policy.html``).
+  parent folders is scanned. Files named ``<date>_<words>.<ext>`` (see
+  ``ingest.descriptive_name``) form the series ``<words>``
+  (``2024-01-15_chirp-privacy-policy.md``, ``2024-06-26_chirp-privacy-policy.html``).
   Other files are each their own series. ``index.tsv`` and other
   bookkeeping files next to dated versions are ignored;
 * a git repository (a folder holding ``.git``, or a path written ``git:PATH``): every commit
@@ -43,7 +44,7 @@ from pathlib import Path
 
 from .datamodel import PolicyVersion
 from .errors import InputError
-from .ingest import metadata_from_path
+from .ingest import descriptive_name
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +292,8 @@ def _discover_folder(root: Path, found: Discovery) -> None:
             continue
         rel = f.relative_to(root)
         date = parse_date(f.name)
-        if date and metadata_from_path(f)["service"]:
+        slug = descriptive_name(f) if date else None
+        if date and slug is None:
             # Open Terms Archive layout, whatever folder of it was given:
             # .../<collection>/<Service>/<Document type>/<date>_<id>.md
             parts = base.parts + rel.parts
@@ -300,7 +302,6 @@ def _discover_folder(root: Path, found: Discovery) -> None:
         elif date:
             # A dated file with a descriptive name in an ordinary folder
             # (``2024-01-15_chirp-privacy-policy.md``): the name after the date is the series.
-            slug = _DATE_RE.sub("", f.name).split(".")[0].strip("_- ") or base.name
             service, doctype, collection = slug, "document", base.name
         else:
             service, doctype, collection = f.stem, "document", base.name
