@@ -540,3 +540,21 @@ def test_corpus_every_version_ingests(shared_corpora):
     for f in files:
         v = read_path(f)
         assert v.blocks, f
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("2024-01-15_chirp-privacy-policy.md", "chirp-privacy-policy"),
+        ("2024-05-22_chirp-ai-notice-email.md.gz", "chirp-ai-notice-email"),
+        ("2024-06-26T12-00-00_abc123.md", None),
+        ("20180601_YouTube_PrivacyPolicy.md", None),
+        ("2024-01-01_a.md", None),
+        ("2024-01-01.md", None),
+        ("policy.md", None),
+    ],
+)
+def test_descriptive_name(name, expected):
+    from analyzer.ingest import descriptive_name
+
+    assert descriptive_name(f"some/dir/{name}") == expected
