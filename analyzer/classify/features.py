@@ -140,6 +140,10 @@ class PolicyFeatures:
             dtype=words.dtype,
         )
         self._memo: dict[str, int] = {}
+        self._key = tuple(
+            (name, type(t).__name__, tuple(sorted((k, repr(v)) for k, v in t.get_params().items())))
+            for name, t in self.union.transformer_list
+        )
 
     @classmethod
     def from_union(cls, union: FeatureUnion) -> PolicyFeatures:
@@ -151,12 +155,7 @@ class PolicyFeatures:
 
     def key(self) -> tuple:
         """Identity of the feature space: equal keys give equal matrices."""
-        return (
-            self.n_features,
-            self.ngram_range,
-            self.lexicon,
-            self.words.get_params()["token_pattern"],
-        )
+        return self._key
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:  # noqa: N803
         """Hashed word n-gram counts then lexicon counts, one row per text.
@@ -169,11 +168,13 @@ class PolicyFeatures:
     def _columns_of(self, grams: Iterable[str]) -> dict[str, int]:
         """Column of each n-gram: hashed alone with the vectorizer's hasher (memoized)."""
         memo = self._memo
-        new = [g for g in dict.fromkeys(grams) if g not in memo]
+        uniq = dict.fromkeys(grams)
+        new = [g for g in uniq if g not in memo]
         if new:
-            cols = self._hasher.transform([[g] for g in new]).indices.tolist()
             if len(memo) + len(new) > _MEMO_MAX:
                 memo.clear()
+                new = list(uniq)
+            cols = self._hasher.transform([[g] for g in new]).indices.tolist()
             memo.update(zip(new, cols, strict=True))
         return memo
 
