@@ -3,6 +3,7 @@ recognizer, and the ``train``/``evaluate`` commands."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import pickle
@@ -15,12 +16,20 @@ import skops.io as sio
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from analyzer import taxonomy as tx
 from analyzer.classify import recognizer as rec_mod
 from analyzer.classify.features import LEXICON_PREFIX, PolicyFeatures
 from analyzer.classify.recognizer import NAME, ModelRecognizer
-from analyzer.classify.store import MODEL_NAMES, load_model, load_models, save_model
+from analyzer.classify.store import (
+    MODEL_NAMES,
+    TRUSTED_TYPES,
+    load_model,
+    load_models,
+    save_model,
+)
 from analyzer.classify.train import train_all
 from analyzer.datamodel import Clause
 from analyzer.errors import ModelError
@@ -171,8 +180,8 @@ def _rewrite_schema(src: Path, dst: Path, old: str, new: str) -> None:
 def test_refuses_tampered_types(tiny, tmp_path):
     src = tiny["models"] / "opp115.skops"
     bad = tmp_path / "opp115.skops"
-    _rewrite_schema(src, bad, '"PolicyFeatures"', '"Popen"')
-    _rewrite_schema(bad, tmp_path / "t2.skops", '"analyzer.classify.features"', '"subprocess"')
+    _rewrite_schema(src, bad, '"HashingVectorizer"', '"Popen"')
+    _rewrite_schema(bad, tmp_path / "t2.skops", '"sklearn.feature_extraction.text"', '"subprocess"')
     with pytest.raises(ModelError, match="never reviewed.*subprocess.Popen"):
         load_model(tmp_path / "t2.skops")
 
@@ -207,6 +216,65 @@ def test_features_name_their_columns():
     assert names[2**12] == LEXICON_PREFIX + "may"
     assert names[2**12 + 1] == LEXICON_PREFIX + "from time to time"
     assert x[0, 2**12] == 1
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(alphabet="abcdeimtyo ,.\n", max_size=60), min_size=1, max_size=5))
+def test_column_names_cover_every_column(texts):
+    f = PolicyFeatures(n_features=2**10, lexicon=("may", "to do", "a b c"))
+    x = f.transform(texts)
+    for i, names in enumerate(f.column_terms_many(texts)):
+        assert set(x[i].indices) == set(names)
+        assert names == f.column_terms(texts[i])
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("We may, from time to time, share data.", [1, 1, 0]),
+        ("MAY may Mayday dismay", [2, 0, 0]),
+        ("from time to time and from time to time", [0, 2, 0]),
+        ("not limited to may", [1, 0, 1]),
+        ("nothing here", [0, 0, 0]),
+    ],
+)
+def test_lexicon_counts_its_terms(text, counts):
+    f = PolicyFeatures(n_features=2**10, lexicon=("May", "from time to time", "not  limited to"))
+    assert f.lexicon == ("may", "from time to time", "not limited to")
+    assert f.transform([text])[0, 2**10 :].toarray().ravel().tolist() == counts
+    # the single-regex count agrees with counting the 1-4 grams of the text
+    ngrams = CountVectorizer(vocabulary=list(f.lexicon), ngram_range=(1, 4))
+    assert ngrams.transform([text]).toarray().ravel().tolist() == counts
+
+
+def test_lexicon_terms_need_their_words_together():
+    """Unlike n-gram counting, a term is not counted across punctuation or line breaks."""
+    f = PolicyFeatures(n_features=2**10, lexicon=("from time to time",))
+    x = f.transform(["from time, to time", "from time\nto time", "from time to time"])
+    assert x[:, 2**10].toarray().ravel().tolist() == [0, 0, 1]
+
+
+def test_models_hold_stock_components_only(tiny):
+    for name in MODEL_NAMES:
+        path = tiny["models"] / f"{name}.skops"
+        untrusted = sio.get_untrusted_types(file=path)
+        assert set(untrusted) <= set(TRUSTED_TYPES)
+        assert not any(t.startswith("analyzer.") for t in untrusted)
+        model = load_model(path, name)
+        union = model.pipeline.named_steps["features"]
+        assert isinstance(union, FeatureUnion)
+        assert [type(t).__name__ for _, t in union.transformer_list] == [
+            "HashingVectorizer",
+            "CountVectorizer",
+        ]
+
+
+def test_refuses_a_foreign_features_step(tiny, tmp_path):
+    model = load_model(tiny["models"] / "opp115.skops")
+    pipe = Pipeline([("features", HashingVectorizer()), *model.pipeline.steps[1:]])
+    path = save_model(dataclasses.replace(model, pipeline=pipe), tmp_path / "opp115.skops")
+    with pytest.raises(ModelError, match="unexpected features step"):
+        load_model(path)
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,46 +1,40 @@
-"""Text features shared by every trained head.
+"""Text features shared by every trained head, built from stock scikit-learn components.
 
-:class:`PolicyFeatures` hashes word 1-2 grams (no vocabulary to store or load) and appends
-one count column per term of a lexicon (the Reidenberg et al. 2016 vague terms). It is
-stateless, so every model trained with the same parameters produces the same matrix: the
-:class:`~analyzer.classify.recognizer.ModelRecognizer` computes it once per batch of clauses
-and feeds it to every model. :meth:`PolicyFeatures.column_terms` maps the columns of one text
-back to its n-grams, which is how a prediction names its top contributing terms.
+The ``features`` step of every model pipeline is a ``FeatureUnion`` of two stock vectorizers:
+
+* ``words``: a ``HashingVectorizer`` of lower-cased word 1-2 grams (counts: no sign
+  alternation, no normalization; the tf-idf step of each model weighs them), so no
+  vocabulary is stored or loaded;
+* ``lexicon``: a ``CountVectorizer`` with a fixed vocabulary, one count column per term of a
+  lexicon (the Reidenberg et al. 2016 vague terms), appended after the hashed columns.
+
+:class:`PolicyFeatures` builds that union and is a thin view over it (``from_union`` wraps the
+union of a loaded model): every model trained with the same parameters produces the same
+matrix, so the :class:`~analyzer.classify.recognizer.ModelRecognizer` computes it once per
+batch of clauses and feeds it to every model. :meth:`PolicyFeatures.column_terms` maps the
+columns of one text back to its n-grams (the vectorizer's own analyzer, each n-gram hashed
+alone with the vectorizer's hasher), which is how a prediction names its top contributing
+terms.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import murmurhash3_32
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
+from sklearn.pipeline import FeatureUnion
 
 LEXICON_PREFIX = "lexicon:"
 
-
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_BIGRAM_MUL = 1_000_003
-_HASHES: dict[str, int] = {}
-_HASHES_MAX = 2_000_000
-
-
-def _hash_tokens(tokens: list[str]) -> list[int]:
-    """31-bit murmurhash of each token, memoized (the same for every process and run)."""
-    hs = list(map(_HASHES.get, tokens))
-    if None in hs:
-        for i, h in enumerate(hs):
-            if h is None:
-                t = tokens[i]
-                h = murmurhash3_32(t, seed=0, positive=True)
-                if len(_HASHES) < _HASHES_MAX:
-                    _HASHES[t] = h
-                hs[i] = h
-    return hs  # type: ignore[return-value]
+#: scikit-learn's default word pattern (words of two or more characters).
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
+_MEMO_MAX = 1_000_000  # n-gram -> column entries kept by one PolicyFeatures
 
 
 def tokenize(text: str) -> list[str]:
@@ -48,53 +42,112 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def _columns(hashes: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unigram columns and bigram columns (for consecutive tokens) of one token sequence."""
-    uni = hashes % n_features
-    big = ((hashes[:-1] * _BIGRAM_MUL) ^ hashes[1:]) % n_features
-    return uni, big
-
-
-@lru_cache(maxsize=16)
-def _lexicon_plan(lexicon: tuple[str, ...], n: int) -> tuple[tuple[int, ...], ...]:
-    """For each lexicon term, the n-gram columns whose minimum counts it."""
-    plan: list[tuple[int, ...]] = []
+def lexicon_vocabulary(lexicon: Iterable[str]) -> tuple[str, ...]:
+    """The lexicon as the lexicon vectorizer counts it: each term lower-cased, reduced to its
+    word tokens joined by one space; empty and repeated terms dropped (first one kept)."""
+    out: list[str] = []
     for term in lexicon:
-        toks = tokenize(term)
-        hs = np.asarray(_hash_tokens(toks), dtype=np.int64)
-        if len(toks) == 0:
-            plan.append(())
-        elif len(toks) == 1:
-            plan.append((int(hs[0] % n),))
-        else:
-            plan.append(tuple(int(c) for c in _columns(hs, n)[1]))
-    return tuple(plan)
+        norm = " ".join(tokenize(term))
+        if norm and norm not in out:
+            out.append(norm)
+    return tuple(out)
 
 
-class PolicyFeatures(TransformerMixin, BaseEstimator):
-    """Hashed word n-grams plus lexicon counts (stateless; ``fit`` does nothing).
+def lexicon_pattern(vocabulary: Sequence[str]) -> str:
+    """A token pattern whose matches are exactly the lexicon terms (whole words, longest
+    first), so that a stock ``CountVectorizer`` counts them in one regex pass instead of
+    building every 1-4 gram of the text. The words of a multi-word term must be separated by
+    one space, as in the vocabulary (other separators would give a token it does not hold)."""
+    if not vocabulary:
+        return r"(?!x)x"  # matches nothing
+    alts = (re.escape(t) for t in sorted(vocabulary, key=len, reverse=True))
+    return r"(?u)\b(?:" + "|".join(alts) + r")\b"
+
+
+def make_union(
+    n_features: int = 2**18, ngram_range: tuple[int, int] = (1, 2), lexicon: Iterable[str] = ()
+) -> FeatureUnion:
+    """The stock feature union (see the module docstring), ready to ``transform``."""
+    vocab = lexicon_vocabulary(lexicon)
+    words = HashingVectorizer(
+        n_features=int(n_features),
+        ngram_range=tuple(ngram_range),
+        token_pattern=TOKEN_PATTERN,
+        lowercase=True,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float64,
+    )
+    parts: list[tuple[str, object]] = [("words", words)]
+    if vocab:
+        lex = CountVectorizer(
+            vocabulary=list(vocab),
+            token_pattern=lexicon_pattern(vocab),
+            lowercase=True,
+            dtype=np.float64,
+        )
+        parts.append(("lexicon", lex))
+    union = FeatureUnion(parts)
+    return union.fit([""])  # stateless: sets the fixed vocabulary's fitted attributes
+
+
+class PolicyFeatures:
+    """Hashed word n-grams plus lexicon counts: a view over a stock ``FeatureUnion``.
 
     Args:
         n_features: number of hash buckets for the n-grams.
         ngram_range: word n-gram range.
         lexicon: terms counted in their own columns (after the hashed columns).
+        union: an existing union built by :func:`make_union` (e.g. from a loaded model);
+            overrides the other arguments.
+
+    Raises:
+        ValueError: ``union`` is not a union of a ``words`` ``HashingVectorizer`` and an
+            optional ``lexicon`` ``CountVectorizer``.
     """
 
     def __init__(
         self,
         n_features: int = 2**18,
         ngram_range: tuple[int, int] = (1, 2),
-        lexicon: tuple[str, ...] = (),
+        lexicon: Iterable[str] = (),
+        union: FeatureUnion | None = None,
     ):
-        self.n_features = n_features
-        self.ngram_range = ngram_range
-        self.lexicon = lexicon
+        self.union = union if union is not None else make_union(n_features, ngram_range, lexicon)
+        parts = dict(self.union.transformer_list)
+        words, lex = parts.get("words"), parts.get("lexicon")
+        if (
+            not isinstance(words, HashingVectorizer)
+            or set(parts) - {"words", "lexicon"}
+            or (lex is not None and not isinstance(lex, CountVectorizer))
+            or [n for n, _ in self.union.transformer_list][0] != "words"
+        ):
+            raise ValueError(
+                "the features step must be a FeatureUnion of a 'words' HashingVectorizer "
+                "and an optional 'lexicon' CountVectorizer"
+            )
+        self.words: HashingVectorizer = words
+        self.lex: CountVectorizer | None = lex
+        self.n_features = int(words.n_features)
+        self.ngram_range = tuple(words.ngram_range)
+        self.lexicon: tuple[str, ...] = tuple(lex.vocabulary) if lex is not None else ()
+        self._analyze = words.build_analyzer()
+        self._lex_analyze = lex.build_analyzer() if lex is not None else None
+        self._hasher = FeatureHasher(
+            n_features=self.n_features,
+            input_type="string",
+            alternate_sign=words.alternate_sign,
+            dtype=words.dtype,
+        )
+        self._memo: dict[str, int] = {}
+        self._key = tuple(
+            (name, type(t).__name__, tuple(sorted((k, repr(v)) for k, v in t.get_params().items())))
+            for name, t in self.union.transformer_list
+        )
 
-    def __sklearn_is_fitted__(self) -> bool:
-        return True
-
-    def fit(self, X: Iterable[str], y: object = None) -> PolicyFeatures:  # noqa: N803
-        return self
+    @classmethod
+    def from_union(cls, union: FeatureUnion) -> PolicyFeatures:
+        return cls(union=union)
 
     @property
     def n_columns(self) -> int:
@@ -102,68 +155,51 @@ class PolicyFeatures(TransformerMixin, BaseEstimator):
 
     def key(self) -> tuple:
         """Identity of the feature space: equal keys give equal matrices."""
-        return (int(self.n_features), tuple(self.ngram_range), tuple(self.lexicon))
-
-    def _lexicon_plan(self) -> tuple[tuple[int, ...], ...]:
-        return _lexicon_plan(tuple(self.lexicon), int(self.n_features))
+        return self._key
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:  # noqa: N803
-        """Hashed word n-grams (counts) and lexicon counts, one row per text.
+        """Hashed word n-gram counts then lexicon counts, one row per text.
 
-        Unigram ``t`` goes to column ``murmurhash(t) % n_features``; bigram ``a b`` to
-        ``(h(a) * 1000003 XOR h(b)) % n_features``; lexicon term ``j`` to column
-        ``n_features + j`` with the count of its n-gram (for terms of three or more words,
-        the minimum count of their bigrams).
+        N-gram ``g`` goes to column ``|murmurhash3(g)| % n_features`` (scikit-learn's
+        hashing); lexicon term ``j`` to column ``n_features + j``.
         """
-        if tuple(self.ngram_range) not in ((1, 1), (1, 2)):
-            raise ValueError("PolicyFeatures supports ngram_range (1, 1) or (1, 2)")
-        n = int(self.n_features)
-        texts = list(X)
-        toks = [tokenize(t) for t in texts]
-        lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
-        flat = np.asarray(_hash_tokens(list(chain.from_iterable(toks))), dtype=np.int64)
-        doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-        uni, big = _columns(flat, n)
-        rows, cols = [doc], [uni]
-        if tuple(self.ngram_range) == (1, 2) and flat.size > 1:
-            same = doc[:-1] == doc[1:]
-            rows.append(doc[:-1][same])
-            cols.append(big[same])
-        r = np.concatenate(rows)
-        c = np.concatenate(cols)
-        words = sp.csr_matrix((np.ones(r.size, dtype=np.float64), (r, c)), shape=(len(texts), n))
-        words.sum_duplicates()
-        if not self.lexicon:
-            return words
-        plan = self._lexicon_plan()
-        flat_cols = sorted({c for p in plan for c in p})
-        if flat_cols:
-            sub = words[:, flat_cols].toarray()
-            where = {c: i for i, c in enumerate(flat_cols)}
-            lex = np.zeros((len(texts), len(plan)))
-            for j, p in enumerate(plan):
-                if p:
-                    lex[:, j] = sub[:, [where[c] for c in p]].min(axis=1)
-        else:
-            lex = np.zeros((len(texts), len(plan)))
-        return sp.hstack([words, sp.csr_matrix(lex)], format="csr")
+        return sp.csr_matrix(self.union.transform(list(X)))
+
+    def _columns_of(self, grams: Iterable[str]) -> dict[str, int]:
+        """Column of each n-gram: hashed alone with the vectorizer's hasher (memoized)."""
+        memo = self._memo
+        uniq = dict.fromkeys(grams)
+        new = [g for g in uniq if g not in memo]
+        if new:
+            if len(memo) + len(new) > _MEMO_MAX:
+                memo.clear()
+                new = list(uniq)
+            cols = self._hasher.transform([[g] for g in new]).indices.tolist()
+            memo.update(zip(new, cols, strict=True))
+        return memo
+
+    def column_terms_many(self, texts: Sequence[str], lexicon: bool = True) -> list[dict[int, str]]:
+        """:meth:`column_terms` of several texts, hashing their new n-grams in one call."""
+        grams = [self._analyze(t) for t in texts]
+        col_of = self._columns_of(chain.from_iterable(grams))
+        out: list[dict[int, str]] = []
+        for t, gs in zip(texts, grams, strict=True):
+            rev = gs[::-1]
+            names = dict(zip(map(col_of.__getitem__, rev), rev, strict=True))  # first one wins
+            if lexicon and self._lex_analyze is not None:
+                index = self.lex.vocabulary_
+                for tok in self._lex_analyze(t):
+                    j = index.get(tok)
+                    if j is not None:
+                        names[self.n_features + j] = LEXICON_PREFIX + self.lexicon[j]
+            out.append(names)
+        return out
 
     def column_terms(self, text: str, lexicon: bool = True) -> dict[int, str]:
         """Columns that ``text`` sets, mapped to the n-gram or lexicon term behind each
-        (``lexicon=False``: n-grams only; lexicon column ``n_features + j`` is term ``j``)."""
-        n = int(self.n_features)
-        toks = tokenize(text)
-        out: dict[int, str] = {}
-        if toks:
-            uni, big = _columns(np.asarray(_hash_tokens(toks), dtype=np.int64), n)
-            names = list(toks)
-            cols = uni.tolist()
-            if tuple(self.ngram_range) == (1, 2):
-                names += [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
-                cols += big.tolist()
-            out = dict(zip(reversed(cols), reversed(names), strict=True))  # first use wins
-        if lexicon and self.lexicon and out:
-            for j, plan in enumerate(self._lexicon_plan()):
-                if plan and all(c in out for c in plan):
-                    out[n + j] = LEXICON_PREFIX + self.lexicon[j]
-        return out
+        (``lexicon=False``: n-grams only; lexicon column ``n_features + j`` is term ``j``).
+
+        The n-grams are those of the hashing vectorizer's own analyzer; each is hashed alone
+        with the same hasher to find its column (the first n-gram wins a shared column).
+        """
+        return self.column_terms_many([text], lexicon)[0]

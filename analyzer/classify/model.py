@@ -1,10 +1,12 @@
 """A trained text model: a scikit-learn ``Pipeline`` plus what it needs around it.
 
-``TextModel.pipeline`` has three named steps: ``features`` (:class:`PolicyFeatures`),
-``tfidf`` (``TfidfTransformer``) and ``clf`` (``OneVsRestClassifier`` of logistic
-regressions, one per label). ``thresholds`` holds one decision threshold per label (chosen
-by cross-validation on the training data, see ``train.py``). The vagueness model also has a
-``regressor`` (ridge regression of the 1-5 annotator score on the same tf-idf features).
+``TextModel.pipeline`` has three named steps, all stock scikit-learn: ``features`` (a
+``FeatureUnion`` of a ``HashingVectorizer`` and a ``CountVectorizer``, seen through
+:class:`PolicyFeatures`), ``tfidf`` (``TfidfTransformer``) and ``clf``
+(``OneVsRestClassifier`` of logistic regressions, one per label). ``thresholds`` holds one
+decision threshold per label (chosen by cross-validation on the training data, see
+``train.py``). The vagueness model also has a ``regressor`` (ridge regression of the 1-5
+annotator score on the same tf-idf features).
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ class TextModel:
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     # -- parts -----------------------------------------------------------------------------
-    @property
+    @cached_property
     def features(self) -> PolicyFeatures:
-        return self.pipeline.named_steps["features"]
+        """The shared feature space (a view over the pipeline's ``features`` union)."""
+        return PolicyFeatures.from_union(self.pipeline.named_steps["features"])
 
     @cached_property
     def _weights(self) -> tuple[sp.csr_matrix, np.ndarray]:

@@ -114,7 +114,7 @@ class ModelRecognizer(Recognizer):
             return []
         texts = [clause_input(c) for c in clauses]
         raw_by_key: dict[tuple, object] = {}
-        names_cache: dict[int, dict[int, str]] = {}
+        names_by_key: dict[tuple, dict[int, dict[int, str]]] = {}
         out: list[Annotation] = []
         for mname, model in self.models.items():
             key = model.features.key()
@@ -124,7 +124,18 @@ class ModelRecognizer(Recognizer):
             proba = model.proba_from(weighted)
             decided = model.decide(proba)
             score = model.regress_from(weighted) if model.regressor is not None else None
-            for i in np.flatnonzero(decided.any(axis=1) | (score is not None)):
+            emitting = [j for j, lab in enumerate(model.labels) if (mname, lab) in EMITS]
+            fire = decided[:, emitting].any(axis=1)
+            if score is not None:
+                fire |= score >= VAGUE_MIN_SCORE
+            rows = np.flatnonzero(fire).tolist()
+            # n-gram names of every clause to explain, hashed in one call per feature space
+            names_cache = names_by_key.setdefault(key, {})
+            need = [i for i in rows if i not in names_cache]
+            if need:
+                named = model.features.column_terms_many([texts[i] for i in need], lexicon=False)
+                names_cache.update(zip(need, named, strict=True))
+            for i in rows:
                 clause = clauses[i]
                 emitted = [
                     (j, EMITS[(mname, lab)])
@@ -136,8 +147,6 @@ class ModelRecognizer(Recognizer):
                     continue
                 lo, hi = weighted.indptr[i], weighted.indptr[i + 1]
                 cols, values = weighted.indices[lo:hi], weighted.data[lo:hi]
-                if i not in names_cache:
-                    names_cache[i] = model.features.column_terms(texts[i], lexicon=False)
                 names = names_cache[i]
                 if emitted:
                     contrib = model.contributions(cols, values)

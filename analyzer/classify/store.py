@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError
+from .features import PolicyFeatures
 from .model import TextModel
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,12 @@ SCHEMA = "policydiff.model/1"
 FIX = "retrain with `policydiff train`"
 
 #: Types beyond skops' defaults that a policydiff model file may hold (reviewed with
-#: ``skops.io.get_untrusted_types`` on the files written by ``policydiff train``).
+#: ``skops.io.get_untrusted_types`` on the files written by ``policydiff train``). The
+#: pipelines are stock scikit-learn (FeatureUnion of HashingVectorizer and CountVectorizer,
+#: TfidfTransformer, OneVsRestClassifier of LogisticRegression, Ridge), all trusted by skops'
+#: defaults; beyond those: the sparse coefficients (``sparsify``) and the constant head
+#: ``OneVsRestClassifier`` fits for a label absent from the training data.
 TRUSTED_TYPES: tuple[str, ...] = (
-    "analyzer.classify.features.PolicyFeatures",
     "sklearn.multiclass._ConstantPredictor",
     "scipy.sparse._csr.csr_matrix",
 )
@@ -133,6 +137,10 @@ def _check(obj: Any, p: Path, name: str | None) -> TextModel:
     pipe = obj["pipeline"]
     if not isinstance(pipe, Pipeline) or tuple(pipe.named_steps) != _STEPS:
         raise bad(f"the pipeline must have the steps {_STEPS}")
+    try:
+        PolicyFeatures.from_union(pipe.named_steps["features"])
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise bad(f"unexpected features step ({exc})") from None
     labels, thresholds = obj["labels"], obj["thresholds"]
     n_heads = len(getattr(pipe.named_steps["clf"], "estimators_", []))
     if not labels or len(labels) != len(thresholds) or n_heads != len(labels):

@@ -14,7 +14,8 @@ single-threaded liblinear, so two runs give the same models and metrics.
 * ``vagueness``: "vague" (mean annotator score >= 3) classifier and a ridge regressor of the
   mean score, on Lebanoff & Liu's sentences, 80/20 split of the documents.
 
-All three share the same :class:`PolicyFeatures` (hashed word 1-2 grams plus the Reidenberg
+All three share the same :class:`PolicyFeatures` (a stock ``FeatureUnion``: scikit-learn's
+``HashingVectorizer`` of word 1-2 grams plus a ``CountVectorizer`` of the Reidenberg
 vague-term lexicon), each with its own tf-idf weights.
 """
 
@@ -118,7 +119,7 @@ def make_pipeline(features: PolicyFeatures, C: float) -> Pipeline:  # noqa: N803
     )
     return Pipeline(
         [
-            ("features", features),
+            ("features", features.union),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
             ("clf", OneVsRestClassifier(lr)),
         ]
@@ -171,7 +172,7 @@ def oof_proba(
 
 
 def _with_features(pipe: Pipeline, features: PolicyFeatures) -> Pipeline:
-    return Pipeline([("features", features), *pipe.steps])
+    return Pipeline([("features", features.union), *pipe.steps])
 
 
 @dataclass
@@ -399,9 +400,10 @@ def train_all(
             "seed": SEED,
         },
         "features": (
-            f"hashed word {NGRAMS[0]}-{NGRAMS[1]} grams ({N_FEATURES} buckets, lower-cased) plus "
-            f"counts of the {len(lexicon)} Reidenberg et al. vague terms; sublinear tf-idf "
-            "fitted on this model's training data"
+            f"word {NGRAMS[0]}-{NGRAMS[1]} grams hashed by scikit-learn's HashingVectorizer "
+            f"({N_FEATURES} buckets, lower-cased, counts) plus CountVectorizer counts of the "
+            f"{len(features.lexicon)} Reidenberg et al. vague terms; sublinear tf-idf "
+            "(TfidfTransformer) fitted on this model's training data"
         ),
         "estimator": "one-vs-rest logistic regression (liblinear, class_weight=balanced), "
         "per-label thresholds from cross-validation on the training data",
