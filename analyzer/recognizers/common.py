@@ -24,6 +24,11 @@ from ..nlp import get_nlp
 from .patterns import Match, PatternSet, load_patterns
 
 NEG_WINDOW = 8
+USE_SCOPE = 30  # tokens from a negated use verb that its negation reaches (same scope only)
+USE_NEG_WINDOW = 3  # "do not use", "will never be used", "do not sell or share"
+_SUBJECTS = frozenset({"we", "they", "i"})  # a new subject starts a new predicate
+_PASSIVE_AUX = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_SUBJECT_NEG = frozenset({"no", "none", "neither", "nothing"})
 _HEADER_CELL = re.compile(r"^\s*([^:|]{1,60}):\s*(.*)$", re.S)
 
 
@@ -136,14 +141,78 @@ def negation_before(info: DocInfo, start: int, window: int = NEG_WINDOW) -> int 
     return None
 
 
-def negated_at(doc: Doc, start: int, window: int = NEG_WINDOW) -> int | None:
-    """``negation_before`` for a Doc; cheap when the Doc holds no negation cue at all."""
+def negated_use_before(doc: Doc, info: DocInfo, start: int) -> int | None:
+    """Negation cue of a negated use verb whose object or purpose holds ``start``.
+
+    "We do not use private messages or the accounts of people under 18 to develop and
+    improve AI": the cue negates "use", and so everything "use" governs up to the end of the
+    scope - the data it names and the purpose infinitive ("to develop ... AI") - however
+    long the object list is. The nearest use verb before ``start`` in the same scope (within
+    ``USE_SCOPE`` tokens) decides: if it is not negated ("we do not use X, and we use Y to
+    train AI"), nothing is. Use verbs inside a purpose phrase ("to process", "for sharing")
+    do not start a new predicate and are skipped; so does a new subject ("and we ...").
+    """
+    if start >= len(info.scope):
+        return None
+    sc = info.scope[start]
+    for u in reversed(info.lex.get("USE_VERB", [])):
+        if u.start >= start:
+            continue
+        if start - u.start > USE_SCOPE or info.scope[u.start] != sc:
+            return None
+        if u.start > 0 and doc[u.start - 1].lower_ in ("to", "for"):
+            continue
+        neg = negation_before(info, u.start, USE_NEG_WINDOW)
+        if neg is None:
+            neg = _negated_subject(doc, info, u.start)
+        if neg is None or in_relative_clause(doc, info, neg, u.start):
+            return None
+        if new_subject_between(doc, u.end, start):
+            return None  # "we do not use X, and we train AI on Y"
+        return neg
+    return None
+
+
+def _negated_subject(doc: Doc, info: DocInfo, use: int) -> int | None:
+    """'No content from private groups is used to ...': a passive use verb whose subject
+    opens its scope with 'no' / 'none' / 'neither' / 'nothing'."""
+    if use == 0 or doc[use - 1].lower_ not in _PASSIVE_AUX:
+        return None
+    sc = info.scope[use]
+    t = use - 1
+    while t > 0 and info.scope[t - 1] == sc:
+        t -= 1
+    if doc[t].lower_ in _SUBJECT_NEG and t in info.neg_tokens:
+        return t
+    return None
+
+
+def new_subject_between(doc: Doc, lo: int, hi: int) -> bool:
+    """A coordinated clause with its own subject ('..., and we ...') between tokens."""
+    return any(
+        doc[t].lower_ in ("and", "or", ",", "while") and doc[t + 1].lower_ in _SUBJECTS
+        for t in range(lo, hi - 1)
+    )
+
+
+def negated_at(
+    doc: Doc, start: int, window: int = NEG_WINDOW, through_use: bool = True
+) -> int | None:
+    """``negation_before`` for a Doc; cheap when the Doc holds no negation cue at all.
+
+    With ``through_use`` (the default), a negated use verb also negates its object and
+    purpose beyond the token window (``negated_use_before``).
+    """
     if not doc_lex(doc).get("NEG"):
         return None
     info = doc_info(doc)
     neg = negation_before(info, start, window)
-    if neg is not None and in_relative_clause(doc, info, neg, start):
-        return None
+    if neg is not None and (
+        in_relative_clause(doc, info, neg, start) or new_subject_between(doc, neg + 1, start)
+    ):
+        neg = None
+    if neg is None and through_use:
+        neg = negated_use_before(doc, info, start)
     return neg
 
 
