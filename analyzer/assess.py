@@ -582,23 +582,109 @@ def _label_changes(
     return out
 
 
-def _exclusions_removed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
-    now = {a.label for a in new.annotations if a.kind == tx.EXCLUSION}
-    before = _first_by_label(old, tx.EXCLUSION, set())
-    out = []
-    for label, a in before.items():
-        if label in now:
+_SENT_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentence_around(text: str, start: int) -> tuple[int, int]:
+    """Character bounds of the sentence of ``text`` holding offset ``start``."""
+    lo, hi = 0, len(text)
+    for m in _SENT_END.finditer(text):
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= start:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def _exclusion_scopes(v: AnalyzedVersion) -> list[tuple[Annotation, frozenset[str]]]:
+    """Each exclusion with what it keeps the data out of (its scope).
+
+    The scope is ``ai_training`` for a commitment not to train, or when the exclusion's
+    sentence speaks of AI training ("we do not use the accounts of people under 18 to
+    develop AI"); else the purposes named in its sentence, negated or not ("we do not show
+    personalized ads to them" -> advertising); empty when the sentence names no purpose
+    ("accounts of people under 18 are excluded"), i.e. any use.
+    """
+    clauses = _clauses(v)
+    out: list[tuple[Annotation, frozenset[str]]] = []
+    for a in v.annotations:
+        if a.kind != tx.EXCLUSION:
             continue
-        meaning = tx.EXCLUSIONS.get(label, label).rstrip(".")
+        if a.label == "no_ai_training":
+            out.append((a, frozenset({"ai_training"})))
+            continue
+        clause = clauses.get(a.clause_id)
+        if clause is None:
+            continue
+        lo, hi = _sentence_around(clause.text, a.span.start)
+        scope: set[str] = set()
+        for b in v.annotations_for(a.clause_id):
+            if not lo <= b.span.start < hi:
+                continue
+            if b.kind == tx.AI_TRAINING or (b.kind == tx.EXCLUSION and b.label == "no_ai_training"):
+                scope.add("ai_training")
+            elif b.kind == tx.PURPOSE and b.label != "open_ended":
+                scope.add(b.label)
+        out.append((a, frozenset(scope)))
+    return out
+
+
+def _exclusions_removed(
+    old: AnalyzedVersion, new: AnalyzedVersion, changes: Sequence[ClauseChange] = ()
+) -> list[Finding]:
+    """Protections of ``old`` that ``new`` no longer states, one finding per old clause.
+
+    A protection is what is excluded (the label: private messages, minors, ...) and what it
+    is excluded from (its scope, ``_exclusion_scopes``). It is kept when the old clause was
+    reworded into a new clause that still states it (a modified, moved or unchanged pair),
+    or when some new clause states the same label with an overlapping scope, or with no
+    scope (a general exclusion covers a specific one); an old exclusion without a scope is
+    kept by any new exclusion of the same label. So "we do not use private messages or the
+    accounts of people under 18 to develop AI" -> "we do not use the content of private
+    messages to develop AI" drops the minors protection for AI training, even if minors are
+    still kept out of personalized ads elsewhere.
+    """
+    paired: dict[str, str] = {
+        ch.old.id: ch.new.id for ch in changes if ch.old is not None and ch.new is not None
+    }
+    now: dict[str, list[frozenset[str]]] = {}
+    labels_in: dict[str, set[str]] = {}
+    for a, scope in _exclusion_scopes(new):
+        now.setdefault(a.label, []).append(scope)
+        labels_in.setdefault(a.clause_id, set()).add(a.label)
+    old_clauses = _clauses(old)
+    order = _order(old)
+    lost: dict[str, list[Annotation]] = {}
+    for a, scope in sorted(
+        _exclusion_scopes(old), key=lambda x: (order.get(x[0].clause_id, 0), x[0].span.start)
+    ):
+        if a.label in labels_in.get(paired.get(a.clause_id, ""), set()):
+            continue  # the same clause, reworded, still states it
+        scopes = now.get(a.label, [])
+        if not scope and scopes:
+            continue
+        if any(not s or s & scope for s in scopes):
+            continue
+        if any(b.label == a.label for b in lost.get(a.clause_id, [])):
+            continue
+        lost.setdefault(a.clause_id, []).append(a)
+    out = []
+    for cid, anns in lost.items():
+        meanings = "; ".join(
+            f"'{tx.EXCLUSIONS.get(a.label, a.label).rstrip('.')}'" for a in anns
+        )
+        noun = "protection" if len(anns) == 1 else "protections"
         out.append(
             _finding(
                 "exclusion.removed",
-                f"The old version's protection '{meaning}' is no longer stated anywhere in the new "
-                "version, which widens what the data may be used for (Art. 5(1)(b)).",
-                a.explanation,
-                old_clause=_clauses(old)[a.clause_id],
-                evidence=[_evidence(old, a, "old")],
-                terms=[label],
+                f"The old version's {noun} {meanings} "
+                f"{'is' if len(anns) == 1 else 'are'} no longer stated in the new version "
+                "for the same use, which widens what the data may be used for (Art. 5(1)(b)).",
+                anns[0].explanation,
+                old_clause=old_clauses[cid],
+                evidence=[_evidence(old, a, "old") for a in anns],
+                terms=[a.label for a in anns],
             )
         )
     return out
@@ -691,7 +777,7 @@ def assess_comparison(
     findings += _training_additions(new, old, changed_old, "old")
     findings += _li_for_ai(new, old, {f.new_clause.id for f in added if f.new_clause})
     findings += _legal_basis_changed(old, new)
-    findings += _exclusions_removed(old, new)
+    findings += _exclusions_removed(old, new, changes)
     findings += _choice_changed(old, new, set(changed_new))
     findings += _label_changes(old, new, set(changed_new), set(changed_old))
     new_clauses = _clauses(new)
