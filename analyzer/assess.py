@@ -386,15 +386,39 @@ def _bases_by_purpose(v: AnalyzedVersion) -> dict[str, set[str]]:
     return out
 
 
-def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
-    """A purpose stated with a basis it did not have before, while losing an old basis.
+def _basis_list(bases: Iterable[str]) -> str:
+    return ", ".join(f"{b.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[b]})" for b in sorted(bases))
 
-    Compared per purpose over the whole versions, so a clause moved under a new legal-basis
-    heading counts even though its own text did not change.
+
+def _basis_severity(dropped: set[str], gained: str) -> str:
+    return "high" if "consent" in dropped and gained == "legitimate_interests" else "medium"
+
+
+def _legal_basis_changed(
+    old: AnalyzedVersion, new: AnalyzedVersion, changes: Sequence[ClauseChange] = ()
+) -> list[Finding]:
+    """The legal basis stated for a purpose, or in a reworded clause, changed.
+
+    1. Per purpose over the whole versions: a purpose stated with a basis it did not have
+       before, while losing an old basis - so a clause moved under a new legal-basis heading
+       counts even though its own text did not change. The old clause is where the old
+       basis was stated for that purpose (preferring the new clause's own old wording).
+    2. Per reworded clause (``_reworded_basis_changes``): a modified clause whose stated basis
+       was replaced, even if its purpose was renamed too (a purposes-table row "Developing
+       features | Consent" -> "Developing AI | Legitimate interests").
     """
     before = _bases_by_purpose(old)
     after = _bases_by_purpose(new)
+    old_by: dict[tuple[str, str], list[Annotation]] = {}
+    for a in old.annotations:
+        if a.kind == tx.LEGAL_BASIS and not a.negated:
+            purposes = a.qualifier("purpose")
+            if len(purposes) <= MAX_TIED_PURPOSES:
+                for p in purposes:
+                    old_by.setdefault((p, a.label), []).append(a)
+    pair_of = {ch.new.id: ch.old.id for ch in changes if ch.new is not None and ch.old is not None}
     clauses = _clauses(new)
+    old_clauses = _clauses(old)
     out: list[Finding] = []
     done: set[str] = set()
     for a in new.annotations:
@@ -411,22 +435,80 @@ def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Fin
             if not dropped:
                 continue
             done.add(p)
-            old_b = ", ".join(
-                f"{b.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[b]})" for b in sorted(dropped)
-            )
-            sev = "high" if "consent" in dropped and a.label == "legitimate_interests" else "medium"
+            cands = [o for b in sorted(dropped) for o in old_by.get((p, b), [])]
+            own = pair_of.get(a.clause_id)
+            old_a = next((o for o in cands if o.clause_id == own), cands[0] if cands else None)
+            evidence = [_evidence(new, a, "new")]
+            if old_a is not None:
+                evidence.insert(0, _evidence(old, old_a, "old"))
             out.append(
                 _finding(
                     "legal_basis.changed",
-                    f"The legal basis for {p.replace('_', ' ')} changed from {old_b} to "
-                    f"{a.label.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[a.label]}).",
+                    f"The legal basis for {p.replace('_', ' ')} changed from "
+                    f"{_basis_list(dropped)} to {_basis_list([a.label])}.",
                     a.explanation,
                     new_clause=clauses[a.clause_id],
-                    evidence=[_evidence(new, a, "new")],
-                    severity=sev,
+                    old_clause=old_clauses[old_a.clause_id] if old_a is not None else None,
+                    evidence=evidence,
+                    severity=_basis_severity(dropped, a.label),
                     terms=[a.label],
                 )
             )
+    flagged = {f.new_clause.id for f in out if f.new_clause is not None}
+    out += _reworded_basis_changes(old, new, changes, flagged)
+    return out
+
+
+def _stated_bases(v: AnalyzedVersion, clause_id: str) -> dict[str, Annotation]:
+    """Legal bases a rule found for one clause (stated or inherited), first per basis.
+    Model-only guesses are left out: a clause-level classifier says too little to compare."""
+    out: dict[str, Annotation] = {}
+    for a in v.annotations_for(clause_id, tx.LEGAL_BASIS):
+        if not a.negated and "rule" in a.explanation.source:
+            out.setdefault(a.label, a)
+    return out
+
+
+def _reworded_basis_changes(
+    old: AnalyzedVersion,
+    new: AnalyzedVersion,
+    changes: Sequence[ClauseChange],
+    flagged: set[str],
+) -> list[Finding]:
+    """Modified clause pairs whose legal basis was replaced: the old clause stated a basis
+    the new one dropped, and the new clause states one the old did not. A clause that only
+    adds or only drops a basis is not a replacement and is left to the per-purpose check."""
+    out: list[Finding] = []
+    for ch in changes:
+        if ch.kind != "modified" or not ch.substantive or ch.old is None or ch.new is None:
+            continue
+        if ch.new.id in flagged:
+            continue
+        was = _stated_bases(old, ch.old.id)
+        now = _stated_bases(new, ch.new.id)
+        dropped = set(was) - set(now)
+        gained = set(now) - set(was)
+        if not dropped or not gained:
+            continue
+        label = "legitimate_interests" if "legitimate_interests" in gained else sorted(gained)[0]
+        a = now[label]
+        old_a = was[sorted(dropped)[0]]
+        purposes = sorted(_clause_purposes(new).get(ch.new.id, set()) - {"open_ended"})
+        what = f" for {', '.join(p.replace('_', ' ') for p in purposes)}" if purposes else ""
+        flagged.add(ch.new.id)
+        out.append(
+            _finding(
+                "legal_basis.changed",
+                f"In this reworded clause the legal basis{what} changed from "
+                f"{_basis_list(dropped)} to {_basis_list([label])}.",
+                a.explanation,
+                new_clause=ch.new,
+                old_clause=ch.old,
+                evidence=[_evidence(old, old_a, "old"), _evidence(new, a, "new")],
+                severity=_basis_severity(dropped, label),
+                terms=[label],
+            )
+        )
     return out
 
 
@@ -633,7 +715,9 @@ def _exclusion_scopes(v: AnalyzedVersion) -> list[tuple[Annotation, frozenset[st
 def _exclusions_removed(
     old: AnalyzedVersion, new: AnalyzedVersion, changes: Sequence[ClauseChange] = ()
 ) -> list[Finding]:
-    """Protections of ``old`` that ``new`` no longer states, one finding per old clause.
+    """Protections of ``old`` that ``new`` no longer states: one finding per old clause,
+    naming every protection lost there; a protection stated in several old clauses is
+    reported once, on the first.
 
     A protection is what is excluded (the label: private messages, minors, ...) and what it
     is excluded from (its scope, ``_exclusion_scopes``). It is kept when the old clause was
@@ -656,6 +740,7 @@ def _exclusions_removed(
     old_clauses = _clauses(old)
     order = _order(old)
     lost: dict[str, list[Annotation]] = {}
+    seen: set[tuple[str, frozenset[str]]] = set()
     for a, scope in sorted(
         _exclusion_scopes(old), key=lambda x: (order.get(x[0].clause_id, 0), x[0].span.start)
     ):
@@ -666,14 +751,13 @@ def _exclusions_removed(
             continue
         if any(not s or s & scope for s in scopes):
             continue
-        if any(b.label == a.label for b in lost.get(a.clause_id, [])):
-            continue
+        if (a.label, scope) in seen:
+            continue  # the same protection stated again: the first clause stating it anchors it
+        seen.add((a.label, scope))
         lost.setdefault(a.clause_id, []).append(a)
     out = []
     for cid, anns in lost.items():
-        meanings = "; ".join(
-            f"'{tx.EXCLUSIONS.get(a.label, a.label).rstrip('.')}'" for a in anns
-        )
+        meanings = "; ".join(f"'{tx.EXCLUSIONS.get(a.label, a.label).rstrip('.')}'" for a in anns)
         noun = "protection" if len(anns) == 1 else "protections"
         out.append(
             _finding(
@@ -776,7 +860,7 @@ def assess_comparison(
     findings += added
     findings += _training_additions(new, old, changed_old, "old")
     findings += _li_for_ai(new, old, {f.new_clause.id for f in added if f.new_clause})
-    findings += _legal_basis_changed(old, new)
+    findings += _legal_basis_changed(old, new, changes)
     findings += _exclusions_removed(old, new, changes)
     findings += _choice_changed(old, new, set(changed_new))
     findings += _label_changes(old, new, set(changed_new), set(changed_old))
