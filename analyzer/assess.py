@@ -193,6 +193,40 @@ def _facets(a: Annotation) -> set[tuple[str, str]]:
     return {q for q in a.qualifiers if q[0] in ("data", "source", "actor")}
 
 
+_CHOICE_REFERS = frozenset({"opt_out", "withdraw"})
+_GENERIC = frozenset({("data", "personal_data"), ("actor", "company")})
+
+
+def _choice_refers(v: AnalyzedVersion, a: Annotation, text: str) -> bool:
+    """The training use is the object of a user choice stated before it in the sentence:
+    "You have the right to object to the use of your information for developing AI", "You
+    can opt out of having your data used to train our models". Such a clause is about the
+    choice; the use it refers to is stated (or not) elsewhere."""
+    lo, _hi = _sentence_around(text, a.span.start)
+    for c in v.annotations_for(a.clause_id, tx.CHOICE):
+        if c.label not in _CHOICE_REFERS or c.negated or "rule" not in c.explanation.source:
+            continue
+        if lo <= c.span.start < a.span.start and ";" not in text[c.span.end : a.span.start]:
+            return True
+    return False
+
+
+def _referring_uses(v: AnalyzedVersion, uses: Sequence[Annotation]) -> set[int]:
+    """Indices (into ``uses``) of training uses that only refer to a use stated elsewhere:
+    the object of a choice (``_choice_refers``) whose specific facets (data, sources, other
+    actors) are all named by the version's other training uses. A choice clause is the only
+    evidence of training when nothing else states it, and then it counts."""
+    clauses = _clauses(v)
+    choice = {i for i, a in enumerate(uses) if _choice_refers(v, a, clauses[a.clause_id].text)}
+    if not choice or len(choice) == len(uses):
+        return set()
+    stated: set[tuple[str, str]] = set()
+    for i, a in enumerate(uses):
+        if i not in choice:
+            stated |= _facets(a)
+    return {i for i in choice if not (_facets(uses[i]) - _GENERIC - stated)}
+
+
 def _window(clause: Clause, a: Annotation, radius: int = 220) -> list[str]:
     lo = max(0, a.span.start - radius)
     hi = min(len(clause.text), a.span.end + radius)
@@ -268,8 +302,10 @@ def _training_additions(
         covered |= _facets(a)
     old_windows = [_window(old_clauses[a.clause_id], a) for a in old_uses]
     best: dict[str, tuple[Annotation, set[tuple[str, str]]]] = {}
-    for a in _uses(new):
-        if a.clause_id not in changed_new:
+    new_uses = _uses(new)
+    referring = _referring_uses(new, new_uses)
+    for i, a in enumerate(new_uses):
+        if a.clause_id not in changed_new or i in referring:
             continue
         clause = new_clauses[a.clause_id]
         facets = _facets(a)
@@ -882,7 +918,11 @@ def assess_version(analyzed: AnalyzedVersion) -> list[Finding]:
     findings: list[Finding] = []
     clauses = _clauses(analyzed)
     best: dict[str, Annotation] = {}
-    for a in _uses(analyzed):
+    uses = _uses(analyzed)
+    referring = _referring_uses(analyzed, uses)
+    for i, a in enumerate(uses):
+        if i in referring:
+            continue
         if a.clause_id not in best or a.score > best[a.clause_id].score:
             best[a.clause_id] = a
     for cid, a in best.items():

@@ -320,6 +320,56 @@ def test_legal_basis_changed_in_a_reworded_row(
         assert cl.text[e.span.start : e.span.end] == e.span.text
 
 
+TRAINING = "We use your public posts and comments to train our generative AI models.\n\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "added_in"),
+    [
+        # the objection right refers to the use stated in the sentence before: one finding
+        (
+            TRAINING + "You have the right to object to the use of your information for "
+            "developing and improving AI models (Article 21 GDPR).\n",
+            ["We use your public posts"],
+        ),
+        (
+            TRAINING + "You can opt out of having your public posts used to train our AI models.\n",
+            ["We use your public posts"],
+        ),
+        # the choice clause is the only statement of training: it counts
+        (
+            "You can opt out of having your public posts used to train our AI models.\n",
+            ["You can opt out"],
+        ),
+        # the choice names data no other clause says is used for training: it counts too
+        (
+            TRAINING + "You can object to the use of your voice recordings to train our AI "
+            "models.\n",
+            ["We use your public posts", "You can object"],
+        ),
+    ],
+)
+def test_choice_referring_to_a_stated_training_use_is_not_another_addition(
+    engine: PolicyAnalyzer, new: str, added_in: list[str]
+) -> None:
+    c = compare(engine, "We use your data to provide the service.\n", new)
+    added = [f.new_clause.text for f in c.findings if f.flag == "ai_training.added"]
+    assert len(added) == len(added_in), added
+    for start in added_in:
+        assert any(t.startswith(start) for t in added), (start, added)
+
+
+def test_choice_referring_to_training_is_not_present_twice(engine: PolicyAnalyzer) -> None:
+    analyzed = engine.analyze(
+        from_text(
+            INTRO + TRAINING + "You have the right to object to the use of your information "
+            "for developing and improving AI models.\n"
+        )
+    )
+    present = [f for f in assess_version(analyzed) if f.flag == "ai_training.present"]
+    assert [f.new_clause.text[:10] for f in present] == ["We use you"]
+
+
 def test_choice_changed_from_opt_in_to_opt_out(engine: PolicyAnalyzer) -> None:
     c = compare(
         engine,
