@@ -29,6 +29,7 @@ USE = [
     "public posts.",
     "If you do not want your public posts and the photos you upload used to train our AI "
     "models, you can object.",
+    "Your content is not sold, and it may be used to train our AI models.",
 ]
 RECIPIENT = [
     "We share certain member data with our parent company so that it can train its AI models.",
@@ -146,3 +147,31 @@ def test_negated_use_also_negates_its_data_objects() -> None:
     assert labels(anns, "data_category", negated=True) >= {"messages", "children"}
     assert labels(anns, "data_category") == set()
     assert labels(anns, "exclusion") >= {"no_ai_training", "private_messages", "minors"}
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "used"),
+    [
+        (
+            "We do not process your photos for advertising, and public posts are used to "
+            "improve our AI models.",
+            {"media"},
+            {"public_posts"},
+        ),
+        (
+            "We do not use your private messages or photos that are private to train our models.",
+            {"messages", "media"},
+            set(),
+        ),
+        (
+            "We do not use private messages, or the accounts of people under 18, for this purpose.",
+            {"messages", "children"},
+            set(),
+        ),
+    ],
+)
+def test_negation_scope_over_data(text: str, negated: set[str], used: set[str]) -> None:
+    """A negated use verb reaches its object list, not the subject of a coordinated clause."""
+    anns = annotate(text)
+    assert labels(anns, "data_category", negated=True) == negated
+    assert labels(anns, "data_category") == used

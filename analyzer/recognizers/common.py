@@ -26,8 +26,9 @@ from .patterns import Match, PatternSet, load_patterns
 NEG_WINDOW = 8
 USE_SCOPE = 30  # tokens from a negated use verb that its negation reaches (same scope only)
 USE_NEG_WINDOW = 3  # "do not use", "will never be used", "do not sell or share"
-_SUBJECTS = frozenset({"we", "they", "i"})  # a new subject starts a new predicate
+_SUBJECTS = frozenset({"we", "they", "i", "it"})  # a new subject starts a new predicate
 _PASSIVE_AUX = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_MODALS = frozenset({"will", "may", "might", "can", "could", "shall", "would", "must"})
 _SUBJECT_NEG = frozenset({"no", "none", "neither", "nothing"})
 _HEADER_CELL = re.compile(r"^\s*([^:|]{1,60}):\s*(.*)$", re.S)
 
@@ -169,8 +170,28 @@ def negated_use_before(doc: Doc, info: DocInfo, start: int) -> int | None:
             return None
         if new_subject_between(doc, u.end, start):
             return None  # "we do not use X, and we train AI on Y"
+        if _subject_of_new_clause(doc, info, u.end, start):
+            return None  # "we do not process X for ads, and public posts are used to ..."
         return neg
     return None
+
+
+def _subject_of_new_clause(doc: Doc, info: DocInfo, lo: int, target: int) -> bool:
+    """``target`` opens a coordinated clause as its subject: an 'and'/'or' between the use
+    verb and it, and an auxiliary or use verb within a few tokens after it (not inside a
+    relative clause: "messages that are private" stays in the object)."""
+    if not any(doc[t].lower_ in ("and", "or") for t in range(lo, target)):
+        return False
+    sc = info.scope[target]
+    for t in range(target + 1, min(len(doc), target + 5)):
+        if info.scope[t] != sc:
+            return False
+        w = doc[t].lower_
+        if w in ("that", "which", "who", "to", "for", ","):
+            return False
+        if w in _PASSIVE_AUX or w in _MODALS:
+            return True
+    return False
 
 
 def _negated_subject(doc: Doc, info: DocInfo, use: int) -> int | None:
@@ -208,7 +229,9 @@ def negated_at(
     info = doc_info(doc)
     neg = negation_before(info, start, window)
     if neg is not None and (
-        in_relative_clause(doc, info, neg, start) or new_subject_between(doc, neg + 1, start)
+        in_relative_clause(doc, info, neg, start)
+        or new_subject_between(doc, neg + 1, start)
+        or _subject_of_new_clause(doc, info, neg + 1, start)
     ):
         neg = None
     if neg is None and through_use:
