@@ -5,7 +5,10 @@ into scopes at sentence starts and at the breakers listed in ``patterns/ai_train
 (";", ":", "but", "except", "however", "unless", ...). A hit is negated when a negation cue
 ("not", "n't", "never", "no", "without", ...) precedes it in the same scope within a short
 token window, unless the cue is part of a choice phrase ("choose not to", "if you don't
-want").
+want"). A negated use verb ("we do not use", "is never shared") also negates its object list
+and purpose infinitive beyond that window (``negated_use_before``). Negation never reaches
+into a coordinated clause with its own subject ("..., and we use ...", "..., and public posts
+are used ...").
 """
 
 from __future__ import annotations
