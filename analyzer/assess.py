@@ -193,6 +193,40 @@ def _facets(a: Annotation) -> set[tuple[str, str]]:
     return {q for q in a.qualifiers if q[0] in ("data", "source", "actor")}
 
 
+_CHOICE_REFERS = frozenset({"opt_out", "withdraw"})
+_GENERIC = frozenset({("data", "personal_data"), ("actor", "company")})
+
+
+def _choice_refers(v: AnalyzedVersion, a: Annotation, text: str) -> bool:
+    """The training use is the object of a user choice stated before it in the sentence:
+    "You have the right to object to the use of your information for developing AI", "You
+    can opt out of having your data used to train our models". Such a clause is about the
+    choice; the use it refers to is stated (or not) elsewhere."""
+    lo, _hi = _sentence_around(text, a.span.start)
+    for c in v.annotations_for(a.clause_id, tx.CHOICE):
+        if c.label not in _CHOICE_REFERS or c.negated or "rule" not in c.explanation.source:
+            continue
+        if lo <= c.span.start < a.span.start and ";" not in text[c.span.end : a.span.start]:
+            return True
+    return False
+
+
+def _referring_uses(v: AnalyzedVersion, uses: Sequence[Annotation]) -> set[int]:
+    """Indices (into ``uses``) of training uses that only refer to a use stated elsewhere:
+    the object of a choice (``_choice_refers``) whose specific facets (data, sources, other
+    actors) are all named by the version's other training uses. A choice clause is the only
+    evidence of training when nothing else states it, and then it counts."""
+    clauses = _clauses(v)
+    choice = {i for i, a in enumerate(uses) if _choice_refers(v, a, clauses[a.clause_id].text)}
+    if not choice or len(choice) == len(uses):
+        return set()
+    stated: set[tuple[str, str]] = set()
+    for i, a in enumerate(uses):
+        if i not in choice:
+            stated |= _facets(a)
+    return {i for i in choice if not (_facets(uses[i]) - _GENERIC - stated)}
+
+
 def _window(clause: Clause, a: Annotation, radius: int = 220) -> list[str]:
     lo = max(0, a.span.start - radius)
     hi = min(len(clause.text), a.span.end + radius)
@@ -268,8 +302,10 @@ def _training_additions(
         covered |= _facets(a)
     old_windows = [_window(old_clauses[a.clause_id], a) for a in old_uses]
     best: dict[str, tuple[Annotation, set[tuple[str, str]]]] = {}
-    for a in _uses(new):
-        if a.clause_id not in changed_new:
+    new_uses = _uses(new)
+    referring = _referring_uses(new, new_uses)
+    for i, a in enumerate(new_uses):
+        if a.clause_id not in changed_new or i in referring:
             continue
         clause = new_clauses[a.clause_id]
         facets = _facets(a)
@@ -386,15 +422,39 @@ def _bases_by_purpose(v: AnalyzedVersion) -> dict[str, set[str]]:
     return out
 
 
-def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
-    """A purpose stated with a basis it did not have before, while losing an old basis.
+def _basis_list(bases: Iterable[str]) -> str:
+    return ", ".join(f"{b.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[b]})" for b in sorted(bases))
 
-    Compared per purpose over the whole versions, so a clause moved under a new legal-basis
-    heading counts even though its own text did not change.
+
+def _basis_severity(dropped: set[str], gained: str) -> str:
+    return "high" if "consent" in dropped and gained == "legitimate_interests" else "medium"
+
+
+def _legal_basis_changed(
+    old: AnalyzedVersion, new: AnalyzedVersion, changes: Sequence[ClauseChange] = ()
+) -> list[Finding]:
+    """The legal basis stated for a purpose, or in a reworded clause, changed.
+
+    1. Per purpose over the whole versions: a purpose stated with a basis it did not have
+       before, while losing an old basis - so a clause moved under a new legal-basis heading
+       counts even though its own text did not change. The old clause is where the old
+       basis was stated for that purpose (preferring the new clause's own old wording).
+    2. Per reworded clause (``_reworded_basis_changes``): a modified clause whose stated basis
+       was replaced, even if its purpose was renamed too (a purposes-table row "Developing
+       features | Consent" -> "Developing AI | Legitimate interests").
     """
     before = _bases_by_purpose(old)
     after = _bases_by_purpose(new)
+    old_by: dict[tuple[str, str], list[Annotation]] = {}
+    for a in old.annotations:
+        if a.kind == tx.LEGAL_BASIS and not a.negated:
+            purposes = a.qualifier("purpose")
+            if len(purposes) <= MAX_TIED_PURPOSES:
+                for p in purposes:
+                    old_by.setdefault((p, a.label), []).append(a)
+    pair_of = {ch.new.id: ch.old.id for ch in changes if ch.new is not None and ch.old is not None}
     clauses = _clauses(new)
+    old_clauses = _clauses(old)
     out: list[Finding] = []
     done: set[str] = set()
     for a in new.annotations:
@@ -411,22 +471,80 @@ def _legal_basis_changed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Fin
             if not dropped:
                 continue
             done.add(p)
-            old_b = ", ".join(
-                f"{b.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[b]})" for b in sorted(dropped)
-            )
-            sev = "high" if "consent" in dropped and a.label == "legitimate_interests" else "medium"
+            cands = [o for b in sorted(dropped) for o in old_by.get((p, b), [])]
+            own = pair_of.get(a.clause_id)
+            old_a = next((o for o in cands if o.clause_id == own), cands[0] if cands else None)
+            evidence = [_evidence(new, a, "new")]
+            if old_a is not None:
+                evidence.insert(0, _evidence(old, old_a, "old"))
             out.append(
                 _finding(
                     "legal_basis.changed",
-                    f"The legal basis for {p.replace('_', ' ')} changed from {old_b} to "
-                    f"{a.label.replace('_', ' ')} ({tx.LEGAL_BASIS_ARTICLE[a.label]}).",
+                    f"The legal basis for {p.replace('_', ' ')} changed from "
+                    f"{_basis_list(dropped)} to {_basis_list([a.label])}.",
                     a.explanation,
                     new_clause=clauses[a.clause_id],
-                    evidence=[_evidence(new, a, "new")],
-                    severity=sev,
+                    old_clause=old_clauses[old_a.clause_id] if old_a is not None else None,
+                    evidence=evidence,
+                    severity=_basis_severity(dropped, a.label),
                     terms=[a.label],
                 )
             )
+    flagged = {f.new_clause.id for f in out if f.new_clause is not None}
+    out += _reworded_basis_changes(old, new, changes, flagged)
+    return out
+
+
+def _stated_bases(v: AnalyzedVersion, clause_id: str) -> dict[str, Annotation]:
+    """Legal bases a rule found for one clause (stated or inherited), first per basis.
+    Model-only guesses are left out: a clause-level classifier says too little to compare."""
+    out: dict[str, Annotation] = {}
+    for a in v.annotations_for(clause_id, tx.LEGAL_BASIS):
+        if not a.negated and "rule" in a.explanation.source:
+            out.setdefault(a.label, a)
+    return out
+
+
+def _reworded_basis_changes(
+    old: AnalyzedVersion,
+    new: AnalyzedVersion,
+    changes: Sequence[ClauseChange],
+    flagged: set[str],
+) -> list[Finding]:
+    """Modified clause pairs whose legal basis was replaced: the old clause stated a basis
+    the new one dropped, and the new clause states one the old did not. A clause that only
+    adds or only drops a basis is not a replacement and is left to the per-purpose check."""
+    out: list[Finding] = []
+    for ch in changes:
+        if ch.kind != "modified" or not ch.substantive or ch.old is None or ch.new is None:
+            continue
+        if ch.new.id in flagged:
+            continue
+        was = _stated_bases(old, ch.old.id)
+        now = _stated_bases(new, ch.new.id)
+        dropped = set(was) - set(now)
+        gained = set(now) - set(was)
+        if not dropped or not gained:
+            continue
+        label = "legitimate_interests" if "legitimate_interests" in gained else sorted(gained)[0]
+        a = now[label]
+        old_a = was[sorted(dropped)[0]]
+        purposes = sorted(_clause_purposes(new).get(ch.new.id, set()) - {"open_ended"})
+        what = f" for {', '.join(p.replace('_', ' ') for p in purposes)}" if purposes else ""
+        flagged.add(ch.new.id)
+        out.append(
+            _finding(
+                "legal_basis.changed",
+                f"In this reworded clause the legal basis{what} changed from "
+                f"{_basis_list(dropped)} to {_basis_list([label])}.",
+                a.explanation,
+                new_clause=ch.new,
+                old_clause=ch.old,
+                evidence=[_evidence(old, old_a, "old"), _evidence(new, a, "new")],
+                severity=_basis_severity(dropped, label),
+                terms=[label],
+            )
+        )
     return out
 
 
@@ -582,23 +700,111 @@ def _label_changes(
     return out
 
 
-def _exclusions_removed(old: AnalyzedVersion, new: AnalyzedVersion) -> list[Finding]:
-    now = {a.label for a in new.annotations if a.kind == tx.EXCLUSION}
-    before = _first_by_label(old, tx.EXCLUSION, set())
-    out = []
-    for label, a in before.items():
-        if label in now:
+_SENT_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentence_around(text: str, start: int) -> tuple[int, int]:
+    """Character bounds of the sentence of ``text`` holding offset ``start``."""
+    lo, hi = 0, len(text)
+    for m in _SENT_END.finditer(text):
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= start:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def _exclusion_scopes(v: AnalyzedVersion) -> list[tuple[Annotation, frozenset[str]]]:
+    """Each exclusion with what it keeps the data out of (its scope).
+
+    The scope is ``ai_training`` for a commitment not to train, or when the exclusion's
+    sentence speaks of AI training ("we do not use the accounts of people under 18 to
+    develop AI"); else the purposes named in its sentence, negated or not ("we do not show
+    personalized ads to them" -> advertising); empty when the sentence names no purpose
+    ("accounts of people under 18 are excluded"), i.e. any use.
+    """
+    clauses = _clauses(v)
+    out: list[tuple[Annotation, frozenset[str]]] = []
+    for a in v.annotations:
+        if a.kind != tx.EXCLUSION:
             continue
-        meaning = tx.EXCLUSIONS.get(label, label).rstrip(".")
+        if a.label == "no_ai_training":
+            out.append((a, frozenset({"ai_training"})))
+            continue
+        clause = clauses.get(a.clause_id)
+        if clause is None:
+            continue
+        lo, hi = _sentence_around(clause.text, a.span.start)
+        scope: set[str] = set()
+        for b in v.annotations_for(a.clause_id):
+            if not lo <= b.span.start < hi:
+                continue
+            if b.kind == tx.AI_TRAINING or (b.kind == tx.EXCLUSION and b.label == "no_ai_training"):
+                scope.add("ai_training")
+            elif b.kind == tx.PURPOSE and b.label != "open_ended":
+                scope.add(b.label)
+        out.append((a, frozenset(scope)))
+    return out
+
+
+def _exclusions_removed(
+    old: AnalyzedVersion, new: AnalyzedVersion, changes: Sequence[ClauseChange] = ()
+) -> list[Finding]:
+    """Protections of ``old`` that ``new`` no longer states: one finding per old clause,
+    naming every protection lost there; a protection stated in several old clauses is
+    reported once, on the first.
+
+    A protection is what is excluded (the label: private messages, minors, ...) and what it
+    is excluded from (its scope, ``_exclusion_scopes``). It is kept when the old clause was
+    reworded into a new clause that still states it (a modified, moved or unchanged pair),
+    or when some new clause states the same label with an overlapping scope, or with no
+    scope (a general exclusion covers a specific one); an old exclusion without a scope is
+    kept by any new exclusion of the same label. So "we do not use private messages or the
+    accounts of people under 18 to develop AI" -> "we do not use the content of private
+    messages to develop AI" drops the minors protection for AI training, even if minors are
+    still kept out of personalized ads elsewhere.
+    """
+    paired: dict[str, str] = {
+        ch.old.id: ch.new.id for ch in changes if ch.old is not None and ch.new is not None
+    }
+    now: dict[str, list[frozenset[str]]] = {}
+    labels_in: dict[str, set[str]] = {}
+    for a, scope in _exclusion_scopes(new):
+        now.setdefault(a.label, []).append(scope)
+        labels_in.setdefault(a.clause_id, set()).add(a.label)
+    old_clauses = _clauses(old)
+    order = _order(old)
+    lost: dict[str, list[Annotation]] = {}
+    seen: set[tuple[str, frozenset[str]]] = set()
+    for a, scope in sorted(
+        _exclusion_scopes(old), key=lambda x: (order.get(x[0].clause_id, 0), x[0].span.start)
+    ):
+        if a.label in labels_in.get(paired.get(a.clause_id, ""), set()):
+            continue  # the same clause, reworded, still states it
+        scopes = now.get(a.label, [])
+        if not scope and scopes:
+            continue
+        if any(not s or s & scope for s in scopes):
+            continue
+        if (a.label, scope) in seen:
+            continue  # the same protection stated again: the first clause stating it anchors it
+        seen.add((a.label, scope))
+        lost.setdefault(a.clause_id, []).append(a)
+    out = []
+    for cid, anns in lost.items():
+        meanings = "; ".join(f"'{tx.EXCLUSIONS.get(a.label, a.label).rstrip('.')}'" for a in anns)
+        noun = "protection" if len(anns) == 1 else "protections"
         out.append(
             _finding(
                 "exclusion.removed",
-                f"The old version's protection '{meaning}' is no longer stated anywhere in the new "
-                "version, which widens what the data may be used for (Art. 5(1)(b)).",
-                a.explanation,
-                old_clause=_clauses(old)[a.clause_id],
-                evidence=[_evidence(old, a, "old")],
-                terms=[label],
+                f"The old version's {noun} {meanings} "
+                f"{'is' if len(anns) == 1 else 'are'} no longer stated in the new version "
+                "for the same use, which widens what the data may be used for (Art. 5(1)(b)).",
+                anns[0].explanation,
+                old_clause=old_clauses[cid],
+                evidence=[_evidence(old, a, "old") for a in anns],
+                terms=[a.label for a in anns],
             )
         )
     return out
@@ -690,8 +896,8 @@ def assess_comparison(
     findings += added
     findings += _training_additions(new, old, changed_old, "old")
     findings += _li_for_ai(new, old, {f.new_clause.id for f in added if f.new_clause})
-    findings += _legal_basis_changed(old, new)
-    findings += _exclusions_removed(old, new)
+    findings += _legal_basis_changed(old, new, changes)
+    findings += _exclusions_removed(old, new, changes)
     findings += _choice_changed(old, new, set(changed_new))
     findings += _label_changes(old, new, set(changed_new), set(changed_old))
     new_clauses = _clauses(new)
@@ -712,7 +918,11 @@ def assess_version(analyzed: AnalyzedVersion) -> list[Finding]:
     findings: list[Finding] = []
     clauses = _clauses(analyzed)
     best: dict[str, Annotation] = {}
-    for a in _uses(analyzed):
+    uses = _uses(analyzed)
+    referring = _referring_uses(analyzed, uses)
+    for i, a in enumerate(uses):
+        if i in referring:
+            continue
         if a.clause_id not in best or a.score > best[a.clause_id].score:
             best[a.clause_id] = a
     for cid, a in best.items():

@@ -153,6 +153,9 @@ def test_consent_to_legitimate_interests_for_ai(engine: PolicyAnalyzer) -> None:
     changed = [f for f in c.findings if f.flag == "legal_basis.changed"][0]
     assert changed.severity == "high"
     assert "consent" in changed.reason and "legitimate interests" in changed.reason
+    # the old clause where consent was stated for the purpose, with evidence on both sides
+    assert changed.old_clause is not None and "train" in changed.old_clause.text
+    assert [e.side for e in changed.evidence] == ["old", "new"]
     li = [f for f in c.findings if f.flag == "legal_basis.legitimate_interest_for_ai"][0]
     assert "Art. 21" in li.reason and li.gdpr == FLAGS[li.flag].gdpr
 
@@ -187,6 +190,184 @@ def test_exclusion_removed_and_rewording_is_not(engine: PolicyAnalyzer) -> None:
         "Private messages are never used for this purpose.\n"
     )
     assert "exclusion.removed" not in flags(compare(engine, old, reworded))
+
+
+AI_EXCLUSION = (
+    "We do not use private messages or the accounts of people under 18 to develop and "
+    "improve AI at our company.\n\n"
+)
+ADS_MINORS = (
+    "Accounts of people under 18 are private by default, and we do not show personalized "
+    "ads to them.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("new", "removed"),
+    [
+        # minors dropped from the AI exclusion; still kept out of ads, which is another use
+        (
+            "We do not use the content of private messages to develop and improve AI at our "
+            "company.\n\n" + ADS_MINORS,
+            {"minors"},
+        ),
+        # reworded: both protections kept
+        (
+            "We do not use the private messages or the accounts of anyone under the age of 18 "
+            "to train or improve our AI models.\n\n" + ADS_MINORS,
+            set(),
+        ),
+        # split into two sentences: both kept
+        (
+            "We do not use private messages to develop and improve AI at our company.\n\n"
+            "Accounts of people under 18 are never used to develop AI.\n\n" + ADS_MINORS,
+            set(),
+        ),
+        # a general exclusion of minors covers the specific one
+        (
+            "We do not use private messages to develop AI.\n\n"
+            "We never process data from accounts of people under 18.\n",
+            set(),
+        ),
+        # the AI exclusion dropped altogether: both protections of that clause, one finding
+        (
+            "We use public posts to develop and improve AI.\n\n" + ADS_MINORS,
+            {"private_messages", "minors", "no_ai_training"},
+        ),
+    ],
+)
+def test_exclusion_removed_compares_what_is_excluded_from_what(
+    engine: PolicyAnalyzer, new: str, removed: set[str]
+) -> None:
+    c = compare(engine, AI_EXCLUSION + ADS_MINORS, new)
+    found = [f for f in c.findings if f.flag == "exclusion.removed"]
+    assert {t for f in found for t in f.terms} == removed, [f.terms for f in found]
+    if removed:
+        assert len(found) == 1
+        f = found[0]
+        assert f.old_clause is not None and "under 18" in f.old_clause.text
+        assert f.old_clause.text.startswith("We do not use private messages")
+        assert all(e.side == "old" for e in f.evidence)
+
+
+def test_reworded_exclusion_clause_keeps_its_protections(engine: PolicyAnalyzer) -> None:
+    """The clause pair is matched as modified: a rewording with another purpose keeps both."""
+    c = compare(
+        engine,
+        "We do not use private messages or the accounts of people under 18 to develop new "
+        "features.\n",
+        AI_EXCLUSION,
+    )
+    assert "exclusion.removed" not in flags(c)
+
+
+TABLE_HEAD = "| Purpose | Data we use | Legal basis |\n|---|---|---|\n"
+OTHER_ROW = "| Sending you our newsletter | E-mail address | Consent |\n"
+
+
+@pytest.mark.parametrize(
+    ("old_row", "new_row", "severity"),
+    [
+        # the purpose label changes with the basis (features -> AI): still a change
+        (
+            "| Developing and improving features, such as photo tagging | Photos and captions "
+            "| Consent |",
+            "| Developing and improving AI, such as photo tagging and our assistant | Public "
+            "posts, photos and captions | Legitimate interests (developing and improving AI) |",
+            "high",
+        ),
+        (
+            "| Showing you personalized ads based on partner data | Information from "
+            "advertising partners | Consent |",
+            "| Showing you personalized ads based on partner data | Information from "
+            "advertising partners | Legitimate interests (showing relevant ads) |",
+            "high",
+        ),
+        (
+            "| Providing the service | Account information | Performance of our contract |",
+            "| Providing and operating the service | Account information, usage information "
+            "| Legitimate interests |",
+            "medium",
+        ),
+        # reworded row, same basis: no change
+        (
+            "| Developing and improving features | Photos and captions | Consent |",
+            "| Developing and improving AI features | Photos, videos and captions | Consent |",
+            None,
+        ),
+    ],
+)
+def test_legal_basis_changed_in_a_reworded_row(
+    engine: PolicyAnalyzer, old_row: str, new_row: str, severity: str | None
+) -> None:
+    c = compare(
+        engine, TABLE_HEAD + old_row + "\n" + OTHER_ROW, TABLE_HEAD + new_row + "\n" + OTHER_ROW
+    )
+    found = [f for f in c.findings if f.flag == "legal_basis.changed"]
+    if severity is None:
+        assert not found
+        return
+    assert len(found) == 1, [f.reason for f in found]
+    f = found[0]
+    assert f.severity == severity
+    assert f.old_clause is not None and f.new_clause is not None
+    assert "Purpose:" in f.old_clause.text and "Purpose:" in f.new_clause.text
+    sides = {e.side: e for e in f.evidence}
+    assert set(sides) == {"old", "new"}
+    assert sides["old"].clause_id == f.old_clause.id
+    assert sides["new"].clause_id == f.new_clause.id
+    for e, cl in ((sides["old"], f.old_clause), (sides["new"], f.new_clause)):
+        assert cl.text[e.span.start : e.span.end] == e.span.text
+
+
+TRAINING = "We use your public posts and comments to train our generative AI models.\n\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "added_in"),
+    [
+        # the objection right refers to the use stated in the sentence before: one finding
+        (
+            TRAINING + "You have the right to object to the use of your information for "
+            "developing and improving AI models (Article 21 GDPR).\n",
+            ["We use your public posts"],
+        ),
+        (
+            TRAINING + "You can opt out of having your public posts used to train our AI models.\n",
+            ["We use your public posts"],
+        ),
+        # the choice clause is the only statement of training: it counts
+        (
+            "You can opt out of having your public posts used to train our AI models.\n",
+            ["You can opt out"],
+        ),
+        # the choice names data no other clause says is used for training: it counts too
+        (
+            TRAINING + "You can object to the use of your voice recordings to train our AI "
+            "models.\n",
+            ["We use your public posts", "You can object"],
+        ),
+    ],
+)
+def test_choice_referring_to_a_stated_training_use_is_not_another_addition(
+    engine: PolicyAnalyzer, new: str, added_in: list[str]
+) -> None:
+    c = compare(engine, "We use your data to provide the service.\n", new)
+    added = [f.new_clause.text for f in c.findings if f.flag == "ai_training.added"]
+    assert len(added) == len(added_in), added
+    for start in added_in:
+        assert any(t.startswith(start) for t in added), (start, added)
+
+
+def test_choice_referring_to_training_is_not_present_twice(engine: PolicyAnalyzer) -> None:
+    analyzed = engine.analyze(
+        from_text(
+            INTRO + TRAINING + "You have the right to object to the use of your information "
+            "for developing and improving AI models.\n"
+        )
+    )
+    present = [f for f in assess_version(analyzed) if f.flag == "ai_training.present"]
+    assert [f.new_clause.text[:10] for f in present] == ["We use you"]
 
 
 def test_choice_changed_from_opt_in_to_opt_out(engine: PolicyAnalyzer) -> None:
@@ -353,7 +534,10 @@ def test_motivating_case(engine: PolicyAnalyzer) -> None:
     ):
         assert flag in fl, flag
     removed = {t for f in c.findings if f.flag == "exclusion.removed" for t in f.terms}
-    assert removed == {"private_messages"}, "'from adults' keeps the minors exclusion"
+    # the private-messages sentence is also a commitment not to train: both are lost, in one
+    # finding on that clause; "from adults" keeps the minors exclusion
+    assert removed == {"private_messages", "no_ai_training"}, removed
+    assert len([f for f in c.findings if f.flag == "exclusion.removed"]) == 1
     assert fl[:4] == [f for f in fl if FLAGS[f].severity == "high"][:4]
 
 

@@ -20,6 +20,16 @@ USE = [
     "Your content may be used as training data.",
     "We use public posts from adults to develop and improve AI at our company.",
     "Chats are saved and used, including to improve Gemini with the help of human reviewers.",
+    # a negated use earlier in the sentence does not reach a new, affirmative predicate
+    "We do not use cookies for this, and we use your public posts to develop and improve AI "
+    "models.",
+    "We do not sell your data; we use your public posts and comments from adults to train "
+    "our AI models.",
+    "We don't share your messages with advertisers and we train our AI models on your "
+    "public posts.",
+    "If you do not want your public posts and the photos you upload used to train our AI "
+    "models, you can object.",
+    "Your content is not sold, and it may be used to train our AI models.",
 ]
 RECIPIENT = [
     "We share certain member data with our parent company so that it can train its AI models.",
@@ -33,6 +43,16 @@ NEGATED = [
     "Temporary chats are never used to improve our AI models.",
     "You can use temporary chats, which are not used to improve Google AI with help "
     "from human reviewers.",
+    # the negated verb is "use"; the training verb sits in its purpose infinitive, after a
+    # long object list (beyond the token window)
+    "We do not use private messages or the accounts of people under 18 to develop and "
+    "improve AI at our company.",
+    "We will never use the content of your private messages or the photos stored on your "
+    "device to train our AI models.",
+    "Your private messages, voice recordings and the accounts of people under 18 will not be "
+    "used by us or by our partners to train generative AI models.",
+    "No content from private groups or from accounts of teenagers is used to build or "
+    "improve our machine learning models.",
 ]
 NOT_TRAINING = [
     "Gemini can make mistakes, so double-check responses.",
@@ -116,3 +136,42 @@ def test_span_offsets_index_the_clause() -> None:
     text = "For example, we use your posts to train our AI models."
     for a in annotate(text):
         assert text[a.span.start : a.span.end] == a.span.text
+
+
+def test_negated_use_also_negates_its_data_objects() -> None:
+    """'do not use X or Y to <train>': X and Y are excluded data, not data used."""
+    anns = annotate(
+        "We do not use private messages or the accounts of people under 18 to develop and "
+        "improve AI at our company."
+    )
+    assert labels(anns, "data_category", negated=True) >= {"messages", "children"}
+    assert labels(anns, "data_category") == set()
+    assert labels(anns, "exclusion") >= {"no_ai_training", "private_messages", "minors"}
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "used"),
+    [
+        (
+            "We do not process your photos for advertising, and public posts are used to "
+            "improve our AI models.",
+            {"media"},
+            {"public_posts"},
+        ),
+        (
+            "We do not use your private messages or photos that are private to train our models.",
+            {"messages", "media"},
+            set(),
+        ),
+        (
+            "We do not use private messages, or the accounts of people under 18, for this purpose.",
+            {"messages", "children"},
+            set(),
+        ),
+    ],
+)
+def test_negation_scope_over_data(text: str, negated: set[str], used: set[str]) -> None:
+    """A negated use verb reaches its object list, not the subject of a coordinated clause."""
+    anns = annotate(text)
+    assert labels(anns, "data_category", negated=True) == negated
+    assert labels(anns, "data_category") == used

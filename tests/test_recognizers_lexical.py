@@ -103,6 +103,16 @@ def test_choices(text: str, expected: set[str]) -> None:
         ("Accounts of people under 18 are excluded.", "minors"),
         ("We do not sell your data.", "no_sale"),
         ("We never share your personal data with advertisers.", "no_sharing"),
+        (
+            "We do not use private messages or the accounts of people under 18 to develop "
+            "and improve AI.",
+            "minors",
+        ),
+        (
+            "We do not use private messages or the accounts of people under 18 to develop "
+            "and improve AI.",
+            "private_messages",
+        ),
     ],
 )
 def test_exclusions(text: str, expected: str) -> None:

@@ -14,7 +14,10 @@ How it decides (lexicon in ``patterns/ai_training.json``, no parser needed):
   improve an AI product) counts with a lower score;
 * a negation cue before the verb in the same scope ("are not used for training", "we don't
   use your recordings to train ...") turns the hit into ``exclusion/no_ai_training`` and a
-  ``negated`` use; "choose not to" / "if you don't want" are choices, not negations;
+  ``negated`` use; so does a negated use verb however long its object is, the training
+  verb being in its purpose infinitive ("we do not use private messages or the accounts of
+  people under 18 to develop and improve AI"; ``common.negated_use_before``); "choose not
+  to" / "if you don't want" are choices, not negations;
 * "so that <someone else> can train", "enable X to train", "its own AI models" mark a
   recipient's training (``ai_training/recipient_use`` plus ``recipient/ai_providers``);
 * questions ("Does X use my data to train AI?") are not statements of use;
@@ -43,7 +46,9 @@ from .common import (
     en_doc,
     in_relative_clause,
     negated_at,
+    negated_use_before,
     negation_before,
+    new_subject_between,
     sentence_bounds,
 )
 from .patterns import Match, load_patterns
@@ -133,8 +138,13 @@ class AITrainingRecognizer(Recognizer):
         for verb, obj, pattern, score, recipient in hits:
             first = min(verb.start, obj.start)
             neg_tok = negation_before(info, first, NEG_WINDOW)
-            if neg_tok is not None and in_relative_clause(doc, info, neg_tok, first):
-                neg_tok = None
+            if neg_tok is not None and (
+                in_relative_clause(doc, info, neg_tok, first)
+                or new_subject_between(doc, neg_tok + 1, first)
+            ):
+                neg_tok = None  # "which do not ...", "we don't sell X, and we train ..."
+            if neg_tok is None:  # "we do not use <long object list> to develop ... AI"
+                neg_tok = negated_use_before(doc, info, first)
             negated = neg_tok is not None
             lo, hi = sentence_bounds(doc, verb.start)
             label = "recipient_use" if recipient else "use"

@@ -5,7 +5,10 @@ into scopes at sentence starts and at the breakers listed in ``patterns/ai_train
 (";", ":", "but", "except", "however", "unless", ...). A hit is negated when a negation cue
 ("not", "n't", "never", "no", "without", ...) precedes it in the same scope within a short
 token window, unless the cue is part of a choice phrase ("choose not to", "if you don't
-want").
+want"). A negated use verb ("we do not use", "is never shared") also negates its object list
+and purpose infinitive beyond that window (``negated_use_before``). Negation never reaches
+into a coordinated clause with its own subject ("..., and we use ...", "..., and public posts
+are used ...").
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ from ..nlp import get_nlp
 from .patterns import Match, PatternSet, load_patterns
 
 NEG_WINDOW = 8
+USE_SCOPE = 30  # tokens from a negated use verb that its negation reaches (same scope only)
+USE_NEG_WINDOW = 3  # "do not use", "will never be used", "do not sell or share"
+_SUBJECTS = frozenset({"we", "they", "i", "it"})  # a new subject starts a new predicate
+_PASSIVE_AUX = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_MODALS = frozenset({"will", "may", "might", "can", "could", "shall", "would", "must"})
+_SUBJECT_NEG = frozenset({"no", "none", "neither", "nothing"})
 _HEADER_CELL = re.compile(r"^\s*([^:|]{1,60}):\s*(.*)$", re.S)
 
 
@@ -136,14 +145,100 @@ def negation_before(info: DocInfo, start: int, window: int = NEG_WINDOW) -> int 
     return None
 
 
-def negated_at(doc: Doc, start: int, window: int = NEG_WINDOW) -> int | None:
-    """``negation_before`` for a Doc; cheap when the Doc holds no negation cue at all."""
+def negated_use_before(doc: Doc, info: DocInfo, start: int) -> int | None:
+    """Negation cue of a negated use verb whose object or purpose holds ``start``.
+
+    "We do not use private messages or the accounts of people under 18 to develop and
+    improve AI": the cue negates "use", and so everything "use" governs up to the end of the
+    scope - the data it names and the purpose infinitive ("to develop ... AI") - however
+    long the object list is. The nearest use verb before ``start`` in the same scope (within
+    ``USE_SCOPE`` tokens) decides: if it is not negated ("we do not use X, and we use Y to
+    train AI"), nothing is. Use verbs inside a purpose phrase ("to process", "for sharing")
+    do not start a new predicate and are skipped; so does a new subject ("and we ...").
+    """
+    if start >= len(info.scope):
+        return None
+    sc = info.scope[start]
+    for u in reversed(info.lex.get("USE_VERB", [])):
+        if u.start >= start:
+            continue
+        if start - u.start > USE_SCOPE or info.scope[u.start] != sc:
+            return None
+        if u.start > 0 and doc[u.start - 1].lower_ in ("to", "for"):
+            continue
+        neg = negation_before(info, u.start, USE_NEG_WINDOW)
+        if neg is None:
+            neg = _negated_subject(doc, info, u.start)
+        if neg is None or in_relative_clause(doc, info, neg, u.start):
+            return None
+        if new_subject_between(doc, u.end, start):
+            return None  # "we do not use X, and we train AI on Y"
+        if _subject_of_new_clause(doc, info, u.end, start):
+            return None  # "we do not process X for ads, and public posts are used to ..."
+        return neg
+    return None
+
+
+def _subject_of_new_clause(doc: Doc, info: DocInfo, lo: int, target: int) -> bool:
+    """``target`` opens a coordinated clause as its subject: an 'and'/'or' between the use
+    verb and it, and an auxiliary or use verb within a few tokens after it (not inside a
+    relative clause: "messages that are private" stays in the object)."""
+    if not any(doc[t].lower_ in ("and", "or") for t in range(lo, target)):
+        return False
+    sc = info.scope[target]
+    for t in range(target + 1, min(len(doc), target + 5)):
+        if info.scope[t] != sc:
+            return False
+        w = doc[t].lower_
+        if w in ("that", "which", "who", "to", "for", ","):
+            return False
+        if w in _PASSIVE_AUX or w in _MODALS:
+            return True
+    return False
+
+
+def _negated_subject(doc: Doc, info: DocInfo, use: int) -> int | None:
+    """'No content from private groups is used to ...': a passive use verb whose subject
+    opens its scope with 'no' / 'none' / 'neither' / 'nothing'."""
+    if use == 0 or doc[use - 1].lower_ not in _PASSIVE_AUX:
+        return None
+    sc = info.scope[use]
+    t = use - 1
+    while t > 0 and info.scope[t - 1] == sc:
+        t -= 1
+    if doc[t].lower_ in _SUBJECT_NEG and t in info.neg_tokens:
+        return t
+    return None
+
+
+def new_subject_between(doc: Doc, lo: int, hi: int) -> bool:
+    """A coordinated clause with its own subject ('..., and we ...') between tokens."""
+    return any(
+        doc[t].lower_ in ("and", "or", ",", "while") and doc[t + 1].lower_ in _SUBJECTS
+        for t in range(lo, hi - 1)
+    )
+
+
+def negated_at(
+    doc: Doc, start: int, window: int = NEG_WINDOW, through_use: bool = True
+) -> int | None:
+    """``negation_before`` for a Doc; cheap when the Doc holds no negation cue at all.
+
+    With ``through_use`` (the default), a negated use verb also negates its object and
+    purpose beyond the token window (``negated_use_before``).
+    """
     if not doc_lex(doc).get("NEG"):
         return None
     info = doc_info(doc)
     neg = negation_before(info, start, window)
-    if neg is not None and in_relative_clause(doc, info, neg, start):
-        return None
+    if neg is not None and (
+        in_relative_clause(doc, info, neg, start)
+        or new_subject_between(doc, neg + 1, start)
+        or _subject_of_new_clause(doc, info, neg + 1, start)
+    ):
+        neg = None
+    if neg is None and through_use:
+        neg = negated_use_before(doc, info, start)
     return neg
 
 
