@@ -246,17 +246,34 @@ def _similarity(a: list[str], b: list[str]) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+#: How a data or source facet reads in a reason ("public posts, photos and captions").
+_FACET_WORDS: dict[tuple[str, str], str] = {
+    ("data", "public_posts"): "public posts and comments",
+    ("data", "media"): "photos, videos, audio and captions",
+    ("data", "messages"): "messages",
+    ("data", "ai_interactions"): "interactions with AI features",
+    ("source", "ai_interactions"): "interactions with AI features",
+    ("source", "public_web"): "publicly available information from the web",
+    ("source", "partners"): "data from partners and third parties",
+    ("source", "user_provided"): "data users provide",
+    ("source", "automatic"): "data collected automatically",
+    ("source", "other_users"): "data other users provide",
+}
+
+
 def _describe(facets: Iterable[tuple[str, str]]) -> str:
-    parts = []
+    parts: list[str] = []
     for k, v in sorted(facets):
         if k == "actor":
-            parts.append(
-                "training by another company" if v == "recipient" else "training by the company"
-            )
+            text = "training by another company" if v == "recipient" else "training by the company"
+        elif (k, v) in _FACET_WORDS:
+            text = _FACET_WORDS[(k, v)]
         elif k == "source":
-            parts.append(f"data from {v.replace('_', ' ')}")
+            text = f"data from {v.replace('_', ' ')}"
         else:
-            parts.append(v.replace("_", " "))
+            text = v.replace("_", " ")
+        if text not in parts:
+            parts.append(text)
     return ", ".join(parts)
 
 
@@ -332,9 +349,10 @@ def _training_additions(
                     "a new purpose must be specified and disclosed (Art. 5(1)(b), Art. 13(3))."
                 )
             else:
+                used = f" ({what})" if what != "data" else ""
                 reason = (
-                    "The new version says data is used to train AI models, which the old "
-                    "version did not say: a new purpose (Art. 5(1)(b), Art. 13(3))."
+                    f"The new version says data{used} is used to train AI models, which the "
+                    "old version did not say: a new purpose (Art. 5(1)(b), Art. 13(3))."
                 )
             out.append(
                 _finding(
