@@ -114,12 +114,15 @@ class ModelRecognizer(Recognizer):
             return []
         texts = [clause_input(c) for c in clauses]
         raw_by_key: dict[tuple, object] = {}
+        grams_by_key: dict[tuple, list[list[str]]] = {}
         names_by_key: dict[tuple, dict[int, dict[int, str]]] = {}
         out: list[Annotation] = []
         for mname, model in self.models.items():
             key = model.features.key()
             if key not in raw_by_key:
-                raw_by_key[key] = model.featurize(texts)
+                # each text is analyzed once: its n-grams feed the matrix and the names
+                grams_by_key[key] = model.features.analyze_many(texts)
+                raw_by_key[key] = model.features.transform(texts, grams=grams_by_key[key])
             weighted = model.weigh(raw_by_key[key])  # type: ignore[arg-type]
             proba = model.proba_from(weighted)
             decided = model.decide(proba)
@@ -133,7 +136,10 @@ class ModelRecognizer(Recognizer):
             names_cache = names_by_key.setdefault(key, {})
             need = [i for i in rows if i not in names_cache]
             if need:
-                named = model.features.column_terms_many([texts[i] for i in need], lexicon=False)
+                grams = grams_by_key[key]
+                named = model.features.column_terms_many(
+                    [texts[i] for i in need], lexicon=False, grams=[grams[i] for i in need]
+                )
                 names_cache.update(zip(need, named, strict=True))
             for i in rows:
                 clause = clauses[i]
