@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -44,6 +45,14 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class _Shared:
+    """Pure per-text results shared by the versions analyzed in one call (one compare)."""
+
+    docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
+    sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+
 class PolicyAnalyzer:
     """Runs ingest -> segment -> annotate -> align -> assess."""
 
@@ -63,16 +72,16 @@ class PolicyAnalyzer:
 
     def analyze(self, doc: DocumentLike, **meta: str | None) -> AnalyzedVersion:
         """Segment and annotate one version."""
-        return self._analyze(doc, {}, meta)
+        return self._analyze(doc, _Shared(), meta)
 
     def _analyze(
-        self, doc: DocumentLike, shared: dict[tuple[str, bool], Doc], meta: dict[str, str | None]
+        self, doc: DocumentLike, shared: _Shared, meta: dict[str, str | None]
     ) -> AnalyzedVersion:
-        """:meth:`analyze`, reusing the Docs of ``shared`` (clause text -> Doc)."""
+        """:meth:`analyze`, reusing (and filling) the per-text results of ``shared``."""
         with _gc_paused():
             version = self.load(doc, **meta)
-            clauses = segment(version, self.nlp)
-            docs = self._docs(clauses, shared)
+            clauses = segment(version, self.nlp, shared.sentences)
+            docs = self._docs(clauses, shared.docs)
             annotations = combine(self.registry.analyze(clauses, docs))
         return AnalyzedVersion(
             version=version, clauses=tuple(clauses), annotations=tuple(annotations)
@@ -119,7 +128,7 @@ class PolicyAnalyzer:
     ) -> Comparison:
         """Compare two versions: aligned changes and findings."""
         # the two versions share most sentences: one Doc (and its cached facts) per text
-        shared: dict[tuple[str, bool], Doc] = {}
+        shared = _Shared()
         a = old if isinstance(old, AnalyzedVersion) else self._analyze(old, shared, {})
         b = new if isinstance(new, AnalyzedVersion) else self._analyze(new, shared, {})
         del shared
