@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it.token import Token
 from spacy.tokens import Doc
 
 from . import __version__
@@ -19,6 +20,7 @@ from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine
 from .datamodel import Analysis, AnalyzedVersion, Clause, Comparison, PolicyVersion
+from .formats.markdown import sharing as markdown_sharing
 from .ingest import from_text, read_path
 from .nlp import get_nlp
 from .recognizers import RecognizerRegistry
@@ -51,6 +53,7 @@ class _Shared:
 
     docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
     sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    markdown_inline: dict[str, list[Token]] = field(default_factory=dict)
 
 
 class PolicyAnalyzer:
@@ -79,7 +82,8 @@ class PolicyAnalyzer:
     ) -> AnalyzedVersion:
         """:meth:`analyze`, reusing (and filling) the per-text results of ``shared``."""
         with _gc_paused():
-            version = self.load(doc, **meta)
+            with markdown_sharing(shared.markdown_inline):
+                version = self.load(doc, **meta)
             clauses = segment(version, self.nlp, shared.sentences)
             docs = self._docs(clauses, shared.docs)
             annotations = combine(self.registry.analyze(clauses, docs))
