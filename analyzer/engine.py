@@ -24,7 +24,7 @@ from .formats.markdown import sharing as markdown_sharing
 from .ingest import from_text, read_path
 from .nlp import get_nlp
 from .recognizers import RecognizerRegistry
-from .segment import segment
+from .segment import SegmentCache, segment
 
 DocumentLike = PolicyVersion | str | Path
 
@@ -52,7 +52,7 @@ class _Shared:
     """Pure per-text results shared by the versions analyzed in one call (one compare)."""
 
     docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
-    sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    segment: SegmentCache = field(default_factory=SegmentCache)
     markdown_inline: dict[str, list[Token]] = field(default_factory=dict)
 
 
@@ -84,7 +84,7 @@ class PolicyAnalyzer:
         with _gc_paused():
             with markdown_sharing(shared.markdown_inline):
                 version = self.load(doc, **meta)
-            clauses = segment(version, self.nlp, shared.sentences)
+            clauses = segment(version, self.nlp, shared.segment)
             docs = self._docs(clauses, shared.docs)
             annotations = combine(self.registry.analyze(clauses, docs))
         return AnalyzedVersion(

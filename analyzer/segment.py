@@ -24,6 +24,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 
@@ -114,19 +115,28 @@ def _pieces_of(block: Block, spans: list[tuple[int, int]]) -> list[tuple[str, in
     return pieces
 
 
+@dataclass
+class SegmentCache:
+    """Pure per-text results that :func:`segment` fills and reuses: the engine shares one
+    between the two versions of a comparison, which have most paragraphs in common. Use one
+    only with one ``nlp``."""
+
+    sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    norms: dict[str, str] = field(default_factory=dict)
+
+
 def segment(
     version: PolicyVersion,
     nlp: Language | None = None,
-    sentences: dict[str, list[tuple[int, int]]] | None = None,
+    cache: SegmentCache | None = None,
 ) -> list[Clause]:
     """Split a version into clauses with stable ids, section paths, offsets and context.
 
     Args:
         version: the ingested document.
         nlp: a spaCy pipeline with a sentencizer (default: ``analyzer.nlp.get_nlp()``).
-        sentences: block text -> sentence offsets, filled and reused (the engine shares one
-            between the two versions of a comparison, which have most paragraphs in
-            common); must only be used with one ``nlp``.
+        cache: sentence splits and normal forms to reuse and fill (see
+            :class:`SegmentCache`).
 
     Returns:
         The clauses in document order; ``Clause.index`` is the position in this list.
@@ -138,7 +148,9 @@ def segment(
         for i, b in enumerate(blocks)
         if b.kind == "paragraph" or (b.kind == "list_item" and len(b.text) > LONG_ITEM)
     ]
-    memo = sentences if sentences is not None else {}
+    cache = cache if cache is not None else SegmentCache()
+    memo = cache.sentences
+    norms = cache.norms
     new = list(dict.fromkeys(blocks[i].text for i in to_split if blocks[i].text not in memo))
     for text, doc in zip(new, nlp.pipe(new), strict=True):
         memo[text] = _sentences(text, doc)
@@ -154,7 +166,9 @@ def segment(
     table_lead = ""  # the same, for the rows of a table
 
     def add(text: str, kind: str, start: int, end: int, sect: tuple[str, ...], ctx: str) -> None:
-        norm = normalize(text)
+        norm = norms.get(text)
+        if norm is None:
+            norm = norms[text] = normalize(text)
         if not norm:
             return
         clauses.append(
