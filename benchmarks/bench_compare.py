@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +104,7 @@ def run_warm(old: Path, new: Path, runs: int) -> dict[str, float]:
     from analyzer.engine import _gc_paused
 
     with _gc_paused():  # as the engine runs its stages
-        stages = stage_times(engine, old)
+        stages = stage_times(engine, old, new)
     return {
         **stages,
         "engine_build_s": build,
@@ -129,36 +130,50 @@ def _model_recognizer(engine):  # type: ignore[no-untyped-def]
     return None
 
 
-def stage_times(engine, path: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """CPU seconds of each stage for one version analyzed alone (warm engine, nothing
-    shared with another version), to see where time goes."""
-    from analyzer.classify.combine import combine
-    from analyzer.segment import segment
+def stage_times(engine, old: Path, new: Path, runs: int = 5) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """CPU seconds of each stage inside ``engine.compare(old, new)`` (median of ``runs``;
+    both versions together), to see where time goes. Each stage function the engine calls
+    is wrapped with ``time.process_time`` for the duration of the measurement."""
+    import analyzer.engine as eng
 
-    t0 = time.process_time()
-    version = engine.load(str(path))
-    t1 = time.process_time()
-    clauses = segment(version, engine.nlp)
-    t2 = time.process_time()
-    docs = engine._docs(clauses)
-    t3 = time.process_time()
-    out: dict[str, float] = {}
-    anns = []
-    for r in engine.registry.recognizers:
-        t = time.process_time()
-        anns += r.analyze(clauses, docs)
-        out[f"stage_annotate_{r.name}_s"] = time.process_time() - t
-    t4 = time.process_time()
-    combine(anns)
-    t5 = time.process_time()
-    return {
-        "stage_ingest_s": t1 - t0,
-        "stage_segment_s": t2 - t1,
-        "stage_tokenize_s": t3 - t2,
-        "stage_annotate_s": t4 - t3,
-        **out,
-        "stage_combine_s": t5 - t4,
-    }
+    totals: dict[str, float] = {}
+
+    def timed(f, label):  # type: ignore[no-untyped-def]
+        def w(*a, **k):  # type: ignore[no-untyped-def]
+            t = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                totals[label] = totals.get(label, 0.0) + time.process_time() - t
+
+        return w
+
+    patches = [
+        (engine, "load", "ingest"),
+        (eng, "segment", "segment"),
+        (engine, "_docs", "tokenize"),
+        *((r, "analyze", f"annotate_{r.name}") for r in engine.registry.recognizers),
+        (eng, "combine", "combine"),
+        (eng, "align", "align"),
+        (eng, "assess_comparison", "assess"),
+    ]
+    saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
+    runs_by_stage: dict[str, list[float]] = {}
+    try:
+        for obj, name, label in patches:
+            setattr(obj, name, timed(getattr(obj, name), label))
+        for _ in range(runs):
+            totals.clear()
+            engine.compare(str(old), str(new))
+            for k, v in totals.items():
+                runs_by_stage.setdefault(k, []).append(v)
+    finally:
+        for obj, name, orig in saved:
+            if isinstance(obj, types.ModuleType):
+                setattr(obj, name, orig)
+            else:
+                obj.__dict__.pop(name, None)  # the wrapper was an instance attribute
+    return {f"stage_{k}_s": statistics.median(v) for k, v in runs_by_stage.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,9 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         ("engine build (first use)", f"{warm['engine_build_s']:.3f} s", "", None),
         *(
             (
-                f"  one version: {k[6:-2].replace('annotate_policydiff.', '')}",
+                f"  stage: {k[6:-2].replace('annotate_policydiff.', '')}",
                 f"{warm[k]:.3f} s",
-                "CPU, old file alone",
+                "CPU within compare (both versions)",
                 None,
             )
             for k in warm
