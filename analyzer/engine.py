@@ -9,8 +9,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it.token import Token
 from spacy.tokens import Doc
 
 from . import __version__
@@ -18,10 +20,11 @@ from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine
 from .datamodel import Analysis, AnalyzedVersion, Clause, Comparison, PolicyVersion
+from .formats.markdown import sharing as markdown_sharing
 from .ingest import from_text, read_path
 from .nlp import get_nlp
 from .recognizers import RecognizerRegistry
-from .segment import segment
+from .segment import SegmentCache, segment
 
 DocumentLike = PolicyVersion | str | Path
 
@@ -44,6 +47,15 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class _Shared:
+    """Pure per-text results shared by the versions analyzed in one call (one compare)."""
+
+    docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
+    segment: SegmentCache = field(default_factory=SegmentCache)
+    markdown_inline: dict[str, list[Token]] = field(default_factory=dict)
+
+
 class PolicyAnalyzer:
     """Runs ingest -> segment -> annotate -> align -> assess."""
 
@@ -63,24 +75,48 @@ class PolicyAnalyzer:
 
     def analyze(self, doc: DocumentLike, **meta: str | None) -> AnalyzedVersion:
         """Segment and annotate one version."""
+        return self._analyze(doc, _Shared(), meta)
+
+    def _analyze(
+        self, doc: DocumentLike, shared: _Shared, meta: dict[str, str | None]
+    ) -> AnalyzedVersion:
+        """:meth:`analyze`, reusing (and filling) the per-text results of ``shared``."""
         with _gc_paused():
-            version = self.load(doc, **meta)
-            clauses = segment(version, self.nlp)
-            docs = self._docs(clauses)
+            with markdown_sharing(shared.markdown_inline):
+                version = self.load(doc, **meta)
+            clauses = segment(version, self.nlp, shared.segment)
+            docs = self._docs(clauses, shared.docs)
             annotations = combine(self.registry.analyze(clauses, docs))
         return AnalyzedVersion(
             version=version, clauses=tuple(clauses), annotations=tuple(annotations)
         )
 
-    def _docs(self, clauses: list[Clause]) -> list[Doc]:
+    def _docs(
+        self, clauses: list[Clause], shared: dict[tuple[str, bool], Doc] | None = None
+    ) -> list[Doc]:
         """One spaCy Doc per clause. A sentence or heading is one sentence by construction,
         so it only needs the tokenizer; list items and table rows may hold several sentences
-        and also go through the sentencizer."""
-        docs = list(self.nlp.tokenizer.pipe(c.text for c in clauses))
-        multi = [i for i, c in enumerate(clauses) if c.kind in ("list_item", "table_row")]
-        for i, d in zip(multi, self.nlp.pipe(docs[i] for i in multi), strict=True):
-            docs[i] = d
-        return docs
+        and also go through the sentencizer.
+
+        A Doc depends only on its text, so clauses with the same text (a repeated sentence,
+        or the same sentence in the two versions of one comparison, via ``shared``) get the
+        same Doc object; the per-Doc facts that the recognizers and the models cache in
+        ``Doc.user_data`` are then computed once.
+        """
+        memo = shared if shared is not None else {}
+        keys = [(c.text, c.kind in ("list_item", "table_row")) for c in clauses]
+        todo = list(dict.fromkeys(k for k in keys if k not in memo))
+        plain = [k for k in todo if not k[1]]
+        multi = [k for k in todo if k[1]]
+        memo.update(zip(plain, self.nlp.tokenizer.pipe(k[0] for k in plain), strict=True))
+        memo.update(
+            zip(
+                multi,
+                self.nlp.pipe(self.nlp.tokenizer.pipe(k[0] for k in multi)),
+                strict=True,
+            )
+        )
+        return [memo[k] for k in keys]
 
     def analysis(self, doc: DocumentLike, **meta: str | None) -> Analysis:
         """Analyze one version and assess it on its own."""
@@ -95,8 +131,11 @@ class PolicyAnalyzer:
         self, old: DocumentLike | AnalyzedVersion, new: DocumentLike | AnalyzedVersion
     ) -> Comparison:
         """Compare two versions: aligned changes and findings."""
-        a = old if isinstance(old, AnalyzedVersion) else self.analyze(old)
-        b = new if isinstance(new, AnalyzedVersion) else self.analyze(new)
+        # the two versions share most sentences: one Doc (and its cached facts) per text
+        shared = _Shared()
+        a = old if isinstance(old, AnalyzedVersion) else self._analyze(old, shared, {})
+        b = new if isinstance(new, AnalyzedVersion) else self._analyze(new, shared, {})
+        del shared
         with _gc_paused():
             changes = align(a.clauses, b.clauses)
             findings = assess_comparison(a, b, changes)

@@ -24,6 +24,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 
@@ -102,9 +103,9 @@ def _sentences(text: str, doc) -> list[tuple[int, int]]:  # type: ignore[no-unty
     return out
 
 
-def _pieces_of(block: Block, doc) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+def _pieces_of(block: Block, spans: list[tuple[int, int]]) -> list[tuple[str, int]]:
     pieces = []
-    for s, e in _sentences(block.text, doc):
+    for s, e in spans:
         seg = block.text[s:e]
         stripped = seg.strip()
         if not stripped:
@@ -114,12 +115,28 @@ def _pieces_of(block: Block, doc) -> list[tuple[str, int]]:  # type: ignore[no-u
     return pieces
 
 
-def segment(version: PolicyVersion, nlp: Language | None = None) -> list[Clause]:
+@dataclass
+class SegmentCache:
+    """Pure per-text results that :func:`segment` fills and reuses: the engine shares one
+    between the two versions of a comparison, which have most paragraphs in common. Use one
+    only with one ``nlp``."""
+
+    sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    norms: dict[str, str] = field(default_factory=dict)
+
+
+def segment(
+    version: PolicyVersion,
+    nlp: Language | None = None,
+    cache: SegmentCache | None = None,
+) -> list[Clause]:
     """Split a version into clauses with stable ids, section paths, offsets and context.
 
     Args:
         version: the ingested document.
         nlp: a spaCy pipeline with a sentencizer (default: ``analyzer.nlp.get_nlp()``).
+        cache: sentence splits and normal forms to reuse and fill (see
+            :class:`SegmentCache`).
 
     Returns:
         The clauses in document order; ``Clause.index`` is the position in this list.
@@ -131,7 +148,13 @@ def segment(version: PolicyVersion, nlp: Language | None = None) -> list[Clause]
         for i, b in enumerate(blocks)
         if b.kind == "paragraph" or (b.kind == "list_item" and len(b.text) > LONG_ITEM)
     ]
-    docs = dict(zip(to_split, nlp.pipe(blocks[i].text for i in to_split), strict=True))
+    cache = cache if cache is not None else SegmentCache()
+    memo = cache.sentences
+    norms = cache.norms
+    new = list(dict.fromkeys(blocks[i].text for i in to_split if blocks[i].text not in memo))
+    for text, doc in zip(new, nlp.pipe(new), strict=True):
+        memo[text] = _sentences(text, doc)
+    spans = {i: memo[blocks[i].text] for i in to_split}
 
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
@@ -143,7 +166,9 @@ def segment(version: PolicyVersion, nlp: Language | None = None) -> list[Clause]
     table_lead = ""  # the same, for the rows of a table
 
     def add(text: str, kind: str, start: int, end: int, sect: tuple[str, ...], ctx: str) -> None:
-        norm = normalize(text)
+        norm = norms.get(text)
+        if norm is None:
+            norm = norms[text] = normalize(text)
         if not norm:
             return
         clauses.append(
@@ -180,15 +205,15 @@ def segment(version: PolicyVersion, nlp: Language | None = None) -> list[Clause]
                 item_stack.pop()
             parent_ctx = item_stack[-1][1] if item_stack else lead_in
             text = block.text
-            if i in docs:
-                for piece, start in _pieces_of(block, docs[i]):
+            if i in spans:
+                for piece, start in _pieces_of(block, spans[i]):
                     add(piece, "list_item", start, start + len(piece), path, parent_ctx)
             else:
                 add(text, "list_item", block.start, block.end, path, parent_ctx)
             child_ctx = f"{parent_ctx} {text}".strip() if text.endswith(":") else parent_ctx
             item_stack.append((block.level, child_ctx))
         elif block.kind == "paragraph":
-            pieces = _pieces_of(block, docs[i])
+            pieces = _pieces_of(block, spans[i])
             for piece, start in pieces:
                 add(piece, "sentence", start, start + len(piece), path, "")
             last_sentence = pieces[-1][0] if pieces else ""

@@ -103,3 +103,42 @@ def test_combine_never_loses_a_decision(items):
     assert [a.span for a in out if a.explanation.source != "model"] == [
         a.span for a in anns if a.explanation.source == "rule"
     ]
+
+
+def test_rebuilt_annotations_keep_every_field():
+    """combine's direct constructors (used instead of dataclasses.replace for speed) carry
+    every field of Annotation and Explanation over, so a field added later is not lost."""
+    from dataclasses import fields
+
+    from analyzer.classify.combine import _noted, _with_detail
+
+    # a new field must be added to the constructors in combine.py too
+    assert [f.name for f in fields(Annotation)] == [
+        "clause_id", "kind", "label", "span", "score", "explanation", "negated", "inherited",
+        "qualifiers",
+    ]
+    assert [f.name for f in fields(Explanation)] == [
+        "recognizer", "source", "pattern", "detail", "top_terms",
+    ]
+    a = Annotation(
+        "c9",
+        "recipient",
+        "advertisers",
+        Span(1, 5, "ads!"),
+        0.42,
+        Explanation("r.v1", "rule", "pat", "detail", ("t1", "t2")),
+        negated=True,
+        inherited=True,
+        qualifiers=(("purpose", "ads"),),
+    )
+    ex = _noted(a.explanation, "note")
+    assert ex.detail == "detail. note"
+    for f in fields(Explanation):
+        if f.name != "detail":
+            assert getattr(ex, f.name) == getattr(a.explanation, f.name), f.name
+    b = _with_detail(a, ex, 0.9)
+    assert b.score == 0.9 and b.explanation is ex
+    for f in fields(Annotation):
+        if f.name not in ("score", "explanation"):
+            assert getattr(b, f.name) == getattr(a, f.name), f.name
+    assert _with_detail(a, ex).score == a.score

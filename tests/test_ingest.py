@@ -558,3 +558,23 @@ def test_descriptive_name(name, expected):
     from analyzer.ingest import descriptive_name
 
     assert descriptive_name(f"some/dir/{name}") == expected
+
+
+def test_markdown_sharing_gives_the_same_blocks():
+    """Inline content parsed under ``sharing`` is reused (the memo fills) and the blocks are
+    those of a plain parse, also on the second, memo-fed parse, and with link references."""
+    from analyzer.formats.markdown import markdown_blocks, sharing
+
+    docs = [
+        "# Title\n\nWe use **your data** \\*carefully\\* for [ads](https://x.y).\n\n"
+        "- item *one*\n- item `two`\n\n| Data | Use |\n|---|---|\n| email | ads<br>tips |\n",
+        "See [the notice][n] and \\_this\\_.\n\n[n]: https://example.org\n",
+    ]
+    for text in docs:
+        plain = markdown_blocks(text)
+        memo: dict = {}
+        with sharing(memo):
+            first = markdown_blocks(text)
+            second = markdown_blocks(text)
+        assert first == plain and second == plain
+        assert bool(memo) == ("[n]:" not in text)  # no sharing when references are defined

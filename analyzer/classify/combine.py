@@ -17,7 +17,6 @@ Annotations of other recognizers and kinds pass through in their original order.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 
 from ..datamodel import Annotation, Explanation
 from .recognizer import COVERED, NAME
@@ -33,8 +32,26 @@ def _is_model(a: Annotation) -> bool:
     return a.explanation.source == "model"
 
 
-def _with_detail(a: Annotation, explanation: Explanation) -> Annotation:
-    return replace(a, explanation=explanation)
+# Direct constructors instead of ``dataclasses.replace`` (about twice as fast; combine
+# rebuilds nearly every annotation). ``tests/test_classify_combine.py`` checks that they
+# carry every field over.
+def _with_detail(a: Annotation, explanation: Explanation, score: float | None = None) -> Annotation:
+    return Annotation(
+        a.clause_id,
+        a.kind,
+        a.label,
+        a.span,
+        a.score if score is None else score,
+        explanation,
+        a.negated,
+        a.inherited,
+        a.qualifiers,
+    )
+
+
+def _noted(ex: Explanation, note: str) -> Explanation:
+    """``ex`` with ``note`` appended to its detail."""
+    return Explanation(ex.recognizer, ex.source, ex.pattern, _append(ex.detail, note), ex.top_terms)
 
 
 def _append(detail: str, note: str) -> str:
@@ -67,12 +84,12 @@ def combine(annotations: Iterable[Annotation]) -> list[Annotation]:
                 )
             else:
                 note = "Decided by the model; no rule matched."
-            out.append(_with_detail(a, replace(ex, detail=_append(ex.detail, note))))
+            out.append(_with_detail(a, _noted(ex, note)))
             continue
         if ex.source != "rule" or (a.kind, a.label) not in COVERED:
             if ex.source == "rule":
                 note = "Decided by the rule (no trained model covers this label)."
-                out.append(_with_detail(a, replace(ex, detail=_append(ex.detail, note))))
+                out.append(_with_detail(a, _noted(ex, note)))
             else:
                 out.append(a)
             continue
@@ -89,7 +106,7 @@ def combine(annotations: Iterable[Annotation]) -> list[Annotation]:
                 ),
                 top_terms=m.explanation.top_terms or ex.top_terms,
             )
-            out.append(replace(a, score=max(a.score, m.score), explanation=merged))
+            out.append(_with_detail(a, merged, max(a.score, m.score)))
         else:
             if m is not None:  # negated rule hit while the model saw the practice
                 note = (
@@ -98,5 +115,5 @@ def combine(annotations: Iterable[Annotation]) -> list[Annotation]:
                 )
             else:
                 note = "Decided by the rule; the trained model did not flag this clause."
-            out.append(_with_detail(a, replace(ex, detail=_append(ex.detail, note))))
+            out.append(_with_detail(a, _noted(ex, note)))
     return out

@@ -157,13 +157,35 @@ class PolicyFeatures:
         """Identity of the feature space: equal keys give equal matrices."""
         return self._key
 
-    def transform(self, X: Sequence[str]) -> sp.csr_matrix:  # noqa: N803
+    def transform(
+        self, X: Sequence[str], grams: Sequence[list[str]] | None = None  # noqa: N803
+    ) -> sp.csr_matrix:
         """Hashed word n-gram counts then lexicon counts, one row per text.
 
         N-gram ``g`` goes to column ``|murmurhash3(g)| % n_features`` (scikit-learn's
         hashing); lexicon term ``j`` to column ``n_features + j``.
+
+        Args:
+            X: the texts.
+            grams: the n-grams of each text as :meth:`analyze_many` gives them, if already
+                computed: they are hashed as the union's ``HashingVectorizer`` would hash
+                them (same hasher, same matrix) instead of analyzing every text again.
         """
-        return sp.csr_matrix(self.union.transform(list(X)))
+        X = list(X)
+        if grams is None or self.union.transformer_weights is not None:
+            return sp.csr_matrix(self.union.transform(X))
+        words = self._hasher.transform(grams)  # what HashingVectorizer.transform does
+        if self.words.binary:
+            words.data.fill(1)
+        if self.words.norm is not None:
+            return sp.csr_matrix(self.union.transform(X))
+        if self.lex is None:
+            return sp.csr_matrix(words)
+        return sp.csr_matrix(sp.hstack([words, self.lex.transform(X)]).tocsr())
+
+    def analyze_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """The word n-grams of each text, from the hashing vectorizer's own analyzer."""
+        return [self._analyze(t) for t in texts]
 
     def _columns_of(self, grams: Iterable[str]) -> dict[str, int]:
         """Column of each n-gram: hashed alone with the vectorizer's hasher (memoized)."""
@@ -178,9 +200,16 @@ class PolicyFeatures:
             memo.update(zip(new, cols, strict=True))
         return memo
 
-    def column_terms_many(self, texts: Sequence[str], lexicon: bool = True) -> list[dict[int, str]]:
-        """:meth:`column_terms` of several texts, hashing their new n-grams in one call."""
-        grams = [self._analyze(t) for t in texts]
+    def column_terms_many(
+        self,
+        texts: Sequence[str],
+        lexicon: bool = True,
+        grams: Sequence[list[str]] | None = None,
+    ) -> list[dict[int, str]]:
+        """:meth:`column_terms` of several texts, hashing their new n-grams in one call
+        (``grams``: their :meth:`analyze_many` n-grams, if already computed)."""
+        if grams is None:
+            grams = self.analyze_many(texts)
         col_of = self._columns_of(chain.from_iterable(grams))
         out: list[dict[int, str]] = []
         for t, gs in zip(texts, grams, strict=True):

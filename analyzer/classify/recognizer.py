@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +74,13 @@ def cached_models(models_dir: str | Path | None = None) -> dict[str, TextModel]:
     return _CACHE[key]
 
 
+_MEMO = "policydiff_models"  # Doc.user_data key of the model results of that Doc's text
+
+
+def _with_clause_id(a: Annotation, clause_id: str) -> Annotation:
+    return replace(a, clause_id=clause_id)  # rare: a repeated text whose id has a suffix
+
+
 def clause_input(clause: Clause) -> str:
     """What the models read: the clause with its lead-in context, if any."""
     return f"{clause.context} {clause.text}" if clause.context else clause.text
@@ -102,9 +110,15 @@ class ModelRecognizer(Recognizer):
     ):
         self.models = models if models is not None else cached_models(models_dir)
         self.top_k = top_k
+        self._token = object()  # identifies this recognizer's results in Doc.user_data
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc] = ()) -> list[Annotation]:
-        if docs and len(docs) == len(clauses):
+        """Annotate ``clauses``. A clause's result depends only on its text and context, so
+        it is kept in the ``user_data`` of its Doc: a clause whose Doc already holds it (the
+        engine gives every clause of one text the same Doc, e.g. the sentences the two
+        versions of a comparison share) is not classified again."""
+        with_docs = bool(docs) and len(docs) == len(clauses)
+        if with_docs:
             # the models were trained on English text: clauses parsed as another language
             # (``PolicyAnalyzer(lang="de")``) are left to the rule recognizers
             keep = [i for i, d in enumerate(docs) if getattr(d, "lang_", "en") == "en"]
@@ -112,14 +126,41 @@ class ModelRecognizer(Recognizer):
                 return self.analyze([clauses[i] for i in keep], [docs[i] for i in keep])
         if not clauses:
             return []
+        results: list[list[list[Annotation]] | None] = [None] * len(clauses)
+        todo: list[int] = []
+        for i, clause in enumerate(clauses):
+            memo = docs[i].user_data.get(_MEMO) if with_docs else None
+            hit = memo.get((self._token, clause.context)) if memo else None
+            if hit is None:
+                todo.append(i)
+            else:
+                results[i] = hit
+        if todo:
+            fresh = self._classify([clauses[i] for i in todo])
+            for i, res in zip(todo, fresh, strict=True):
+                results[i] = res
+                if with_docs:
+                    docs[i].user_data.setdefault(_MEMO, {})[(self._token, clauses[i].context)] = res
+        out: list[Annotation] = []
+        for m in range(len(self.models)):  # model by model, clauses in order
+            for clause, res in zip(clauses, results, strict=True):
+                for a in res[m]:  # type: ignore[index]
+                    out.append(a if a.clause_id == clause.id else _with_clause_id(a, clause.id))
+        return out
+
+    def _classify(self, clauses: Sequence[Clause]) -> list[list[list[Annotation]]]:
+        """The annotations of each clause, one list per model (in ``self.models`` order)."""
+        per: list[list[list[Annotation]]] = [[[] for _ in self.models] for _ in clauses]
         texts = [clause_input(c) for c in clauses]
         raw_by_key: dict[tuple, object] = {}
+        grams_by_key: dict[tuple, list[list[str]]] = {}
         names_by_key: dict[tuple, dict[int, dict[int, str]]] = {}
-        out: list[Annotation] = []
-        for mname, model in self.models.items():
+        for m, (mname, model) in enumerate(self.models.items()):
             key = model.features.key()
             if key not in raw_by_key:
-                raw_by_key[key] = model.featurize(texts)
+                # each text is analyzed once: its n-grams feed the matrix and the names
+                grams_by_key[key] = model.features.analyze_many(texts)
+                raw_by_key[key] = model.features.transform(texts, grams=grams_by_key[key])
             weighted = model.weigh(raw_by_key[key])  # type: ignore[arg-type]
             proba = model.proba_from(weighted)
             decided = model.decide(proba)
@@ -133,7 +174,10 @@ class ModelRecognizer(Recognizer):
             names_cache = names_by_key.setdefault(key, {})
             need = [i for i in rows if i not in names_cache]
             if need:
-                named = model.features.column_terms_many([texts[i] for i in need], lexicon=False)
+                grams = grams_by_key[key]
+                named = model.features.column_terms_many(
+                    [texts[i] for i in need], lexicon=False, grams=[grams[i] for i in need]
+                )
                 names_cache.update(zip(need, named, strict=True))
             for i in rows:
                 clause = clauses[i]
@@ -145,6 +189,7 @@ class ModelRecognizer(Recognizer):
                 vague = score is not None and score[i] >= VAGUE_MIN_SCORE
                 if not emitted and not vague:
                     continue
+                out = per[i][m]
                 lo, hi = weighted.indptr[i], weighted.indptr[i + 1]
                 cols, values = weighted.indices[lo:hi], weighted.data[lo:hi]
                 names = names_cache[i]
@@ -180,7 +225,7 @@ class ModelRecognizer(Recognizer):
                             qualifiers=(("vagueness_score", f"{s:.2f}"),),
                         )
                     )
-        return out
+        return per
 
     def _annotation(
         self,

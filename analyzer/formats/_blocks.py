@@ -44,7 +44,7 @@ def clean(text: str) -> str:
         text = _APOS.sub("'", text)
     if not text.isascii():
         text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # = _WS.sub(" ", text).strip(), same whitespace set, faster
 
 
 def join_lines(lines: Iterable[str]) -> str:

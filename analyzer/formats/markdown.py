@@ -7,14 +7,64 @@ container whose children become ordinary blocks.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import inline as core_inline
+from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from ._blocks import Cell, RawBlock, clean, join_lines, table_blocks
 from .html import html_blocks
+
+#: inline source -> its parsed (and text-joined) children, while :func:`sharing` is active
+_INLINE: ContextVar[dict[str, list[Token]] | None] = ContextVar(
+    "policydiff_md_inline", default=None
+)
+
+
+@contextmanager
+def sharing(memo: dict[str, list[Token]]) -> Iterator[None]:
+    """Within the block, Markdown inline content (a paragraph, heading, list item or cell)
+    already parsed into ``memo`` is not parsed again: two versions of one policy share most
+    of it. The children token lists are then shared, so they must only be read."""
+    reset = _INLINE.set(memo)
+    try:
+        yield
+    finally:
+        _INLINE.reset(reset)
+
+
+def _inline_rule(state: StateCore) -> None:
+    """markdown-it's core ``inline`` rule, taking the children of known content from the
+    memo of :func:`sharing` (not when the document defines link references: its inline
+    parse depends on them)."""
+    memo = _INLINE.get()
+    if memo is None or state.env:
+        core_inline(state)
+        return
+    for token in state.tokens:
+        if token.type == "inline":
+            hit = memo.get(token.content)
+            if hit is not None:
+                token.children = hit  # already text-joined: text_join leaves it as it is
+            else:
+                token.children = []
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+def _remember_rule(state: StateCore) -> None:
+    """After ``text_join``: store the children of the new inline content in the memo."""
+    memo = _INLINE.get()
+    if memo is None or state.env:
+        return
+    for token in state.tokens:
+        if token.type == "inline" and token.content not in memo:
+            memo[token.content] = token.children or []
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +74,8 @@ def _parser() -> MarkdownIt:
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     md.normalizeLinkText = lambda text: text  # type: ignore[method-assign]
     md.validateLink = lambda url: True  # type: ignore[method-assign]
+    md.core.ruler.at("inline", _inline_rule)
+    md.core.ruler.after("text_join", "policydiff_remember", _remember_rule)
     return md
 
 

@@ -1,0 +1,49 @@
+"""PolicyAnalyzer: what one compare call shares between its two versions changes no result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.datamodel import Clause
+from analyzer.engine import PolicyAnalyzer
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
+PAIRS = [
+    ("2024-01-15_chirp-privacy-policy.md", "2024-06-26_chirp-privacy-policy.md"),
+    ("2024-06-26_chirp-privacy-policy.md", "2025-04-14_chirp-privacy-policy.md"),
+    ("2024-01-15_chirp-privacy-policy.md", "2024-06-26_chirp-privacy-policy.html"),
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> PolicyAnalyzer:
+    return PolicyAnalyzer()
+
+
+@pytest.mark.parametrize(("old", "new"), PAIRS)
+def test_compare_equals_separately_analyzed_versions(engine, old, new):
+    """compare(paths) shares Docs, sentence splits, Markdown inline parses and model results
+    between the versions; the result must equal that of versions analyzed one by one."""
+    shared = engine.compare(EXAMPLES / old, EXAMPLES / new)
+    a, b = engine.analyze(EXAMPLES / old), engine.analyze(EXAMPLES / new)
+    alone = engine.compare(a, b)
+    assert shared.old.to_dict() == a.to_dict()
+    assert shared.new.to_dict() == b.to_dict()
+    assert shared.to_dict() == alone.to_dict()
+
+
+def _clause(i: int, text: str, kind: str = "sentence") -> Clause:
+    return Clause(f"c{i}", i, text, text.lower(), kind, (), 0, len(text))  # type: ignore[arg-type]
+
+
+def test_docs_are_shared_by_identical_texts(engine):
+    memo: dict = {}
+    first = engine._docs([_clause(0, "We sell data."), _clause(1, "We sell data.")], memo)
+    second = engine._docs([_clause(0, "We sell data."), _clause(1, "We keep data.")], memo)
+    assert first[0] is first[1] is second[0]
+    assert second[1] is not first[0] and second[1].text == "We keep data."
+    # a list item goes through the sentencizer too: it is not the sentence's Doc
+    item = engine._docs([_clause(2, "We sell data.", "list_item")], memo)[0]
+    assert item is not first[0] and item.has_annotation("SENT_START")
