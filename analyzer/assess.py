@@ -611,7 +611,7 @@ def _choices_by_purpose(
     )
     out: dict[str, dict[str, Annotation]] = {}
     for a in anns:
-        for p in purposes.get(a.clause_id, ()):
+        for p in sorted(purposes.get(a.clause_id, ())):
             out.setdefault(p, {}).setdefault(a.label, a)
     return out
 

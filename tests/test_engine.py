@@ -47,3 +47,30 @@ def test_docs_are_shared_by_identical_texts(engine):
     # a list item goes through the sentencizer too: it is not the sentence's Doc
     item = engine._docs([_clause(2, "We sell data.", "list_item")], memo)[0]
     assert item is not first[0] and item.has_annotation("SENT_START")
+
+
+def test_output_does_not_depend_on_the_hash_seed():
+    """Findings and their reasons are the same whatever PYTHONHASHSEED (no set-order leaks)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ex = root / "corpora" / "examples"
+    args = [
+        sys.executable,
+        str(root / "cli.py"),
+        "compare",
+        str(ex / "2024-06-26_chirp-privacy-policy.md"),
+        str(ex / "2025-04-14_chirp-privacy-policy.md"),
+        "--format",
+        "json",
+    ]
+    outs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        res = subprocess.run(args, capture_output=True, text=True, env=env, cwd=root, check=True)
+        outs.append(res.stdout)
+    assert outs[0] == outs[1]
+    assert '"choice.changed"' in outs[0]
