@@ -133,6 +133,12 @@ def flags_markdown() -> str:
     ]
     for flag, spec in FLAGS.items():
         lines.append(f"| `{flag}` | {spec.severity} | {spec.meaning} | {spec.gdpr or ''} |")
+    high = ", ".join(f"`{family}.added` of `{label}`" for family, label in sorted(_HIGH_LABELS))
+    lines += [
+        "",
+        "Severity exceptions: " + high + " are raised as high; `legal_basis.changed` is high "
+        "when consent gave way to legitimate interests and medium for other changes.",
+    ]
     return "\n".join(lines) + "\n"
 
 
