@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,25 +200,31 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         for src, v, st in zip(task.sources, loaded, statuses, strict=True)
     ]
     words = 0
-    for i, r in enumerate(results):
-        if r.status != "ok" or r.version is None:
-            continue
-        cached = task.cached.get(r.version.content_hash)
-        if cached is not None:
-            r.analyzed, r.reused = _rebind(cached, r.version), True
-            continue
-        try:
-            r.analyzed = analyzer.analyze(r.version)
-            words += r.words
-        except PolicyDiffError as exc:
-            errors.append(SourceProblem(r.source, exc.message, type(exc).__name__, "analyze"))
-            _demote(results, statuses, i, f"analysis failed: {exc.message}")
-        except Exception as exc:  # noqa: BLE001
-            log.debug("unexpected error analyzing %s", r.source, exc_info=True)
-            errors.append(
-                SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "analyze")
-            )
-            _demote(results, statuses, i, f"analysis failed: {type(exc).__name__}")
+    # successive versions share most of their text: analyze them in one session of the
+    # engine, so each version only pays for its new sentences (bounded to recent versions)
+    session = getattr(analyzer, "session", None)
+    with session() if session is not None else nullcontext():
+        for i, r in enumerate(results):
+            if r.status != "ok" or r.version is None:
+                continue
+            cached = task.cached.get(r.version.content_hash)
+            if cached is not None:
+                r.analyzed, r.reused = _rebind(cached, r.version), True
+                continue
+            try:
+                r.analyzed = analyzer.analyze(r.version)
+                words += r.words
+            except PolicyDiffError as exc:
+                errors.append(
+                    SourceProblem(r.source, exc.message, type(exc).__name__, "analyze")
+                )
+                _demote(results, statuses, i, f"analysis failed: {exc.message}")
+            except Exception as exc:  # noqa: BLE001
+                log.debug("unexpected error analyzing %s", r.source, exc_info=True)
+                errors.append(
+                    SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "analyze")
+                )
+                _demote(results, statuses, i, f"analysis failed: {type(exc).__name__}")
     ids: dict[int, set[str]] = {}
     for i, r in enumerate(results):
         if r.status == "ok" and r.analyzed is not None:

@@ -27,15 +27,24 @@ _INLINE: ContextVar[dict[str, list[Token]] | None] = ContextVar(
 )
 
 
+#: inline sources met while :func:`sharing` is active (when the caller asked for them)
+_USED: ContextVar[set[str] | None] = ContextVar("policydiff_md_inline_used", default=None)
+
+
 @contextmanager
-def sharing(memo: dict[str, list[Token]]) -> Iterator[None]:
+def sharing(memo: dict[str, list[Token]], used: set[str] | None = None) -> Iterator[None]:
     """Within the block, Markdown inline content (a paragraph, heading, list item or cell)
     already parsed into ``memo`` is not parsed again: two versions of one policy share most
-    of it. The children token lists are then shared, so they must only be read."""
+    of it. The children token lists are then shared, so they must only be read.
+
+    If ``used`` is given, every inline source met in the block is added to it (so a caller
+    can drop the memo entries that recent documents no longer use)."""
     reset = _INLINE.set(memo)
+    reset_used = _USED.set(used)
     try:
         yield
     finally:
+        _USED.reset(reset_used)
         _INLINE.reset(reset)
 
 
@@ -62,9 +71,13 @@ def _remember_rule(state: StateCore) -> None:
     memo = _INLINE.get()
     if memo is None or state.env:
         return
+    used = _USED.get()
     for token in state.tokens:
-        if token.type == "inline" and token.content not in memo:
-            memo[token.content] = token.children or []
+        if token.type == "inline":
+            if token.content not in memo:
+                memo[token.content] = token.children or []
+            if used is not None:
+                used.add(token.content)
 
 
 @lru_cache(maxsize=1)
