@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from .history import (
     recurrent_clauses,
 )
 from .sources import Discovery, SourceProblem, VersionSource, discover
-from .store import DEFAULT_DB, Store, document_id
+from .store import DEFAULT_DB, SeriesRows, Store, document_id, series_rows
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +121,28 @@ class SeriesResult:
     cpu_seconds: float = 0.0
     peak_rss_mb: float = 0.0
     failed: bool = False
+    #: the database rows, once :meth:`pack` has computed them
+    rows: SeriesRows | None = None
 
     @property
     def document_id(self) -> str:
         return document_id(self.collection, self.service, self.document_type)
+
+    def pack(self) -> SeriesResult:
+        """Compute the database rows now (in the worker) and drop what only they needed.
+
+        After this, ``versions[i].analyzed`` is ``None``, ``comparisons`` is empty and the
+        versions carry no blocks; :meth:`Store.write_series` writes ``rows``. A packed result
+        is several times cheaper to send to the writing process and to write.
+        """
+        if self.rows is None:
+            self.rows = series_rows(self)
+        for v in self.versions:
+            v.analyzed = None
+            if v.version is not None and v.version.blocks:
+                v.version = replace(v.version, blocks=())
+        self.comparisons = []
+        return self
 
 
 # -- the pipeline identity --------------------------------------------------------------------
@@ -330,7 +348,7 @@ def _demote(results: list[VersionResult], statuses: list[Any], i: int, reason: s
 def _run_task(task: SeriesTask, factory: AnalyzerFactory) -> SeriesResult:
     """``process_series`` that turns an unexpected failure of the whole series into a result."""
     try:
-        return process_series(task, factory)
+        return process_series(task, factory).pack()
     except Exception as exc:  # noqa: BLE001 - one series must not stop a batch
         log.debug("series %s failed", task.key, exc_info=True)
         collection, service, doctype = task.key
