@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it.token import Token
 from spacy.tokens import Doc
 
 from . import __version__
@@ -21,6 +20,7 @@ from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine
 from .datamodel import Analysis, AnalyzedVersion, Clause, Comparison, PolicyVersion
+from .formats.markdown import InlineMemo
 from .formats.markdown import sharing as markdown_sharing
 from .ingest import from_text, read_path
 from .nlp import get_nlp
@@ -61,32 +61,30 @@ class _Shared:
 
     docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
     segment: SegmentCache = field(default_factory=SegmentCache)
-    markdown_inline: dict[str, list[Token]] = field(default_factory=dict)
     keep: int | None = None
-    #: per recent version: (Doc keys, block and clause texts, inline Markdown sources)
-    recent: deque[tuple[set[tuple[str, bool]], set[str], set[str]]] = field(
-        default_factory=deque
-    )
+    markdown_inline: InlineMemo = field(init=False)
+    #: per recent version: (Doc keys, block and clause texts)
+    recent: deque[tuple[set[tuple[str, bool]], set[str]]] = field(default_factory=deque)
 
-    def prune(
-        self, doc_keys: set[tuple[str, bool]], texts: set[str], inline: set[str]
-    ) -> None:
+    def __post_init__(self) -> None:
+        # the Markdown memo applies the same bound itself, per parsed document
+        self.markdown_inline = InlineMemo(self.keep)
+
+    def prune(self, doc_keys: set[tuple[str, bool]], texts: set[str]) -> None:
         """Record the keys one version used and drop what the last ``keep`` versions did
         not use (no-op for an unbounded scope)."""
         if self.keep is None:
             return
-        self.recent.append((doc_keys, texts, inline))
+        self.recent.append((doc_keys, texts))
         while len(self.recent) > self.keep:
             self.recent.popleft()
         if len(self.recent) > 1:
             doc_keys = set().union(*(r[0] for r in self.recent))
             texts = set().union(*(r[1] for r in self.recent))
-            inline = set().union(*(r[2] for r in self.recent))
         self.docs = {k: v for k, v in self.docs.items() if k in doc_keys}
         seg = self.segment
         seg.sentences = {k: v for k, v in seg.sentences.items() if k in texts}
         seg.norms = {k: v for k, v in seg.norms.items() if k in texts}
-        self.markdown_inline = {k: v for k, v in self.markdown_inline.items() if k in inline}
 
 
 class PolicyAnalyzer:
@@ -139,7 +137,10 @@ class PolicyAnalyzer:
             raise ValueError("keep must be at least 1 (or None)")
         self._session = _Shared(keep=keep)
         try:
-            yield self
+            # Markdown read in the block (also by callers loading versions themselves,
+            # before analyze) reuses the inline parses of the documents read before it
+            with markdown_sharing(self._session.markdown_inline):
+                yield self
         finally:
             self._session = None
 
@@ -147,18 +148,16 @@ class PolicyAnalyzer:
         self, doc: DocumentLike, shared: _Shared, meta: dict[str, str | None]
     ) -> AnalyzedVersion:
         """:meth:`analyze`, reusing (and filling) the per-text results of ``shared``."""
-        inline: set[str] | None = set() if shared.keep is not None else None
         with _gc_paused():
-            with markdown_sharing(shared.markdown_inline, inline):
+            with markdown_sharing(shared.markdown_inline):
                 version = self.load(doc, **meta)
             clauses = segment(version, self.nlp, shared.segment)
             docs = self._docs(clauses, shared.docs)
             annotations = combine(self.registry.analyze(clauses, docs))
-        if inline is not None:
+        if shared.keep is not None:
             shared.prune(
                 {(c.text, c.kind in ("list_item", "table_row")) for c in clauses},
                 {b.text for b in version.blocks} | {c.text for c in clauses},
-                inline,
             )
         return AnalyzedVersion(
             version=version, clauses=tuple(clauses), annotations=tuple(annotations)

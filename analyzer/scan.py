@@ -198,30 +198,35 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     collection, service, doctype = task.key
     errors: list[SourceProblem] = []
     loaded: list[PolicyVersion | None] = []
-    for src in task.sources:
-        try:
-            loaded.append(src.load())
-        except PolicyDiffError as exc:
-            errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
-            loaded.append(None)
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
-            log.debug("unexpected error reading %s", src.source, exc_info=True)
-            errors.append(
-                SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
-            )
-            loaded.append(None)
-    statuses = classify(loaded, task.noise)
-    results = [
-        VersionResult(
-            src.source, v, st.status, st.reason, st.same_as, words=len(v.text.split()) if v else 0
-        )
-        for src, v, st in zip(task.sources, loaded, statuses, strict=True)
-    ]
-    words = 0
-    # successive versions share most of their text: analyze them in one session of the
-    # engine, so each version only pays for its new sentences (bounded to recent versions)
+    # successive versions share most of their text: read and analyze them in one session of
+    # the engine, so each version only pays for its new text (bounded to recent versions)
     session = getattr(analyzer, "session", None)
     with session() if session is not None else nullcontext():
+        for src in task.sources:
+            try:
+                loaded.append(src.load())
+            except PolicyDiffError as exc:
+                errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
+                loaded.append(None)
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+                log.debug("unexpected error reading %s", src.source, exc_info=True)
+                errors.append(
+                    SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
+                )
+                loaded.append(None)
+        statuses = classify(loaded, task.noise)
+        results = [
+            VersionResult(
+                src.source,
+                v,
+                st.status,
+                st.reason,
+                st.same_as,
+                words=len(v.text.split()) if v else 0,
+            )
+            for src, v, st in zip(task.sources, loaded, statuses, strict=True)
+        ]
+        words = 0
         for i, r in enumerate(results):
             if r.status != "ok" or r.version is None:
                 continue

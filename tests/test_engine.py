@@ -8,6 +8,8 @@ import pytest
 
 from analyzer.datamodel import Clause
 from analyzer.engine import PolicyAnalyzer
+from analyzer.formats.markdown import InlineMemo
+from analyzer.formats.markdown import sharing as markdown_sharing
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 PAIRS = [
@@ -67,6 +69,11 @@ def test_session_is_bounded_to_recent_versions(engine):
         last = {c.text for c in engine.analyze(EXAMPLES / SERIES[3]).clauses}
         assert kept <= last
         assert texts - last and not (texts - last) & kept
+        # the Markdown inline memo holds exactly what the last document alone would fill
+        alone = InlineMemo()
+        with markdown_sharing(alone):
+            engine.load(EXAMPLES / SERIES[3])
+        assert set(scope.markdown_inline.entries) == set(alone.entries)
         with pytest.raises(RuntimeError), engine.session():
             pass
     assert engine._session is None
