@@ -22,7 +22,8 @@ from .classify.combine import combine
 from .datamodel import Analysis, AnalyzedVersion, Clause, Comparison, PolicyVersion
 from .formats.markdown import InlineMemo
 from .formats.markdown import sharing as markdown_sharing
-from .ingest import from_text, read_path
+from .ingest import ParseMemo, from_text, read_path
+from .ingest import sharing as parse_sharing
 from .nlp import get_nlp
 from .recognizers import RecognizerRegistry
 from .segment import SegmentCache, segment
@@ -116,7 +117,8 @@ class PolicyAnalyzer:
         """Analyze a sequence of versions (e.g. one document's history) with one sharing scope.
 
         Inside the block, :meth:`analyze` and :meth:`compare` reuse the per-text work of the
-        versions analyzed before them: the Markdown inline parse, the sentence splits and
+        versions analyzed before them: the parse of a document read again (a capture with the
+        same text), the Markdown inline parse, the sentence splits and
         normal forms, and one spaCy Doc per distinct clause text together with the facts the
         recognizers and models cache on it. Successive versions of a policy share most of
         their sentences, so each later version costs only its new text. Results are exactly
@@ -139,7 +141,9 @@ class PolicyAnalyzer:
         try:
             # Markdown read in the block (also by callers loading versions themselves,
             # before analyze) reuses the inline parses of the documents read before it
-            with markdown_sharing(self._session.markdown_inline):
+            with markdown_sharing(self._session.markdown_inline), parse_sharing(
+                ParseMemo(keep or 2)
+            ):
                 yield self
         finally:
             self._session = None
