@@ -7,12 +7,12 @@ loaded models.
 from __future__ import annotations
 
 import gc
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it.token import Token
 from spacy.tokens import Doc
 
 from . import __version__
@@ -20,8 +20,10 @@ from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine
 from .datamodel import Analysis, AnalyzedVersion, Clause, Comparison, PolicyVersion
+from .formats.markdown import InlineMemo
 from .formats.markdown import sharing as markdown_sharing
-from .ingest import from_text, read_path
+from .ingest import ParseMemo, from_text, read_path
+from .ingest import sharing as parse_sharing
 from .nlp import get_nlp
 from .recognizers import RecognizerRegistry
 from .segment import SegmentCache, segment
@@ -49,11 +51,41 @@ def _gc_paused() -> Iterator[None]:
 
 @dataclass
 class _Shared:
-    """Pure per-text results shared by the versions analyzed in one call (one compare)."""
+    """Pure per-text results shared by the versions analyzed in one scope (one compare, or
+    one :meth:`PolicyAnalyzer.session`).
+
+    Every entry depends only on its key (a text), never on the version it came from, so a
+    result computed for one version is valid for any other. With ``keep`` set, the scope is
+    bounded: after each version only the entries whose texts occur in the last ``keep``
+    versions stay (see :meth:`prune`).
+    """
 
     docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
     segment: SegmentCache = field(default_factory=SegmentCache)
-    markdown_inline: dict[str, list[Token]] = field(default_factory=dict)
+    keep: int | None = None
+    markdown_inline: InlineMemo = field(init=False)
+    #: per recent version: (Doc keys, block and clause texts)
+    recent: deque[tuple[set[tuple[str, bool]], set[str]]] = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        # the Markdown memo applies the same bound itself, per parsed document
+        self.markdown_inline = InlineMemo(self.keep)
+
+    def prune(self, doc_keys: set[tuple[str, bool]], texts: set[str]) -> None:
+        """Record the keys one version used and drop what the last ``keep`` versions did
+        not use (no-op for an unbounded scope)."""
+        if self.keep is None:
+            return
+        self.recent.append((doc_keys, texts))
+        while len(self.recent) > self.keep:
+            self.recent.popleft()
+        if len(self.recent) > 1:
+            doc_keys = set().union(*(r[0] for r in self.recent))
+            texts = set().union(*(r[1] for r in self.recent))
+        self.docs = {k: v for k, v in self.docs.items() if k in doc_keys}
+        seg = self.segment
+        seg.sentences = {k: v for k, v in seg.sentences.items() if k in texts}
+        seg.norms = {k: v for k, v in seg.norms.items() if k in texts}
 
 
 class PolicyAnalyzer:
@@ -63,6 +95,7 @@ class PolicyAnalyzer:
         self.nlp = get_nlp(lang)
         self.registry = registry if registry is not None else RecognizerRegistry.default()
         self.version = __version__
+        self._session: _Shared | None = None
 
     # -- stages ----------------------------------------------------------------------------
     def load(self, doc: DocumentLike, **meta: str | None) -> PolicyVersion:
@@ -74,8 +107,46 @@ class PolicyAnalyzer:
         return read_path(doc, **meta)  # type: ignore[arg-type]
 
     def analyze(self, doc: DocumentLike, **meta: str | None) -> AnalyzedVersion:
-        """Segment and annotate one version."""
-        return self._analyze(doc, _Shared(), meta)
+        """Segment and annotate one version (sharing work with the other versions of the
+        current :meth:`session`, if one is open)."""
+        shared = self._session if self._session is not None else _Shared()
+        return self._analyze(doc, shared, meta)
+
+    @contextmanager
+    def session(self, keep: int | None = 2) -> Iterator[PolicyAnalyzer]:
+        """Analyze a sequence of versions (e.g. one document's history) with one sharing scope.
+
+        Inside the block, :meth:`analyze` and :meth:`compare` reuse the per-text work of the
+        versions analyzed before them: the parse of a document read again (a capture with the
+        same text), the Markdown inline parse, the sentence splits and
+        normal forms, and one spaCy Doc per distinct clause text together with the facts the
+        recognizers and models cache on it. Successive versions of a policy share most of
+        their sentences, so each later version costs only its new text. Results are exactly
+        those of separate calls: every shared result depends only on its text.
+
+        Args:
+            keep: bound on memory: only the results for texts that occur in the last ``keep``
+                analyzed versions are kept (``None``: keep everything until the block ends).
+
+        Sessions do not nest and are not thread-safe (one engine per thread or process)::
+
+            with analyzer.session():
+                analyzed = [analyzer.analyze(v) for v in versions]
+        """
+        if self._session is not None:
+            raise RuntimeError("PolicyAnalyzer.session() is already open on this engine")
+        if keep is not None and keep < 1:
+            raise ValueError("keep must be at least 1 (or None)")
+        self._session = _Shared(keep=keep)
+        try:
+            # Markdown read in the block (also by callers loading versions themselves,
+            # before analyze) reuses the inline parses of the documents read before it
+            with markdown_sharing(self._session.markdown_inline), parse_sharing(
+                ParseMemo(keep or 2)
+            ):
+                yield self
+        finally:
+            self._session = None
 
     def _analyze(
         self, doc: DocumentLike, shared: _Shared, meta: dict[str, str | None]
@@ -87,6 +158,11 @@ class PolicyAnalyzer:
             clauses = segment(version, self.nlp, shared.segment)
             docs = self._docs(clauses, shared.docs)
             annotations = combine(self.registry.analyze(clauses, docs))
+        if shared.keep is not None:
+            shared.prune(
+                {(c.text, c.kind in ("list_item", "table_row")) for c in clauses},
+                {b.text for b in version.blocks} | {c.text for c in clauses},
+            )
         return AnalyzedVersion(
             version=version, clauses=tuple(clauses), annotations=tuple(annotations)
         )
@@ -132,7 +208,7 @@ class PolicyAnalyzer:
     ) -> Comparison:
         """Compare two versions: aligned changes and findings."""
         # the two versions share most sentences: one Doc (and its cached facts) per text
-        shared = _Shared()
+        shared = self._session if self._session is not None else _Shared()
         a = old if isinstance(old, AnalyzedVersion) else self._analyze(old, shared, {})
         b = new if isinstance(new, AnalyzedVersion) else self._analyze(new, shared, {})
         del shared

@@ -21,6 +21,10 @@ import hashlib
 import logging
 import re
 import zlib
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from .datamodel import PolicyVersion
@@ -239,8 +243,56 @@ def sniff_format(text: str) -> str:
     return "txt"
 
 
+class ParseMemo:
+    """The parses of the last ``keep`` distinct documents, for :func:`sharing`.
+
+    A history holds many captures with the same bytes or the same decoded text; a parse
+    depends only on the decoded text and its format, so those are parsed once.
+    """
+
+    def __init__(self, keep: int = 2):
+        self.keep = keep
+        self.entries: OrderedDict[tuple[str, str], tuple[str, tuple]] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> tuple[str, tuple] | None:
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.entries.move_to_end(key)
+        return hit
+
+    def put(self, key: tuple[str, str], value: tuple[str, tuple]) -> None:
+        self.entries[key] = value
+        while len(self.entries) > self.keep:
+            self.entries.popitem(last=False)
+
+
+_PARSED: ContextVar[ParseMemo | None] = ContextVar("policydiff_parsed", default=None)
+
+
+@contextmanager
+def sharing(memo: ParseMemo) -> Iterator[None]:
+    """Within the block, :func:`parse` reuses the result for a document it parsed recently
+    (same decoded text and format). Results are immutable and depend only on the text."""
+    reset = _PARSED.set(memo)
+    try:
+        yield
+    finally:
+        _PARSED.reset(reset)
+
+
 def parse(text: str, fmt: str) -> tuple[str, tuple]:
     """Plain text and blocks of a decoded document in format ``fmt`` (txt, md, html)."""
+    memo = _PARSED.get()
+    if memo is None:
+        return _parse(text, fmt)
+    hit = memo.get((fmt, text))
+    if hit is None:
+        hit = _parse(text, fmt)
+        memo.put((fmt, text), hit)
+    return hit
+
+
+def _parse(text: str, fmt: str) -> tuple[str, tuple]:
     if fmt == "md":
         raw = markdown_blocks(text)
     elif fmt == "html":

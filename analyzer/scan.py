@@ -23,7 +23,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from .history import (
     recurrent_clauses,
 )
 from .sources import Discovery, SourceProblem, VersionSource, discover
-from .store import DEFAULT_DB, Store, document_id
+from .store import DEFAULT_DB, SeriesRows, Store, document_id, series_rows
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +121,28 @@ class SeriesResult:
     cpu_seconds: float = 0.0
     peak_rss_mb: float = 0.0
     failed: bool = False
+    #: the database rows, once :meth:`pack` has computed them
+    rows: SeriesRows | None = None
 
     @property
     def document_id(self) -> str:
         return document_id(self.collection, self.service, self.document_type)
+
+    def pack(self) -> SeriesResult:
+        """Compute the database rows now (in the worker) and drop what only they needed.
+
+        After this, ``versions[i].analyzed`` is ``None``, ``comparisons`` is empty and the
+        versions carry no blocks; :meth:`Store.write_series` writes ``rows``. A packed result
+        is several times cheaper to send to the writing process and to write.
+        """
+        if self.rows is None:
+            self.rows = series_rows(self)
+        for v in self.versions:
+            v.analyzed = None
+            if v.version is not None and v.version.blocks:
+                v.version = replace(v.version, blocks=())
+        self.comparisons = []
+        return self
 
 
 # -- the pipeline identity --------------------------------------------------------------------
@@ -179,45 +198,56 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     collection, service, doctype = task.key
     errors: list[SourceProblem] = []
     loaded: list[PolicyVersion | None] = []
-    for src in task.sources:
-        try:
-            loaded.append(src.load())
-        except PolicyDiffError as exc:
-            errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
-            loaded.append(None)
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
-            log.debug("unexpected error reading %s", src.source, exc_info=True)
-            errors.append(
-                SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
+    # successive versions share most of their text: read and analyze them in one session of
+    # the engine, so each version only pays for its new text (bounded to recent versions)
+    session = getattr(analyzer, "session", None)
+    with session() if session is not None else nullcontext():
+        for src in task.sources:
+            try:
+                loaded.append(src.load())
+            except PolicyDiffError as exc:
+                errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
+                loaded.append(None)
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+                log.debug("unexpected error reading %s", src.source, exc_info=True)
+                errors.append(
+                    SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
+                )
+                loaded.append(None)
+        statuses = classify(loaded, task.noise)
+        results = [
+            VersionResult(
+                src.source,
+                v,
+                st.status,
+                st.reason,
+                st.same_as,
+                words=len(v.text.split()) if v else 0,
             )
-            loaded.append(None)
-    statuses = classify(loaded, task.noise)
-    results = [
-        VersionResult(
-            src.source, v, st.status, st.reason, st.same_as, words=len(v.text.split()) if v else 0
-        )
-        for src, v, st in zip(task.sources, loaded, statuses, strict=True)
-    ]
-    words = 0
-    for i, r in enumerate(results):
-        if r.status != "ok" or r.version is None:
-            continue
-        cached = task.cached.get(r.version.content_hash)
-        if cached is not None:
-            r.analyzed, r.reused = _rebind(cached, r.version), True
-            continue
-        try:
-            r.analyzed = analyzer.analyze(r.version)
-            words += r.words
-        except PolicyDiffError as exc:
-            errors.append(SourceProblem(r.source, exc.message, type(exc).__name__, "analyze"))
-            _demote(results, statuses, i, f"analysis failed: {exc.message}")
-        except Exception as exc:  # noqa: BLE001
-            log.debug("unexpected error analyzing %s", r.source, exc_info=True)
-            errors.append(
-                SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "analyze")
-            )
-            _demote(results, statuses, i, f"analysis failed: {type(exc).__name__}")
+            for src, v, st in zip(task.sources, loaded, statuses, strict=True)
+        ]
+        words = 0
+        for i, r in enumerate(results):
+            if r.status != "ok" or r.version is None:
+                continue
+            cached = task.cached.get(r.version.content_hash)
+            if cached is not None:
+                r.analyzed, r.reused = _rebind(cached, r.version), True
+                continue
+            try:
+                r.analyzed = analyzer.analyze(r.version)
+                words += r.words
+            except PolicyDiffError as exc:
+                errors.append(
+                    SourceProblem(r.source, exc.message, type(exc).__name__, "analyze")
+                )
+                _demote(results, statuses, i, f"analysis failed: {exc.message}")
+            except Exception as exc:  # noqa: BLE001
+                log.debug("unexpected error analyzing %s", r.source, exc_info=True)
+                errors.append(
+                    SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "analyze")
+                )
+                _demote(results, statuses, i, f"analysis failed: {type(exc).__name__}")
     ids: dict[int, set[str]] = {}
     for i, r in enumerate(results):
         if r.status == "ok" and r.analyzed is not None:
@@ -323,7 +353,7 @@ def _demote(results: list[VersionResult], statuses: list[Any], i: int, reason: s
 def _run_task(task: SeriesTask, factory: AnalyzerFactory) -> SeriesResult:
     """``process_series`` that turns an unexpected failure of the whole series into a result."""
     try:
-        return process_series(task, factory)
+        return process_series(task, factory).pack()
     except Exception as exc:  # noqa: BLE001 - one series must not stop a batch
         log.debug("series %s failed", task.key, exc_info=True)
         collection, service, doctype = task.key

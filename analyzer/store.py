@@ -18,6 +18,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -471,10 +472,8 @@ class Store:
         c.execute(
             "UPDATE versions SET same_as=NULL, base_version_id=NULL WHERE document_id=?", (doc,)
         )
-        vids = [
-            version_id(doc, v.source, v.version.content_hash) if v.version else None
-            for v in r.versions
-        ]
+        rows = r.rows if r.rows is not None else series_rows(r)
+        vids = rows.vids
         keep_analysis = {
             vid for vid, v in zip(vids, r.versions, strict=True) if vid and v.status == "ok"
         }
@@ -514,7 +513,7 @@ class Store:
             if vid is None or v.version is None:
                 continue
             pv = v.version
-            analyzed = v.status == "ok" and v.analyzed is not None
+            analyzed = v.status == "ok" and seq in rows.clause_counts
             c.execute(
                 "INSERT INTO versions(id, document_id, seq, source, date, content_hash, "
                 "text_hash, size, text_length, words, format, encoding, language, status, "
@@ -542,16 +541,16 @@ class Store:
                     v.status,
                     v.reason,
                     v.similarity,
-                    len(v.analyzed.clauses) if analyzed and v.analyzed else None,
+                    rows.clause_counts[seq] if analyzed else None,
                     r.pipeline if analyzed else None,
                 ),
             )
-            if analyzed and v.analyzed is not None:
+            if analyzed:
                 has = c.execute(
                     "SELECT 1 FROM clauses WHERE version_id=? LIMIT 1", (vid,)
                 ).fetchone()
                 if not has:
-                    self._insert_analysis(vid, v.analyzed)
+                    self._insert_analysis(*rows.analyses[seq])
         for vid, v in zip(vids, r.versions, strict=True):
             if vid is None:
                 continue
@@ -560,8 +559,14 @@ class Store:
             c.execute(
                 "UPDATE versions SET same_as=?, base_version_id=? WHERE id=?", (same, base, vid)
             )
-        self._insert_changes(r, vids)
-        self._insert_findings(r, vids)
+        c.executemany(
+            "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.changes
+        )
+        c.executemany(
+            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?)",
+            rows.findings,
+        )
         for seq, row in enumerate(r.timeline):
             e = row.event
             c.execute(
@@ -597,131 +602,19 @@ class Store:
                 ),
             )
 
-    def _insert_analysis(self, vid: str, av: AnalyzedVersion) -> None:
+    def _insert_analysis(
+        self, text_row: tuple, clause_rows: list[tuple], annotation_rows: list[tuple]
+    ) -> None:
         c = self.conn
-        c.execute("INSERT INTO version_texts VALUES (?, ?)", (vid, av.version.text))
+        c.execute("INSERT INTO version_texts VALUES (?, ?)", text_row)
         c.executemany(
             "INSERT INTO clauses(version_id, clause_id, idx, kind, section, text, norm, start, "
             '"end", context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            [
-                (
-                    vid,
-                    cl.id,
-                    cl.index,
-                    cl.kind,
-                    json.dumps(list(cl.section), ensure_ascii=False),
-                    cl.text,
-                    cl.norm,
-                    cl.start,
-                    cl.end,
-                    cl.context,
-                )
-                for cl in av.clauses
-            ],
+            clause_rows,
         )
         c.executemany(
             "INSERT INTO annotations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    vid,
-                    n,
-                    a.clause_id,
-                    a.kind,
-                    a.label,
-                    a.span.start,
-                    a.span.end,
-                    a.span.text,
-                    float(a.score),
-                    int(a.negated),
-                    int(a.inherited),
-                    json.dumps([list(q) for q in a.qualifiers], ensure_ascii=False),
-                    a.explanation.recognizer,
-                    a.explanation.source,
-                    a.explanation.pattern,
-                    a.explanation.detail,
-                    json.dumps(list(a.explanation.top_terms)),
-                )
-                for n, a in enumerate(av.annotations)
-            ],
-        )
-
-    def _insert_changes(self, r: SeriesResult, vids: Sequence[str | None]) -> None:
-        rows = []
-        doc = r.document_id
-        for comp in r.comparisons:
-            vid, bid = vids[comp.index], vids[comp.base]
-            assert vid and bid
-            for n, ch in enumerate(comp.comparison.changes):
-                if ch.kind == "unchanged":
-                    continue
-                rows.append(
-                    (
-                        _id("chg", vid, bid, str(n)),
-                        doc,
-                        vid,
-                        bid,
-                        n,
-                        ch.kind,
-                        ch.old.id if ch.old else None,
-                        ch.new.id if ch.new else None,
-                        ch.old.text if ch.old else None,
-                        ch.new.text if ch.new else None,
-                        ch.similarity,
-                        int(ch.substantive),
-                        comp.noise.get(n, ""),
-                        json.dumps([d.to_dict() for d in ch.diff], ensure_ascii=False),
-                    )
-                )
-        self.conn.executemany(
-            "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-        )
-
-    def _insert_findings(self, r: SeriesResult, vids: Sequence[str | None]) -> None:
-        rows = []
-        doc = r.document_id
-        for fs in r.findings:
-            vid = vids[fs.index]
-            bid = vids[fs.base] if fs.base is not None else None
-            assert vid
-            for n, f in enumerate(fs.findings):
-                clause = f.new_clause or f.old_clause
-                evidence = " | ".join(
-                    f"[{e.side} {e.version}] {e.span.text}" for e in f.evidence
-                ) or (clause.text if clause else "")
-                noise = ""
-                if (f.new_clause and f.new_clause.id in fs.recurrent) or (
-                    not f.new_clause and f.old_clause and f.old_clause.id in fs.recurrent
-                ):
-                    noise = "recurrent"
-                rows.append(
-                    (
-                        _id("fnd", vid, bid or "", str(n), f.id),
-                        doc,
-                        vid,
-                        bid,
-                        n,
-                        f.id,
-                        f.flag,
-                        f.severity,
-                        severity_rank(f.severity),
-                        f.reason,
-                        f.gdpr,
-                        f.new_clause.id if f.new_clause else None,
-                        f.new_clause.text if f.new_clause else (clause.text if clause else None),
-                        f.old_clause.id if f.old_clause else None,
-                        f.old_clause.text if f.old_clause else None,
-                        evidence,
-                        json.dumps([e.to_dict() for e in f.evidence], ensure_ascii=False),
-                        json.dumps(list(f.terms), ensure_ascii=False),
-                        f.raised_by.recognizer,
-                        f.raised_by.source,
-                        noise,
-                    )
-                )
-        self.conn.executemany(
-            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?)",
-            rows,
+            annotation_rows,
         )
 
     def services(self) -> list[str]:
@@ -805,3 +698,184 @@ class Store:
             rows = self.conn.execute(f"SELECT * FROM {t}").fetchall()
             out[t] = sorted((tuple(r) for r in rows), key=repr)
         return out
+
+
+# -- rows -----------------------------------------------------------------------------------
+@dataclass
+class SeriesRows:
+    """The database rows of one series' versions, analyses, changes and findings.
+
+    Pure function of a ``SeriesResult`` (:func:`series_rows`), so a scan worker computes them
+    and sends these plain tuples to the writing process instead of the analyzed objects:
+    smaller to send, and the writer only runs ``executemany``.
+    """
+
+    vids: list[str | None]
+    #: series index -> clause count of each ``ok`` version that has its analysis
+    clause_counts: dict[int, int]
+    #: series index -> (version_texts row, clauses rows, annotations rows)
+    analyses: dict[int, tuple[tuple, list[tuple], list[tuple]]]
+    changes: list[tuple]
+    findings: list[tuple]
+
+
+def series_rows(r: SeriesResult) -> SeriesRows:
+    """Compute every row of ``r`` that :meth:`Store.write_series` inserts (except timeline,
+    errors and the version rows themselves, which are few)."""
+    doc = r.document_id
+    vids = [
+        version_id(doc, v.source, v.version.content_hash) if v.version else None
+        for v in r.versions
+    ]
+    counts: dict[int, int] = {}
+    analyses: dict[int, tuple[tuple, list[tuple], list[tuple]]] = {}
+    memo: dict[tuple[str, tuple], str] = {}
+    for i, (vid, v) in enumerate(zip(vids, r.versions, strict=True)):
+        if vid is None or v.version is None or v.status != "ok" or v.analyzed is None:
+            continue
+        counts[i] = len(v.analyzed.clauses)
+        analyses[i] = analysis_rows(vid, v.analyzed, memo)
+    return SeriesRows(
+        vids=vids,
+        clause_counts=counts,
+        analyses=analyses,
+        changes=change_rows(r, vids),
+        findings=finding_rows(r, vids),
+    )
+
+
+def analysis_rows(
+    vid: str, av: AnalyzedVersion, memo: dict[tuple[str, tuple], str] | None = None
+) -> tuple[tuple, list[tuple], list[tuple]]:
+    """(version_texts row, clauses rows, annotations rows) of one analyzed version.
+
+    ``memo`` keeps the JSON of section paths, qualifiers and top terms (the same few values
+    recur in thousands of rows of a series).
+    """
+    memo = memo if memo is not None else {}
+    clause_rows = []
+    for cl in av.clauses:
+        section = _json_memo(memo, "s", cl.section)
+        clause_rows.append(
+            (vid, cl.id, cl.index, cl.kind, section, cl.text, cl.norm, cl.start, cl.end, cl.context)
+        )
+    annotation_rows = []
+    for n, a in enumerate(av.annotations):
+        ex = a.explanation
+        annotation_rows.append(
+            (
+                vid,
+                n,
+                a.clause_id,
+                a.kind,
+                a.label,
+                a.span.start,
+                a.span.end,
+                a.span.text,
+                float(a.score),
+                int(a.negated),
+                int(a.inherited),
+                _json_memo(memo, "q", a.qualifiers),
+                ex.recognizer,
+                ex.source,
+                ex.pattern,
+                ex.detail,
+                _json_memo(memo, "t", ex.top_terms),
+            )
+        )
+    return (vid, av.version.text), clause_rows, annotation_rows
+
+
+def _json_memo(memo: dict[tuple[str, tuple], str], what: str, value: tuple) -> str:
+    """The JSON column value of a section path (``s``), qualifiers (``q``) or top terms (``t``),
+    exactly as ``json.dumps`` writes it, computed once per distinct value."""
+    if not value:
+        return "[]"
+    key = (what, value)
+    out = memo.get(key)
+    if out is None:
+        if what == "q":
+            out = json.dumps([list(q) for q in value], ensure_ascii=False)
+        elif what == "s":
+            out = json.dumps(list(value), ensure_ascii=False)
+        else:
+            out = json.dumps(list(value))
+        memo[key] = out
+    return out
+
+
+def change_rows(r: SeriesResult, vids: Sequence[str | None]) -> list[tuple]:
+    """The ``changes`` rows of a series (unchanged clauses are not stored)."""
+    rows = []
+    doc = r.document_id
+    for comp in r.comparisons:
+        vid, bid = vids[comp.index], vids[comp.base]
+        assert vid and bid
+        for n, ch in enumerate(comp.comparison.changes):
+            if ch.kind == "unchanged":
+                continue
+            rows.append(
+                (
+                    _id("chg", vid, bid, str(n)),
+                    doc,
+                    vid,
+                    bid,
+                    n,
+                    ch.kind,
+                    ch.old.id if ch.old else None,
+                    ch.new.id if ch.new else None,
+                    ch.old.text if ch.old else None,
+                    ch.new.text if ch.new else None,
+                    ch.similarity,
+                    int(ch.substantive),
+                    comp.noise.get(n, ""),
+                    json.dumps([d.to_dict() for d in ch.diff], ensure_ascii=False),
+                )
+            )
+    return rows
+
+
+def finding_rows(r: SeriesResult, vids: Sequence[str | None]) -> list[tuple]:
+    """The ``findings`` rows of a series."""
+    rows = []
+    doc = r.document_id
+    for fs in r.findings:
+        vid = vids[fs.index]
+        bid = vids[fs.base] if fs.base is not None else None
+        assert vid
+        for n, f in enumerate(fs.findings):
+            clause = f.new_clause or f.old_clause
+            evidence = " | ".join(
+                f"[{e.side} {e.version}] {e.span.text}" for e in f.evidence
+            ) or (clause.text if clause else "")
+            noise = ""
+            if (f.new_clause and f.new_clause.id in fs.recurrent) or (
+                not f.new_clause and f.old_clause and f.old_clause.id in fs.recurrent
+            ):
+                noise = "recurrent"
+            rows.append(
+                (
+                    _id("fnd", vid, bid or "", str(n), f.id),
+                    doc,
+                    vid,
+                    bid,
+                    n,
+                    f.id,
+                    f.flag,
+                    f.severity,
+                    severity_rank(f.severity),
+                    f.reason,
+                    f.gdpr,
+                    f.new_clause.id if f.new_clause else None,
+                    f.new_clause.text if f.new_clause else (clause.text if clause else None),
+                    f.old_clause.id if f.old_clause else None,
+                    f.old_clause.text if f.old_clause else None,
+                    evidence,
+                    json.dumps([e.to_dict() for e in f.evidence], ensure_ascii=False),
+                    json.dumps(list(f.terms), ensure_ascii=False),
+                    f.raised_by.recognizer,
+                    f.raised_by.source,
+                    noise,
+                )
+            )
+    return rows

@@ -8,6 +8,10 @@ import pytest
 
 from analyzer.datamodel import Clause
 from analyzer.engine import PolicyAnalyzer
+from analyzer.formats.markdown import InlineMemo
+from analyzer.formats.markdown import sharing as markdown_sharing
+from analyzer.ingest import ParseMemo
+from analyzer.ingest import sharing as parse_sharing
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 PAIRS = [
@@ -32,6 +36,53 @@ def test_compare_equals_separately_analyzed_versions(engine, old, new):
     assert shared.old.to_dict() == a.to_dict()
     assert shared.new.to_dict() == b.to_dict()
     assert shared.to_dict() == alone.to_dict()
+
+
+SERIES = [
+    "2024-01-15_chirp-privacy-policy.md",
+    "2024-06-26_chirp-privacy-policy.md",
+    "2024-06-26_chirp-privacy-policy.html",
+    "2025-04-14_chirp-privacy-policy.md",
+    "2024-01-15_chirp-privacy-policy.md",
+]
+
+
+@pytest.mark.parametrize("keep", [1, 2, None])
+def test_session_equals_separate_analyses(engine, keep):
+    """A session shares per-text work across a whole sequence of versions (also one that
+    comes back to an earlier text); every result equals the version analyzed alone."""
+    alone = [engine.analyze(EXAMPLES / name).to_dict() for name in SERIES]
+    with engine.session(keep=keep):
+        shared = [engine.analyze(EXAMPLES / name).to_dict() for name in SERIES]
+        comp = engine.compare(EXAMPLES / SERIES[0], EXAMPLES / SERIES[1]).to_dict()
+    assert shared == alone
+    assert comp == engine.compare(EXAMPLES / SERIES[0], EXAMPLES / SERIES[1]).to_dict()
+
+
+def test_session_is_bounded_to_recent_versions(engine):
+    with engine.session(keep=1):
+        first = engine.analyze(EXAMPLES / SERIES[0])
+        scope = engine._session
+        assert scope is not None
+        engine.analyze(EXAMPLES / SERIES[3])
+        texts = {c.text for c in first.clauses}
+        kept = {k[0] for k in scope.docs}
+        # only texts of the last version stay: those of the first one alone are dropped
+        last = {c.text for c in engine.analyze(EXAMPLES / SERIES[3]).clauses}
+        assert kept <= last
+        assert texts - last and not (texts - last) & kept
+        # the Markdown inline memo holds exactly what the last document alone would fill
+        alone = InlineMemo()
+        with markdown_sharing(alone), parse_sharing(ParseMemo()):  # (a fresh parse memo)
+            engine.load(EXAMPLES / SERIES[3])
+        assert set(scope.markdown_inline.entries) == set(alone.entries)
+        # a document read again in the session is not parsed again
+        again = engine.load(EXAMPLES / SERIES[3])
+        assert again.blocks is engine.load(EXAMPLES / SERIES[3]).blocks
+        with pytest.raises(RuntimeError), engine.session():
+            pass
+    assert engine._session is None
+    assert engine.load(EXAMPLES / SERIES[3]).blocks is not again.blocks
 
 
 def _clause(i: int, text: str, kind: str = "sentence") -> Clause:

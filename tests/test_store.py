@@ -133,3 +133,21 @@ def test_readonly_store_does_not_write(tmp_path):
     Store(db).close()
     with Store(db, readonly=True) as s, pytest.raises(sqlite3.OperationalError):
         s.conn.execute("INSERT INTO meta VALUES ('x', 'y')")
+
+
+def test_a_packed_result_writes_the_same_rows(tmp_path):
+    """A worker packs its result (rows computed, analyzed objects dropped) before sending it;
+    the database must not depend on whether the writer got a packed result or not."""
+    bodies = [text(), text(AI), text(AI, *EXTRA), text()]
+    full = series_result(tmp_path / "c", bodies)
+    packed = series_result(tmp_path / "c", bodies).pack()
+    assert packed.rows is not None and not packed.comparisons
+    assert all(v.analyzed is None and not v.version.blocks for v in packed.versions if v.version)
+    dumps = []
+    for name, result in (("full", full), ("packed", packed)):
+        with Store(tmp_path / f"{name}.sqlite") as s:
+            s.write_series(result)
+            s.write_series(result)  # rewriting a series is idempotent
+            dumps.append(s.dump())
+    assert dumps[0] == dumps[1]
+    assert dumps[0]["annotations"] and dumps[0]["changes"] and dumps[0]["findings"]

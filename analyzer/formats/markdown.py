@@ -7,6 +7,7 @@ container whose children become ordinary blocks.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,17 +22,50 @@ from markdown_it.token import Token
 from ._blocks import Cell, RawBlock, clean, join_lines, table_blocks
 from .html import html_blocks
 
-#: inline source -> its parsed (and text-joined) children, while :func:`sharing` is active
-_INLINE: ContextVar[dict[str, list[Token]] | None] = ContextVar(
-    "policydiff_md_inline", default=None
-)
+
+class InlineMemo:
+    """Inline source -> its parsed (and text-joined) children, for :func:`sharing`.
+
+    Args:
+        keep: bound on memory: after each document, only the entries for inline content of
+            the last ``keep`` documents parsed with this memo stay (``None``: keep all).
+    """
+
+    def __init__(self, keep: int | None = None):
+        self.entries: dict[str, list[Token]] = {}
+        self.keep = keep
+        self._recent: deque[set[str]] = deque()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def document_done(self, used: set[str]) -> None:
+        """Record the inline sources of one parsed document and apply the bound."""
+        if self.keep is None:
+            return
+        self._recent.append(used)
+        while len(self._recent) > self.keep:
+            self._recent.popleft()
+        live = used if len(self._recent) == 1 else set().union(*self._recent)
+        for key in [k for k in self.entries if k not in live]:
+            del self.entries[key]
+
+
+#: the memo of the innermost active :func:`sharing` block
+_INLINE: ContextVar[InlineMemo | None] = ContextVar("policydiff_md_inline", default=None)
 
 
 @contextmanager
-def sharing(memo: dict[str, list[Token]]) -> Iterator[None]:
+def sharing(memo: InlineMemo | dict[str, list[Token]]) -> Iterator[None]:
     """Within the block, Markdown inline content (a paragraph, heading, list item or cell)
-    already parsed into ``memo`` is not parsed again: two versions of one policy share most
-    of it. The children token lists are then shared, so they must only be read."""
+    already parsed into ``memo`` is not parsed again: successive versions of one policy share
+    most of it. The children token lists are then shared, so they must only be read.
+
+    ``memo`` is an :class:`InlineMemo` (possibly bounded) or a plain dict (unbounded)."""
+    if isinstance(memo, dict):
+        plain = InlineMemo()
+        plain.entries = memo
+        memo = plain
     reset = _INLINE.set(memo)
     try:
         yield
@@ -47,9 +81,10 @@ def _inline_rule(state: StateCore) -> None:
     if memo is None or state.env:
         core_inline(state)
         return
+    entries = memo.entries
     for token in state.tokens:
         if token.type == "inline":
-            hit = memo.get(token.content)
+            hit = entries.get(token.content)
             if hit is not None:
                 token.children = hit  # already text-joined: text_join leaves it as it is
             else:
@@ -58,13 +93,19 @@ def _inline_rule(state: StateCore) -> None:
 
 
 def _remember_rule(state: StateCore) -> None:
-    """After ``text_join``: store the children of the new inline content in the memo."""
+    """After ``text_join``: store the children of the new inline content in the memo (then
+    apply its bound: this rule runs once per parsed document)."""
     memo = _INLINE.get()
     if memo is None or state.env:
         return
+    entries = memo.entries
+    used: set[str] = set()
     for token in state.tokens:
-        if token.type == "inline" and token.content not in memo:
-            memo[token.content] = token.children or []
+        if token.type == "inline":
+            if token.content not in entries:
+                entries[token.content] = token.children or []
+            used.add(token.content)
+    memo.document_done(used)
 
 
 @lru_cache(maxsize=1)
