@@ -280,6 +280,21 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _series_filter(
+    service: str, document_type: str | None, collection: str | None
+) -> tuple[str, list[Any]]:
+    """SQL condition (on ``documents d``) and parameters selecting a service's series."""
+    where = "lower(d.service) = lower(?)"
+    params: list[Any] = [service]
+    if document_type:
+        where += " AND lower(d.document_type) = lower(?)"
+        params.append(document_type)
+    if collection:
+        where += " AND d.collection = ?"
+        params.append(collection)
+    return where, params
+
+
 class Store:
     """A policydiff results database (``sqlite3``, WAL mode, foreign keys on).
 
@@ -632,18 +647,11 @@ class Store:
         include_suppressed: bool = False,
     ) -> list[tuple[str, str, TimelineEvent]]:
         """Timeline events of a service: ``(collection, status, event)`` in date order."""
+        where, params = _series_filter(service, document_type, collection)
         sql = (
             "SELECT d.collection, d.service AS doc_service, d.document_type AS doc_type, t.* "
-            "FROM timeline t JOIN documents d ON d.id = t.document_id "
-            "WHERE lower(d.service) = lower(?)"
+            "FROM timeline t JOIN documents d ON d.id = t.document_id WHERE " + where
         )
-        params: list[Any] = [service]
-        if document_type:
-            sql += " AND lower(d.document_type) = lower(?)"
-            params.append(document_type)
-        if collection:
-            sql += " AND d.collection = ?"
-            params.append(collection)
         if not include_suppressed:
             sql += " AND t.status != 'suppressed'"
         sql += " ORDER BY d.collection, d.document_type, t.seq"
@@ -675,18 +683,12 @@ class Store:
         self, service: str, *, document_type: str | None = None, collection: str | None = None
     ) -> list[dict[str, Any]]:
         """The versions of a service's series (date, status, hash, size, source), by date."""
+        where, params = _series_filter(service, document_type, collection)
         sql = (
             "SELECT d.collection, d.document_type, v.date, v.status, v.status_reason, "
             "v.content_hash, v.size, v.source FROM versions v "
-            "JOIN documents d ON d.id = v.document_id WHERE lower(d.service) = lower(?)"
+            "JOIN documents d ON d.id = v.document_id WHERE " + where
         )
-        params: list[Any] = [service]
-        if document_type:
-            sql += " AND lower(d.document_type) = lower(?)"
-            params.append(document_type)
-        if collection:
-            sql += " AND d.collection = ?"
-            params.append(collection)
         sql += " ORDER BY v.date, v.source"
         return [dict(r) for r in self.conn.execute(sql, params)]
 
@@ -724,8 +726,7 @@ def series_rows(r: SeriesResult) -> SeriesRows:
     errors and the version rows themselves, which are few)."""
     doc = r.document_id
     vids = [
-        version_id(doc, v.source, v.version.content_hash) if v.version else None
-        for v in r.versions
+        version_id(doc, v.source, v.version.content_hash) if v.version else None for v in r.versions
     ]
     counts: dict[int, int] = {}
     analyses: dict[int, tuple[tuple, list[tuple], list[tuple]]] = {}
@@ -845,9 +846,9 @@ def finding_rows(r: SeriesResult, vids: Sequence[str | None]) -> list[tuple]:
         assert vid
         for n, f in enumerate(fs.findings):
             clause = f.new_clause or f.old_clause
-            evidence = " | ".join(
-                f"[{e.side} {e.version}] {e.span.text}" for e in f.evidence
-            ) or (clause.text if clause else "")
+            evidence = " | ".join(f"[{e.side} {e.version}] {e.span.text}" for e in f.evidence) or (
+                clause.text if clause else ""
+            )
             noise = ""
             if (f.new_clause and f.new_clause.id in fs.recurrent) or (
                 not f.new_clause and f.old_clause and f.old_clause.id in fs.recurrent
