@@ -141,8 +141,9 @@ class PolicyAnalyzer:
         try:
             # Markdown read in the block (also by callers loading versions themselves,
             # before analyze) reuses the inline parses of the documents read before it
-            with markdown_sharing(self._session.markdown_inline), parse_sharing(
-                ParseMemo(keep or 2)
+            with (
+                markdown_sharing(self._session.markdown_inline),
+                parse_sharing(ParseMemo(keep or 2)),
             ):
                 yield self
         finally:

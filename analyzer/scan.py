@@ -238,9 +238,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 r.analyzed = analyzer.analyze(r.version)
                 words += r.words
             except PolicyDiffError as exc:
-                errors.append(
-                    SourceProblem(r.source, exc.message, type(exc).__name__, "analyze")
-                )
+                errors.append(SourceProblem(r.source, exc.message, type(exc).__name__, "analyze"))
                 _demote(results, statuses, i, f"analysis failed: {exc.message}")
             except Exception as exc:  # noqa: BLE001
                 log.debug("unexpected error analyzing %s", r.source, exc_info=True)

@@ -40,8 +40,12 @@ from analyzer.datamodel import (  # noqa: E402
 from analyzer.engine import PolicyAnalyzer  # noqa: E402
 from analyzer.report.html import render_comparison_html  # noqa: E402
 
-DEFAULT_CASE = ROOT.parent / "shared" / "corpora" / "ai_pairs" / (
-    "06_google-gemini-hub-genai-eu_pp_2026-03-26"
+DEFAULT_CASE = (
+    ROOT.parent
+    / "shared"
+    / "corpora"
+    / "ai_pairs"
+    / ("06_google-gemini-hub-genai-eu_pp_2026-03-26")
 )
 SEVERITIES = ("high", "medium", "low", "info")
 FLAGS = ("ai_training.added", "vague_purpose.added", "recipient.added", "purpose.added")
@@ -57,8 +61,11 @@ def stressed(comp: Comparison) -> Comparison:
             words = ch.new.text.split(" ")
             cut = max(1, len(words) // 2)
             head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-            diff = (DiffOp("equal", head), DiffOp("delete", " formerly"),
-                    DiffOp("insert", " " + tail if tail else ""))
+            diff = (
+                DiffOp("equal", head),
+                DiffOp("delete", " formerly"),
+                DiffOp("insert", " " + tail if tail else ""),
+            )
             old = replace(ch.old, text=head + " formerly")
             new = replace(ch.new, text=head + (" " + tail if tail else ""))
             ch = ClauseChange("modified", old, new, 0.8, True, diff)
@@ -67,14 +74,27 @@ def stressed(comp: Comparison) -> Comparison:
         if clause is not None and i % 5 == 0:
             n = min(len(clause.text), 40)
             fid = "f" + hashlib.sha1(f"{i}{clause.id}".encode()).hexdigest()[:10]
-            findings.append(Finding(
-                fid, FLAGS[i % len(FLAGS)], SEVERITIES[i % 4],  # type: ignore[arg-type]
-                "A synthetic finding to measure rendering cost.", expl,
-                new_clause=ch.new, old_clause=ch.old,
-                evidence=(Evidence("new" if ch.new else "old", clause.id,
-                                   Span(0, n, clause.text[:n]), "new" if ch.new else "old"),),
-                gdpr="Art. 5(1)(b)", terms=("may",),
-            ))
+            findings.append(
+                Finding(
+                    fid,
+                    FLAGS[i % len(FLAGS)],
+                    SEVERITIES[i % 4],  # type: ignore[arg-type]
+                    "A synthetic finding to measure rendering cost.",
+                    expl,
+                    new_clause=ch.new,
+                    old_clause=ch.old,
+                    evidence=(
+                        Evidence(
+                            "new" if ch.new else "old",
+                            clause.id,
+                            Span(0, n, clause.text[:n]),
+                            "new" if ch.new else "old",
+                        ),
+                    ),
+                    gdpr="Art. 5(1)(b)",
+                    terms=("may",),
+                )
+            )
     return replace(comp, changes=tuple(changes), findings=tuple(findings))
 
 
@@ -90,8 +110,12 @@ def bench(comp: Comparison, repeat: int) -> tuple[list[float], int, str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--case", type=Path, default=DEFAULT_CASE,
-                    help="a folder with old.md and new.md (default: %(default)s)")
+    ap.add_argument(
+        "--case",
+        type=Path,
+        default=DEFAULT_CASE,
+        help="a folder with old.md and new.md (default: %(default)s)",
+    )
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--output", type=Path, help="also write the (unstressed) report here")
     args = ap.parse_args(argv)
@@ -105,9 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     comp = eng.compare(old, new)
     t_compare = time.perf_counter() - t
     print(f"case: {args.case.name}")
-    print(f"input: old {old.stat().st_size / 1024:.0f} KB, new {new.stat().st_size / 1024:.0f} KB;"
-          f" {len(comp.old.clauses)} / {len(comp.new.clauses)} clauses,"
-          f" {len(comp.changes)} changes, {len(comp.findings)} findings")
+    print(
+        f"input: old {old.stat().st_size / 1024:.0f} KB, new {new.stat().st_size / 1024:.0f} KB;"
+        f" {len(comp.old.clauses)} / {len(comp.new.clauses)} clauses,"
+        f" {len(comp.changes)} changes, {len(comp.findings)} findings"
+    )
     print(f"compare (warm): {t_compare:.3f} s")
     render_comparison_html(comp)  # first call loads templates
     ok = True
@@ -115,9 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         times, size, html = bench(c, args.repeat)
         med = statistics.median(times)
         ok &= med <= 1.0 and size <= 3_000_000
-        print(f"render {name:<9} changes={len(c.changes):5d} findings={len(c.findings):4d}: "
-              f"median {med:.3f} s, min {min(times):.3f} s over {args.repeat}; "
-              f"size {size / 1e6:.2f} MB")
+        print(
+            f"render {name:<9} changes={len(c.changes):5d} findings={len(c.findings):4d}: "
+            f"median {med:.3f} s, min {min(times):.3f} s over {args.repeat}; "
+            f"size {size / 1e6:.2f} MB"
+        )
         if name == "pipeline" and args.output:
             args.output.write_text(html, encoding="utf-8")
             print(f"wrote {args.output}")

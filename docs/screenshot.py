@@ -31,11 +31,21 @@ from analyzer.engine import PolicyAnalyzer  # noqa: E402
 from analyzer.report.html import render_comparison_html  # noqa: E402
 
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-FALLBACK = ROOT.parent / "shared" / "corpora" / "ai_pairs" / (
-    "06_google-gemini-hub-genai-eu_pp_2026-03-26"
+FALLBACK = (
+    ROOT.parent
+    / "shared"
+    / "corpora"
+    / "ai_pairs"
+    / ("06_google-gemini-hub-genai-eu_pp_2026-03-26")
 )
 
 
@@ -44,9 +54,12 @@ def example_pair() -> tuple[Path, Path]:
     examples = ROOT / "corpora" / "examples"
     if examples.is_dir():
         docs = sorted(
-            p for p in examples.rglob("*")
-            if p.is_file() and p.suffix in (".md", ".txt", ".html")
-            and "policy" in p.name.lower() and p.name.lower() != "readme.md"
+            p
+            for p in examples.rglob("*")
+            if p.is_file()
+            and p.suffix in (".md", ".txt", ".html")
+            and "policy" in p.name.lower()
+            and p.name.lower() != "readme.md"
         )
         if len(docs) >= 2:
             return docs[0], docs[1]
@@ -56,11 +69,15 @@ def example_pair() -> tuple[Path, Path]:
 
 
 def chromium() -> str:
-    exe = os.environ.get("POLICYDIFF_CHROMIUM") or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
+    exe = (
+        os.environ.get("POLICYDIFF_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if not exe:
-        raise SystemExit("error: no chromium found: apt-get install chromium, or set "
-                         "POLICYDIFF_CHROMIUM")
+        raise SystemExit(
+            "error: no chromium found: apt-get install chromium, or set POLICYDIFF_CHROMIUM"
+        )
     return exe
 
 
@@ -69,10 +86,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("old", nargs="?", type=Path)
     ap.add_argument("new", nargs="?", type=Path)
     ap.add_argument("--output", type=Path, default=ROOT / "docs" / "report.png")
-    ap.add_argument("--html", type=Path, default=None,
-                    help="also keep the HTML here (default: a temporary file)")
-    ap.add_argument("--fixture", action="store_true",
-                    help="render the hand-built comparison from tests/report_fixtures.py")
+    ap.add_argument(
+        "--html",
+        type=Path,
+        default=None,
+        help="also keep the HTML here (default: a temporary file)",
+    )
+    ap.add_argument(
+        "--fixture",
+        action="store_true",
+        help="render the hand-built comparison from tests/report_fixtures.py",
+    )
     ap.add_argument("--width", type=int, default=1400)
     ap.add_argument("--height", type=int, default=1000)
     ap.add_argument("--full-page", action="store_true")
@@ -97,13 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     html_path.write_text(render_comparison_html(comparison), encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=ARGS)
-        page = browser.new_page(viewport={"width": args.width, "height": args.height},
-                                device_scale_factor=1)
+        page = browser.new_page(
+            viewport={"width": args.width, "height": args.height}, device_scale_factor=1
+        )
         page.goto(html_path.resolve().as_uri())
         page.screenshot(path=str(args.output), full_page=args.full_page)
         browser.close()
-    print(f"{what}: {len(comparison.findings)} findings, "
-          f"{len(comparison.substantive_changes)} substantive changes")
+    print(
+        f"{what}: {len(comparison.findings)} findings, "
+        f"{len(comparison.substantive_changes)} substantive changes"
+    )
     print(f"wrote {args.output}" + (f" and {args.html}" if args.html else ""))
     tmp.cleanup()
     return 0

@@ -124,8 +124,7 @@ def sample_comparison() -> Comparison:
     )
     vague = "We may also use your information for any other business purposes."
     objection = (
-        "You can object to the use of your information for AI training by using our "
-        "objection form."
+        "You can object to the use of your information for AI training by using our objection form."
     )
     filler = [
         "We use your information to provide and operate the Chirp service.",
@@ -175,8 +174,14 @@ def sample_comparison() -> Comparison:
             changes.append(ClauseChange("moved", o[providers], c, 1.0, True))
         elif c.text == personalise_new:
             changes.append(
-                ClauseChange("modified", o[personalise_old], c, 0.62, True,
-                             word_diff(personalise_old, personalise_new))
+                ClauseChange(
+                    "modified",
+                    o[personalise_old],
+                    c,
+                    0.62,
+                    True,
+                    word_diff(personalise_old, personalise_new),
+                )
             )
         elif c.text == row_new:
             changes.append(
@@ -186,48 +191,72 @@ def sample_comparison() -> Comparison:
             changes.append(ClauseChange("added", None, c, 0.0, True))
     changes.append(ClauseChange("removed", o[minors], None, 0.0, True))
 
-    v_old = _version(old_c, source="2024-01-15_chirp-privacy-policy.md", date="2024-01-15",
-                     service="Chirp")
-    v_new = _version(new_c, source="2024-06-26_chirp-privacy-policy.md", date="2024-06-26",
-                     service="Chirp")
+    v_old = _version(
+        old_c, source="2024-01-15_chirp-privacy-policy.md", date="2024-01-15", service="Chirp"
+    )
+    v_new = _version(
+        new_c, source="2024-06-26_chirp-privacy-policy.md", date="2024-06-26", service="Chirp"
+    )
     ai_rule = Explanation(
-        "policydiff.ai_training.v1", "rule", "use_content_to_train_models",
+        "policydiff.ai_training.v1",
+        "rule",
+        "use_content_to_train_models",
         "Content is said to be used to develop or train AI models.",
     )
     pn, pi, vg = n[personalise_new], n[public_info], n[vague]
     rn, ro, mo, ob = n[row_new], o[row_old], o[minors], n[objection]
     findings = (
         Finding(
-            _fid("ai_training.added", pn), "ai_training.added", "high",
+            _fid("ai_training.added", pn),
+            "ai_training.added",
+            "high",
             "The new version uses public posts, photos and captions to develop AI, which the "
             "old version did not.",
-            ai_rule, new_clause=pn, old_clause=o[personalise_old],
+            ai_rule,
+            new_clause=pn,
+            old_clause=o[personalise_old],
             evidence=(Evidence("2024-06-26", pn.id, _span(pn, "develop and improve AI at Chirp")),),
             gdpr="Art. 13(1)(c)",
         ),
         Finding(
-            _fid("ai_training.added", pi), "ai_training.added", "high",
+            _fid("ai_training.added", pi),
+            "ai_training.added",
+            "high",
             "Publicly available information is now used to train AI models.",
-            ai_rule, new_clause=pi,
+            ai_rule,
+            new_clause=pi,
             evidence=(Evidence("2024-06-26", pi.id, _span(pi, "train our AI models")),),
             gdpr="Art. 14(1)(c)",
         ),
         Finding(
-            _fid("exclusion.removed", mo), "exclusion.removed", "high",
+            _fid("exclusion.removed", mo),
+            "exclusion.removed",
+            "high",
             "The exclusion of accounts of people under 18 from AI training was dropped.",
-            Explanation("policydiff.exclusion.v1", "rule", "minors_excluded",
-                        "A stated exclusion of minors' data."),
+            Explanation(
+                "policydiff.exclusion.v1",
+                "rule",
+                "minors_excluded",
+                "A stated exclusion of minors' data.",
+            ),
             old_clause=mo,
             evidence=(Evidence("2024-01-15", mo.id, _span(mo, "people under 18"), "old"),),
             gdpr="Art. 8",
         ),
         Finding(
-            _fid("legal_basis.changed", ro, rn), "legal_basis.changed", "medium",
+            _fid("legal_basis.changed", ro, rn),
+            "legal_basis.changed",
+            "medium",
             "The legal basis for personalised advertising changed from consent to legitimate "
             "interests.",
-            Explanation("policydiff.legal_basis.v1", "rule", "table_legal_basis_column",
-                        "Legal basis read from the table column."),
-            new_clause=rn, old_clause=ro,
+            Explanation(
+                "policydiff.legal_basis.v1",
+                "rule",
+                "table_legal_basis_column",
+                "Legal basis read from the table column.",
+            ),
+            new_clause=rn,
+            old_clause=ro,
             evidence=(
                 Evidence("2024-01-15", ro.id, _span(ro, "Consent"), "old"),
                 Evidence("2024-06-26", rn.id, _span(rn, "Legitimate interests")),
@@ -235,30 +264,50 @@ def sample_comparison() -> Comparison:
             gdpr="Art. 6(1)(f)",
         ),
         Finding(
-            _fid("vague_purpose.added", vg), "vague_purpose.added", "medium",
+            _fid("vague_purpose.added", vg),
+            "vague_purpose.added",
+            "medium",
             "An open-ended purpose was added; purposes must be specified and explicit.",
-            Explanation("policydiff.vague.v1", "rule+model", "open_ended_purpose",
-                        "Open-ended purpose phrase.", ("business purposes", "any other")),
+            Explanation(
+                "policydiff.vague.v1",
+                "rule+model",
+                "open_ended_purpose",
+                "Open-ended purpose phrase.",
+                ("business purposes", "any other"),
+            ),
             new_clause=vg,
             evidence=(Evidence("2024-06-26", vg.id, _span(vg, "any other business purposes")),),
             gdpr="Art. 5(1)(b)",
             terms=("may", "any other business purposes"),
         ),
         Finding(
-            _fid("data_source.added", pi), "data_source.added", "low",
+            _fid("data_source.added", pi),
+            "data_source.added",
+            "low",
             "Publicly available information and other online sources are a new data source.",
             Explanation("policydiff.data_source.v1", "rule", "public_web"),
             new_clause=pi,
-            evidence=(Evidence("2024-06-26", pi.id,
-                               _span(pi, "publicly available information and other online "
-                                         "sources")),),
+            evidence=(
+                Evidence(
+                    "2024-06-26",
+                    pi.id,
+                    _span(pi, "publicly available information and other online sources"),
+                ),
+            ),
             gdpr="Art. 14(2)(f)",
         ),
         Finding(
-            _fid("choice.changed", ob), "choice.changed", "info",
+            _fid("choice.changed", ob),
+            "choice.changed",
+            "info",
             "Users must now object (Art. 21) rather than opt in.",
-            Explanation("policydiff.choice.v1", "model", "choice-clf",
-                        "Classifier score 0.91 for opt_out.", ("object", "form")),
+            Explanation(
+                "policydiff.choice.v1",
+                "model",
+                "choice-clf",
+                "Classifier score 0.91 for opt_out.",
+                ("object", "form"),
+            ),
             new_clause=ob,
             evidence=(Evidence("2024-06-26", ob.id, _span(ob, "object")),),
             gdpr="Art. 21",
@@ -281,8 +330,17 @@ def hostile_comparison() -> Comparison:
     added = f"Added {HOSTILE_TEXT}"
     old_c = make_clauses([(sec, old_text), (sec, f"Removed {HOSTILE_TEXT}")])
     new_c = make_clauses([(sec, new_text), (sec, added)])
-    old_c[0] = Clause(old_c[0].id, 0, old_c[0].text, old_c[0].norm, "list_item", sec,
-                      old_c[0].start, old_c[0].end, context=HOSTILE[3])
+    old_c[0] = Clause(
+        old_c[0].id,
+        0,
+        old_c[0].text,
+        old_c[0].norm,
+        "list_item",
+        sec,
+        old_c[0].start,
+        old_c[0].end,
+        context=HOSTILE[3],
+    )
     changes = (
         ClauseChange("modified", old_c[0], new_c[0], 0.7, True, word_diff(old_text, new_text)),
         ClauseChange("added", None, new_c[1], 0.0, True),
@@ -294,14 +352,27 @@ def hostile_comparison() -> Comparison:
     expl = Explanation(HOSTILE[0], "rule", HOSTILE[1], HOSTILE[3], (HOSTILE[2],))
     findings = (
         Finding(
-            '"><script>window.__pwned=1</script>', HOSTILE[6], "high", HOSTILE_TEXT, expl,
-            new_clause=new_c[0], old_clause=old_c[0],
-            evidence=(Evidence(HOSTILE[2], new_c[0].id,
-                               _span(new_c[0], "<script>window.__pwned=1</script>")),),
-            gdpr=HOSTILE[1], terms=HOSTILE,
+            '"><script>window.__pwned=1</script>',
+            HOSTILE[6],
+            "high",
+            HOSTILE_TEXT,
+            expl,
+            new_clause=new_c[0],
+            old_clause=old_c[0],
+            evidence=(
+                Evidence(
+                    HOSTILE[2], new_c[0].id, _span(new_c[0], "<script>window.__pwned=1</script>")
+                ),
+            ),
+            gdpr=HOSTILE[1],
+            terms=HOSTILE,
         ),
         Finding(
-            "javascript:window.__pwned=1", "ai_training.added", "medium", HOSTILE[4], expl,
+            "javascript:window.__pwned=1",
+            "ai_training.added",
+            "medium",
+            HOSTILE[4],
+            expl,
             new_clause=new_c[1],
             # an out-of-range span must be ignored, not crash the report
             evidence=(Evidence("x", new_c[1].id, Span(5, 10_000, "nope")),),
@@ -321,34 +392,121 @@ def sample_events(service: str = "Chirp") -> list[TimelineEvent]:
     d1, d2, d3 = "2024-01-15", "2024-06-26", "2025-04-14"
     ev = []
 
-    def add(family: str, label: str, event: str, date: str, prev: str | None, text: str,
-            flag: str | None = None, severity: str | None = None) -> None:
+    def add(
+        family: str,
+        label: str,
+        event: str,
+        date: str,
+        prev: str | None,
+        text: str,
+        flag: str | None = None,
+        severity: str | None = None,
+    ) -> None:
         cid = "c" + hashlib.sha1(normalize(text).encode()).hexdigest()[:10]
-        ev.append(TimelineEvent(service, "Privacy Policy", family, label, event, date,  # type: ignore[arg-type]
-                                prev, cid, text, flag, severity))
+        ev.append(
+            TimelineEvent(
+                service,
+                "Privacy Policy",
+                family,
+                label,
+                event,
+                date,  # type: ignore[arg-type]
+                prev,
+                cid,
+                text,
+                flag,
+                severity,
+            )
+        )
 
-    add("purpose", "provide_service", "appeared", d1, None,
-        "We use your information to provide and operate the Chirp service.")
-    add("exclusion", "minors", "appeared", d1, None,
-        "Accounts of people under 18 are excluded from AI training.")
-    add("legal_basis", "consent", "appeared", d1, None,
-        "Purpose: Personalised advertising | Legal basis: Consent")
-    add("ai_training", "use", "appeared", d2, d1,
-        "We use publicly available information and other online sources to train our AI models.",
-        "ai_training.added", "high")
-    add("vague_purpose", "vague_purpose", "appeared", d2, d1,
-        "We may also use your information for any other business purposes.",
-        "vague_purpose.added", "medium")
-    add("legal_basis", "legitimate_interests", "appeared", d2, d1,
-        "Purpose: Personalised advertising | Legal basis: Legitimate interests",
-        "legal_basis.changed", "medium")
-    add("legal_basis", "consent", "disappeared", d2, d1,
-        "Purpose: Personalised advertising | Legal basis: Consent")
-    add("data_source", "public_web", "appeared", d2, d1,
-        "We use publicly available information and other online sources to train our AI models.")
-    add("exclusion", "minors", "disappeared", d3, d2,
+    add(
+        "purpose",
+        "provide_service",
+        "appeared",
+        d1,
+        None,
+        "We use your information to provide and operate the Chirp service.",
+    )
+    add(
+        "exclusion",
+        "minors",
+        "appeared",
+        d1,
+        None,
         "Accounts of people under 18 are excluded from AI training.",
-        "exclusion.removed", "high")
-    add("recipient", "researchers", "appeared", d3, d2,
-        "We share information with researchers and academics.", "recipient.added", "low")
+    )
+    add(
+        "legal_basis",
+        "consent",
+        "appeared",
+        d1,
+        None,
+        "Purpose: Personalised advertising | Legal basis: Consent",
+    )
+    add(
+        "ai_training",
+        "use",
+        "appeared",
+        d2,
+        d1,
+        "We use publicly available information and other online sources to train our AI models.",
+        "ai_training.added",
+        "high",
+    )
+    add(
+        "vague_purpose",
+        "vague_purpose",
+        "appeared",
+        d2,
+        d1,
+        "We may also use your information for any other business purposes.",
+        "vague_purpose.added",
+        "medium",
+    )
+    add(
+        "legal_basis",
+        "legitimate_interests",
+        "appeared",
+        d2,
+        d1,
+        "Purpose: Personalised advertising | Legal basis: Legitimate interests",
+        "legal_basis.changed",
+        "medium",
+    )
+    add(
+        "legal_basis",
+        "consent",
+        "disappeared",
+        d2,
+        d1,
+        "Purpose: Personalised advertising | Legal basis: Consent",
+    )
+    add(
+        "data_source",
+        "public_web",
+        "appeared",
+        d2,
+        d1,
+        "We use publicly available information and other online sources to train our AI models.",
+    )
+    add(
+        "exclusion",
+        "minors",
+        "disappeared",
+        d3,
+        d2,
+        "Accounts of people under 18 are excluded from AI training.",
+        "exclusion.removed",
+        "high",
+    )
+    add(
+        "recipient",
+        "researchers",
+        "appeared",
+        d3,
+        d2,
+        "We share information with researchers and academics.",
+        "recipient.added",
+        "low",
+    )
     return ev

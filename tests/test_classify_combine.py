@@ -114,11 +114,22 @@ def test_rebuilt_annotations_keep_every_field():
 
     # a new field must be added to the constructors in combine.py too
     assert [f.name for f in fields(Annotation)] == [
-        "clause_id", "kind", "label", "span", "score", "explanation", "negated", "inherited",
+        "clause_id",
+        "kind",
+        "label",
+        "span",
+        "score",
+        "explanation",
+        "negated",
+        "inherited",
         "qualifiers",
     ]
     assert [f.name for f in fields(Explanation)] == [
-        "recognizer", "source", "pattern", "detail", "top_terms",
+        "recognizer",
+        "source",
+        "pattern",
+        "detail",
+        "top_terms",
     ]
     a = Annotation(
         "c9",

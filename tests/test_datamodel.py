@@ -10,7 +10,12 @@ from analyzer.ingest import from_text
 
 
 def test_severity_order():
-    assert severity_rank("info") < severity_rank("low") < severity_rank("medium") < severity_rank("high")
+    assert (
+        severity_rank("info")
+        < severity_rank("low")
+        < severity_rank("medium")
+        < severity_rank("high")
+    )
     with pytest.raises(ValueError):
         severity_rank("critical")
 
@@ -18,7 +23,9 @@ def test_severity_order():
 def test_comparison_to_dict_is_json():
     eng = PolicyAnalyzer()
     old = from_text("# Data\n\nWe collect your e-mail address.", source="old.md")
-    new = from_text("# Data\n\nWe collect your e-mail address. We collect your location.", source="new.md")
+    new = from_text(
+        "# Data\n\nWe collect your e-mail address. We collect your location.", source="new.md"
+    )
     d = eng.compare(old, new).to_dict()
     text = json.dumps(d)
     assert '"findings"' in text and '"changes"' in text

@@ -117,8 +117,8 @@ def sample_html(sample: Comparison) -> str:
 # --- self-contained, CSP --------------------------------------------------------------------
 @pytest.mark.parametrize("which", ["comparison", "history"])
 def test_page_is_self_contained_and_pinned_by_csp(which: str, sample_html: str) -> None:
-    text = sample_html if which == "comparison" else render_history(
-        sample_events(), service="Chirp"
+    text = (
+        sample_html if which == "comparison" else render_history(sample_events(), service="Chirp")
     )
     page = Page(text)
     assert not page.unbalanced
@@ -131,8 +131,11 @@ def test_page_is_self_contained_and_pinned_by_csp(which: str, sample_html: str) 
     assert len(meta) == 1
     # the CSP meta comes before any style or script
     first = next(i for i, (t, a, _) in enumerate(page.elements) if t in ("style", "script"))
-    csp_i = next(i for i, (t, a, _) in enumerate(page.elements)
-                 if a.get("http-equiv") == "Content-Security-Policy")
+    csp_i = next(
+        i
+        for i, (t, a, _) in enumerate(page.elements)
+        if a.get("http-equiv") == "Content-Security-Policy"
+    )
     assert csp_i < first
     csp = meta[0]["content"]
     assert "default-src 'none'" in csp and "'unsafe-inline'" not in csp
@@ -154,15 +157,24 @@ def test_summary_counts_match_to_dict(sample: Comparison, sample_html: str) -> N
     page = Page(sample_html)
     by_flag = Counter(f["flag"] for f in d["findings"])
     by_sev = Counter(f["severity"] for f in d["findings"])
-    shown_flag = {a["data-flag"]: int(a["data-count"]) for a in page.find("tr") if "data-count" in a
-                  and "data-flag" in a}
-    shown_sev = {a["data-severity"]: int(a["data-count"]) for a in page.find("tr")
-                 if "data-count" in a and "data-severity" in a}
+    shown_flag = {
+        a["data-flag"]: int(a["data-count"])
+        for a in page.find("tr")
+        if "data-count" in a and "data-flag" in a
+    }
+    shown_sev = {
+        a["data-severity"]: int(a["data-count"])
+        for a in page.find("tr")
+        if "data-count" in a and "data-severity" in a
+    }
     assert shown_flag == dict(by_flag)
     assert {k: v for k, v in shown_sev.items() if v} == dict(by_sev)
     assert int(page.find("section", id="summary")[0]["data-findings"]) == len(d["findings"])
-    changes = {a["data-kind"]: int(a["data-count"]) for a in page.find("span")
-               if "data-kind" in a and "data-count" in a}
+    changes = {
+        a["data-kind"]: int(a["data-count"])
+        for a in page.find("span")
+        if "data-kind" in a and "data-count" in a
+    }
     assert {k: v for k, v in changes.items() if v} == d["summary"]["changes"]
     blob = next(s for a, s in page.scripts if a.get("id") == "pd-summary")
     data = json.loads(blob)
@@ -177,13 +189,19 @@ def test_summary_counts_match_to_dict(sample: Comparison, sample_html: str) -> N
 def test_summary_lists_highest_severity_first_and_links_each_finding(sample_html: str) -> None:
     page = Page(sample_html)
     ids = {a["id"] for _, a, _ in page.elements if "id" in a}
-    top = [(t, a, anc) for t, a, anc in page.elements
-           if t == "li" and a.get("id", "").startswith("top-")]
+    top = [
+        (t, a, anc)
+        for t, a, anc in page.elements
+        if t == "li" and a.get("id", "").startswith("top-")
+    ]
     ranks = ["info", "low", "medium", "high"]
     sevs = [ranks.index(a["data-severity"]) for _, a, _ in top]
     assert sevs == sorted(sevs, reverse=True)
-    links = [a["href"] for t, a, anc in page.elements if t == "a" and "li" in anc
-             and a.get("href", "").startswith("#f-")]
+    links = [
+        a["href"]
+        for t, a, anc in page.elements
+        if t == "a" and "li" in anc and a.get("href", "").startswith("#f-")
+    ]
     cards = [a["id"] for a in page.find("article")]
     assert sorted(h[1:] for h in links) == sorted(cards)
     assert all(h[1:] in ids for h in links)
@@ -211,8 +229,9 @@ def test_clauses_diff_moves_and_findings_placement(sample: Comparison, sample_ht
         if t == "article":
             assert "details" not in anc
     unchanged = sum(1 for c in sample.changes if c.kind == "unchanged")
-    collapsed = [a for t, a, anc in page.elements if t == "div" and a.get("data-kind") and
-                 "details" in anc]
+    collapsed = [
+        a for t, a, anc in page.elements if t == "div" and a.get("data-kind") and "details" in anc
+    ]
     assert len(collapsed) == unchanged
     assert "Not in the old version" in page.all_text and "Not in the new version" in page.all_text
 
@@ -230,14 +249,22 @@ def test_no_findings_and_identical_documents() -> None:
 def test_title_option_and_orphan_findings(sample: Comparison) -> None:
     f = sample.findings[0]
     stray = make_clauses([(("Elsewhere",), "A clause the alignment does not list.")])[0]
-    orphan = replace(f, id="orphan", new_clause=stray, old_clause=None,
-                     evidence=(Evidence("v", stray.id, Span(0, 1, "A")),))
+    orphan = replace(
+        f,
+        id="orphan",
+        new_clause=stray,
+        old_clause=None,
+        evidence=(Evidence("v", stray.id, Span(0, 1, "A")),),
+    )
     comp = replace(sample, findings=sample.findings + (orphan,))
     html = render_comparison_html(comp, title="My <b>title</b>")
     page = Page(html)
     assert "My <b>title</b>" in page.all_text and not page.find("b")
-    other = [a for t, a, anc in page.elements if t == "article" and "section" in anc
-             and a["id"] == "f-orphan"]
+    other = [
+        a
+        for t, a, anc in page.elements
+        if t == "article" and "section" in anc and a["id"] == "f-orphan"
+    ]
     assert other and "Findings not tied to a compared clause" in page.all_text
 
 
@@ -246,8 +273,11 @@ def test_bad_offsets_and_inconsistent_diff_do_not_break_the_report(sample: Compa
     bad_diff = replace(ch, diff=(DiffOp("equal", "Totally "), DiffOp("insert", "different")))
     f = sample.findings[0]
     shifted = replace(f, evidence=(Evidence("v", ch.new.id, Span(0, 3, "develop")),))  # type: ignore[union-attr]
-    comp = replace(sample, changes=tuple(bad_diff if c is ch else c for c in sample.changes),
-                   findings=(shifted,) + sample.findings[1:])
+    comp = replace(
+        sample,
+        changes=tuple(bad_diff if c is ch else c for c in sample.changes),
+        findings=(shifted,) + sample.findings[1:],
+    )
     page = Page(render_comparison_html(comp))
     assert "Totally different" in page.all_text
     assert not page.unbalanced
@@ -256,18 +286,24 @@ def test_bad_offsets_and_inconsistent_diff_do_not_break_the_report(sample: Compa
 # --- security ---------------------------------------------------------------------------------
 def _hostile_from_text() -> Comparison:
     eng = PolicyAnalyzer()
-    old = from_text(f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}",
-                    source=HOSTILE[0], service=HOSTILE[1])
+    old = from_text(
+        f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}",
+        source=HOSTILE[0],
+        service=HOSTILE[1],
+    )
     new = from_text(
         f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}\n\n{HOSTILE_TEXT}\n\n"
         f"<textarea>{HOSTILE[2]}</textarea>",
-        source=HOSTILE[5], service=HOSTILE[1], date=HOSTILE[2],
+        source=HOSTILE[5],
+        service=HOSTILE[1],
+        date=HOSTILE[2],
     )
     return eng.compare(old, new)
 
 
-@pytest.mark.parametrize("build", [hostile_comparison, _hostile_from_text],
-                         ids=["hand-built", "from_text"])
+@pytest.mark.parametrize(
+    "build", [hostile_comparison, _hostile_from_text], ids=["hand-built", "from_text"]
+)
 def test_hostile_policy_text_is_inert(build) -> None:  # type: ignore[no-untyped-def]
     comp = build()
     html = render_comparison_html(comp, title=HOSTILE_TEXT)
@@ -321,8 +357,13 @@ def test_safe_href(url: str | None, kept: bool) -> None:
     assert (safe_href(url) is not None) is kept
 
 
-@given(st.recursive(st.text(), lambda c: st.lists(c, max_size=3)
-                    | st.dictionaries(st.text(max_size=5), c, max_size=3), max_leaves=8))
+@given(
+    st.recursive(
+        st.text(),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+        max_leaves=8,
+    )
+)
 @settings(max_examples=80, deadline=None)
 def test_json_for_script_is_inert_and_round_trips(data) -> None:  # type: ignore[no-untyped-def]
     out = str(json_for_script({"x": data, "h": HOSTILE_TEXT}))
@@ -333,23 +374,31 @@ def test_json_for_script_is_inert_and_round_trips(data) -> None:  # type: ignore
 _intervals = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=6)
 
 
-@given(text=st.text(alphabet=st.sampled_from('ab <>&"\'é\n'), max_size=40),
-       spans=_intervals, marks=_intervals)
+@given(
+    text=st.text(alphabet=st.sampled_from("ab <>&\"'é\n"), max_size=40),
+    spans=_intervals,
+    marks=_intervals,
+)
 @settings(max_examples=150, deadline=None)
 def test_render_marked_keeps_text_and_is_well_formed(text, spans, marks) -> None:  # type: ignore[no-untyped-def]
     from analyzer.report.html import _Mark
 
     n = len(text)
-    sp = [(min(a, b, n), min(max(a, b), n), "ins" if i % 2 else "del")
-          for i, (a, b) in enumerate(spans)]
+    sp = [
+        (min(a, b, n), min(max(a, b), n), "ins" if i % 2 else "del")
+        for i, (a, b) in enumerate(spans)
+    ]
     sp = sorted(sp)
     # diff intervals never overlap each other
     clean: list[tuple[int, int, str]] = []
     for s, e, t in sp:
         if s < e and (not clean or s >= clean[-1][1]):
             clean.append((s, e, t))
-    mk = [_Mark(min(a, b, n), min(max(a, b), n), f"f-{i}", "flag", "high")
-          for i, (a, b) in enumerate(marks) if min(a, b, n) < min(max(a, b), n)]
+    mk = [
+        _Mark(min(a, b, n), min(max(a, b), n), f"f-{i}", "flag", "high")
+        for i, (a, b) in enumerate(marks)
+        if min(a, b, n) < min(max(a, b), n)
+    ]
     out = str(render_marked(text, clean, mk))
     page = Page(f"<p>{out}</p>")
     assert not page.unbalanced and page.stack == []
@@ -360,18 +409,34 @@ def test_render_marked_keeps_text_and_is_well_formed(text, spans, marks) -> None
 # --- history ----------------------------------------------------------------------------------
 def test_history_rows_marks_titles_and_links() -> None:
     events = sample_events()
-    versions = [{"date": d, "status": "ok", "content_hash": "ab" * 32, "size": 1000}
-                for d in ("2024-01-15", "2024-06-26", "2025-04-14")]
+    versions = [
+        {"date": d, "status": "ok", "content_hash": "ab" * 32, "size": 1000}
+        for d in ("2024-01-15", "2024-06-26", "2025-04-14")
+    ]
     versions.insert(1, {"date": "2024-03-01", "status": "broken", "size": 120})
-    links = {("2024-01-15", "2024-06-26"): "cmp/2024-06-26.html",
-             ("2024-06-26", "2025-04-14"): "javascript:alert(1)"}
-    html = render_history_html(events, service="Chirp", document_type="Privacy Policy",
-                               versions=versions, compare_links=links)
+    links = {
+        ("2024-01-15", "2024-06-26"): "cmp/2024-06-26.html",
+        ("2024-06-26", "2025-04-14"): "javascript:alert(1)",
+    }
+    html = render_history_html(
+        events,
+        service="Chirp",
+        document_type="Privacy Policy",
+        versions=versions,
+        compare_links=links,
+    )
     page = Page(html)
     assert not page.unbalanced
     rows = {a["data-family"]: a for a in page.find("g") if "data-family" in a}
-    for fam in ("ai_training", "purpose", "recipient", "legal_basis", "vague_purpose",
-                "exclusion", "data_source"):
+    for fam in (
+        "ai_training",
+        "purpose",
+        "recipient",
+        "legal_basis",
+        "vague_purpose",
+        "exclusion",
+        "data_source",
+    ):
         assert fam in rows
     assert "data_category" not in rows  # only drawn when present
     for fam, a in rows.items():
@@ -389,10 +454,16 @@ def test_history_rows_marks_titles_and_links() -> None:
     titles = re.findall(r'<a href="#[^"]+" class="mark[^>]*>\s*<title>([^<]*)</title>', html)
     assert len(titles) == len(marks) and any("under 18" in t for t in titles)
     # shapes: filled circle for appeared, hollow square for disappeared
-    squares = [a for t, a, anc in page.elements
-               if t == "rect" and a.get("class") == "disappeared" and "a" in anc]
-    circles = [a for t, a, anc in page.elements
-               if t == "circle" and a.get("class") == "appeared" and "a" in anc]
+    squares = [
+        a
+        for t, a, anc in page.elements
+        if t == "rect" and a.get("class") == "disappeared" and "a" in anc
+    ]
+    circles = [
+        a
+        for t, a, anc in page.elements
+        if t == "circle" and a.get("class") == "appeared" and "a" in anc
+    ]
     assert len(squares) == sum(1 for g in groups if g[2] == "disappeared")
     assert len(circles) == sum(1 for g in groups if g[2] == "appeared")
     hrefs = [a["href"] for a in page.find("a")]
@@ -402,10 +473,16 @@ def test_history_rows_marks_titles_and_links() -> None:
 
 
 def test_history_hostile_and_empty() -> None:
-    ev = [replace(e, clause_text=HOSTILE_TEXT, label=HOSTILE[1], family=HOSTILE[0])
-          for e in sample_events()[:2]]
-    html = render_history(ev, service=HOSTILE[0], document_type=HOSTILE[5],
-                          versions=[{"date": HOSTILE[2], "status": HOSTILE[3]}])
+    ev = [
+        replace(e, clause_text=HOSTILE_TEXT, label=HOSTILE[1], family=HOSTILE[0])
+        for e in sample_events()[:2]
+    ]
+    html = render_history(
+        ev,
+        service=HOSTILE[0],
+        document_type=HOSTILE[5],
+        versions=[{"date": HOSTILE[2], "status": HOSTILE[3]}],
+    )
     page = Page(html)
     assert not page.unbalanced and len(page.scripts) == 2
     assert not ({t for t, _, _ in page.elements} & {"img", "textarea", "iframe"})
@@ -421,8 +498,11 @@ def test_history_hostile_and_empty() -> None:
 def test_history_non_iso_dates_fall_back_to_order() -> None:
     ev = [replace(e, date=f"v{i}", previous_date=None) for i, e in enumerate(sample_events()[:3])]
     page = Page(render_history(ev, service="Chirp"))
-    xs = [float(a["cx"]) for a in page.find("circle", **{"class": "appeared"}) if "cx" in a
-          and a["cx"] != "7" and a["cx"] != "9"]
+    xs = [
+        float(a["cx"])
+        for a in page.find("circle", **{"class": "appeared"})
+        if "cx" in a and a["cx"] != "7" and a["cx"] != "9"
+    ]
     assert len(set(xs)) == 3
 
 

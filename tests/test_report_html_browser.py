@@ -29,8 +29,14 @@ from tests.report_fixtures import (
 pytestmark = pytest.mark.browser
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 # collects CSP violations even though the page's own CSP forbids other scripts: init scripts
@@ -58,8 +64,9 @@ def find_chromium() -> str | None:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed (pip install "
-        "playwright; do not run 'playwright install')"
+        "playwright.sync_api",
+        reason="the playwright package is not installed (pip install "
+        "playwright; do not run 'playwright install')",
     )
     exe = find_chromium()
     if exe is None:
@@ -79,12 +86,18 @@ class Opened:
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.page = self.context.new_page()
         self.page.add_init_script(WATCH)
-        self.page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(
-            f"{m.type}: {m.text}"))
+        self.page.on(
+            "console",
+            lambda m: m.type in ("error", "warning") and self.errors.append(f"{m.type}: {m.text}"),
+        )
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("request", lambda r: r.url.startswith("file:") or self.requests.append(r.url))
-        self.page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-            "file:") else route.abort())
+        self.page.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith("file:") else route.abort()
+            ),
+        )
         self.page.goto(path.as_uri())
         self.page.wait_for_load_state("load")
 
@@ -145,8 +158,10 @@ def test_loads_without_errors_and_counts_match_json(open_html) -> None:  # type:
         row = page.locator(f'table.by-flag tr[data-flag="{flag}"] td')
         assert row.inner_text().strip() == str(n)
     assert page.locator("article.finding").count() == len(d["findings"])
-    assert page.locator("#filter-status").inner_text() == f"{len(d['findings'])} of " \
+    assert (
+        page.locator("#filter-status").inner_text() == f"{len(d['findings'])} of "
         f"{len(d['findings'])} findings shown"
+    )
 
 
 def test_clicking_a_summary_finding_scrolls_to_its_clause(open_html) -> None:  # type: ignore[no-untyped-def]
@@ -186,7 +201,8 @@ def test_filters_hide_other_flags_and_severities(open_html) -> None:  # type: ig
     for s in ("medium", "low", "info"):
         page.uncheck(f'input[data-filter="severity"][value="{s}"]')
     visible = page.eval_on_selector_all(
-        "article.finding:visible", "els => els.map(e => e.dataset.severity)")
+        "article.finding:visible", "els => els.map(e => e.dataset.severity)"
+    )
     assert visible and set(visible) == {"high"}
     assert len(visible) == sum(1 for f in comp.findings if f.severity == "high")
     assert len(ai) >= 1
@@ -211,8 +227,12 @@ def test_keyboard_navigation_between_findings(open_html) -> None:  # type: ignor
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
     # findings are in the Tab order
-    assert all(t == "0" for t in page.eval_on_selector_all(
-        "article.finding", "els => els.map(e => e.getAttribute('tabindex'))"))
+    assert all(
+        t == "0"
+        for t in page.eval_on_selector_all(
+            "article.finding", "els => els.map(e => e.getAttribute('tabindex'))"
+        )
+    )
     o.clean()
 
 
@@ -232,24 +252,30 @@ def test_collapsed_unchanged_clauses_open_for_print(open_html) -> None:  # type:
 
 def _hostile_from_text():  # type: ignore[no-untyped-def]
     eng = PolicyAnalyzer()
-    old = from_text(f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}",
-                    source=HOSTILE[0], service=HOSTILE[1])
+    old = from_text(
+        f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}",
+        source=HOSTILE[0],
+        service=HOSTILE[1],
+    )
     new = from_text(
         f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}\n\n{HOSTILE_TEXT}\n\n"
         f"<textarea>{HOSTILE[2]}</textarea> [y](javascript:window.__pwned=2)",
-        source=HOSTILE[5], service=HOSTILE[1], date=HOSTILE[2],
+        source=HOSTILE[5],
+        service=HOSTILE[1],
+        date=HOSTILE[2],
     )
     return eng.compare(old, new)
 
 
-@pytest.mark.parametrize("build", [hostile_comparison, _hostile_from_text],
-                         ids=["hand-built", "from_text"])
+@pytest.mark.parametrize(
+    "build", [hostile_comparison, _hostile_from_text], ids=["hand-built", "from_text"]
+)
 @pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "escaping-alone"])
 def test_injected_script_does_not_run(open_html, build, csp: bool) -> None:  # type: ignore[no-untyped-def]
     html = render_comparison_html(build(), title=HOSTILE_TEXT)
     if not csp:  # prove the escaping works on its own, without the CSP safety net
         start = html.index('<meta http-equiv="Content-Security-Policy"')
-        html = html[:start] + html[html.index(">", start) + 1:]
+        html = html[:start] + html[html.index(">", start) + 1 :]
     o = open_html(html)
     page = o.page
     for link in page.eval_on_selector_all("a", "els => els.map(e => e.href)"):
@@ -271,7 +297,9 @@ def test_injected_script_does_not_run(open_html, build, csp: bool) -> None:  # t
 def test_history_page_marks_titles_and_panels(open_html) -> None:  # type: ignore[no-untyped-def]
     events = sample_events()
     html = render_history(
-        events, service="Chirp", document_type="Privacy Policy",
+        events,
+        service="Chirp",
+        document_type="Privacy Policy",
         versions=[{"date": d} for d in ("2024-01-15", "2024-06-26", "2025-04-14")],
         compare_links={("2024-01-15", "2024-06-26"): "compare-2024-06-26.html"},
     )
@@ -286,14 +314,17 @@ def test_history_page_marks_titles_and_panels(open_html) -> None:  # type: ignor
     assert all(b and b["width"] > 4 and b["height"] > 4 for b in boxes)
     # hover titles carry the clause text
     titles = page.eval_on_selector_all(
-        "svg#chart a.mark > title", "els => els.map(e => e.textContent)")
+        "svg#chart a.mark > title", "els => els.map(e => e.textContent)"
+    )
     assert any("under 18" in t and "disappeared" in t for t in titles)
     assert any("train our AI models" in t and "ai_training.added" in t for t in titles)
     # disappeared marks have another shape than appeared ones
     assert page.locator('a.mark[data-event="disappeared"] rect').count() == sum(
-        1 for g in groups if g[2] == "disappeared")
+        1 for g in groups if g[2] == "disappeared"
+    )
     assert page.locator('a.mark[data-event="appeared"] circle.appeared').count() == sum(
-        1 for g in groups if g[2] == "appeared")
+        1 for g in groups if g[2] == "appeared"
+    )
     # clicking a mark opens its details panel with the full clause
     ai = page.locator('a.mark[data-family="ai_training"]').first
     ai.click()
@@ -316,8 +347,9 @@ def test_hostile_history_is_inert(open_html) -> None:  # type: ignore[no-untyped
     from dataclasses import replace
 
     ev = [replace(e, clause_text=HOSTILE_TEXT, label=HOSTILE[1]) for e in sample_events()]
-    o = open_html(render_history(ev, service=HOSTILE[0], document_type=HOSTILE[3]),
-                  name="history.html")
+    o = open_html(
+        render_history(ev, service=HOSTILE[0], document_type=HOSTILE[3]), name="history.html"
+    )
     page = o.page
     for i in range(page.locator("a.mark").count()):
         page.locator("a.mark").nth(i).click()

@@ -158,7 +158,9 @@ class PolicyFeatures:
         return self._key
 
     def transform(
-        self, X: Sequence[str], grams: Sequence[list[str]] | None = None  # noqa: N803
+        self,
+        X: Sequence[str],
+        grams: Sequence[list[str]] | None = None,  # noqa: N803
     ) -> sp.csr_matrix:
         """Hashed word n-gram counts then lexicon counts, one row per text.
 

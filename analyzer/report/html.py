@@ -66,7 +66,12 @@ FAMILY_LABEL: dict[str, str] = {
 }
 #: Families drawn in every history timeline, even when they have no event.
 CORE_FAMILIES: tuple[str, ...] = (
-    "ai_training", "purpose", "recipient", "legal_basis", "vague_purpose", "exclusion",
+    "ai_training",
+    "purpose",
+    "recipient",
+    "legal_basis",
+    "vague_purpose",
+    "exclusion",
 )
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
@@ -81,8 +86,9 @@ _SAFE_SCHEMES = ("http", "https")
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(("html", "htm", "xml", "svg"), default_for_string=True,
-                                     default=True),
+        autoescape=select_autoescape(
+            ("html", "htm", "xml", "svg"), default_for_string=True, default=True
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
@@ -151,8 +157,13 @@ def safe_href(url: str | None) -> str | None:
 def json_for_script(data: Any) -> Markup:
     """JSON that is safe inside ``<script type="application/json">`` (no ``</``, ``<!--``)."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    for a, b in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
-                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for a, b in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(a, b)
     return Markup(text)
 
@@ -509,25 +520,29 @@ def render_comparison_html(comparison: Comparison, *, title: str | None = None) 
 
     style = _asset("base.css", "comparison.css")
     script = _asset("comparison.js")
-    html = _env().get_template("comparison.html").render(
-        title=title,
-        csp=content_security_policy(style, script),
-        style=Markup(style),
-        script=Markup(script),
-        old=old_v,
-        new=new_v,
-        old_label=old_label,
-        new_label=new_label,
-        old_clauses=len(comparison.old.clauses),
-        new_clauses=len(comparison.new.clauses),
-        analyzer_version=comparison.analyzer_version,
-        summary=summary,
-        summary_json=json_for_script(summary),
-        flags=flags,
-        severities=severities,
-        ranked=ranked,
-        groups=groups,
-        orphans=orphans,
+    html = (
+        _env()
+        .get_template("comparison.html")
+        .render(
+            title=title,
+            csp=content_security_policy(style, script),
+            style=Markup(style),
+            script=Markup(script),
+            old=old_v,
+            new=new_v,
+            old_label=old_label,
+            new_label=new_label,
+            old_clauses=len(comparison.old.clauses),
+            new_clauses=len(comparison.new.clauses),
+            analyzer_version=comparison.analyzer_version,
+            summary=summary,
+            summary_json=json_for_script(summary),
+            flags=flags,
+            severities=severities,
+            ranked=ranked,
+            groups=groups,
+            orphans=orphans,
+        )
     )
     return html
 
@@ -624,14 +639,16 @@ def render_history_html(
     rows = []
     for f in families:
         fevents = [e for e in events if e.family == f]
-        rows.append({
-            "family": f,
-            "label": family_label(f),
-            "css": dom_id("fam-", f),
-            "y": top + row_h * fam_row[f] + row_h / 2,
-            "appeared": sum(1 for e in fevents if e.event == "appeared"),
-            "disappeared": sum(1 for e in fevents if e.event == "disappeared"),
-        })
+        rows.append(
+            {
+                "family": f,
+                "label": family_label(f),
+                "css": dom_id("fam-", f),
+                "y": top + row_h * fam_row[f] + row_h / 2,
+                "appeared": sum(1 for e in fevents if e.event == "appeared"),
+                "disappeared": sum(1 for e in fevents if e.event == "disappeared"),
+            }
+        )
 
     marks = []
     panels = []
@@ -641,8 +658,10 @@ def render_history_html(
         appeared = [e for e in evs if e.event == "appeared"]
         gone = [e for e in evs if e.event != "appeared"]
         both = bool(appeared and gone)
-        for kind, group, dy in (("appeared", appeared, -7 if both else 0),
-                                ("disappeared", gone, 7 if both else 0)):
+        for kind, group, dy in (
+            ("appeared", appeared, -7 if both else 0),
+            ("disappeared", gone, 7 if both else 0),
+        ):
             if not group:
                 continue
             high = max((_rank(e.severity or "") for e in group), default=-1)
@@ -653,30 +672,34 @@ def render_history_html(
                 lines.append(f"• {e.label}{flag}: {_truncate(e.clause_text, 240)}")
             if len(group) > 8:
                 lines.append(f"… and {len(group) - 8} more (click for all)")
-            marks.append({
-                "x": round(x_of(d), 1),
-                "y": round(y_mid + dy, 1),
-                "kind": kind,
-                "family": f,
-                "css": dom_id("fam-", f),
-                "date": d,
-                "count": len(group),
-                "r": round(5 + min(3.0, math.log2(len(group))), 1),
-                "severe": high >= _rank("high"),
-                "title": "\n".join(lines),
-                "href": f"#{panel_id}",
-            })
+            marks.append(
+                {
+                    "x": round(x_of(d), 1),
+                    "y": round(y_mid + dy, 1),
+                    "kind": kind,
+                    "family": f,
+                    "css": dom_id("fam-", f),
+                    "date": d,
+                    "count": len(group),
+                    "r": round(5 + min(3.0, math.log2(len(group))), 1),
+                    "severe": high >= _rank("high"),
+                    "title": "\n".join(lines),
+                    "href": f"#{panel_id}",
+                }
+            )
         prevs = sorted({e.previous_date for e in evs if e.previous_date})
-        panels.append({
-            "id": panel_id,
-            "family": f,
-            "date": d,
-            "appeared": appeared,
-            "disappeared": gone,
-            "compare": [
-                {"old": p, "new": d, "href": links[(p, d)]} for p in prevs if (p, d) in links
-            ],
-        })
+        panels.append(
+            {
+                "id": panel_id,
+                "family": f,
+                "date": d,
+                "appeared": appeared,
+                "disappeared": gone,
+                "compare": [
+                    {"old": p, "new": d, "href": links[(p, d)]} for p in prevs if (p, d) in links
+                ],
+            }
+        )
 
     # ticks: one per version date; labels thinned out so they do not overlap
     min_gap = 46.0
@@ -707,29 +730,33 @@ def render_history_html(
     }
     style = _asset("base.css", "history.css")
     script = _asset("history.js")
-    return _env().get_template("history.html").render(
-        title=title,
-        csp=content_security_policy(style, script),
-        style=Markup(style),
-        script=Markup(script),
-        service=service,
-        document_type=document_type,
-        width=width,
-        height=height,
-        left=left,
-        right=right,
-        top=top,
-        row_h=row_h,
-        plot_bottom=top + row_h * len(families),
-        rows=rows,
-        marks=marks,
-        ticks=ticks,
-        panels=panels,
-        versions=version_rows,
-        counts=counts,
-        counts_json=json_for_script(counts),
-        first=ordered[0] if ordered else None,
-        last=ordered[-1] if ordered else None,
+    return (
+        _env()
+        .get_template("history.html")
+        .render(
+            title=title,
+            csp=content_security_policy(style, script),
+            style=Markup(style),
+            script=Markup(script),
+            service=service,
+            document_type=document_type,
+            width=width,
+            height=height,
+            left=left,
+            right=right,
+            top=top,
+            row_h=row_h,
+            plot_bottom=top + row_h * len(families),
+            rows=rows,
+            marks=marks,
+            ticks=ticks,
+            panels=panels,
+            versions=version_rows,
+            counts=counts,
+            counts_json=json_for_script(counts),
+            first=ordered[0] if ordered else None,
+            last=ordered[-1] if ordered else None,
+        )
     )
 
 
