@@ -437,6 +437,15 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     default=None,
     help="Write to FILE instead of standard output.",
 )
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="With --format html: also write the comparison report of every pair on the timeline "
+    "into DIR (re-reading the versions' source files) and link each mark to it. Give the "
+    "folder of --output, or a folder below it, so the relative links resolve.",
+)
 def history(
     service: str,
     db: str,
@@ -445,9 +454,13 @@ def history(
     fmt: str,
     show_all: bool,
     output: str | None,
+    reports_dir: str | None,
 ) -> None:
     """Print the timeline of SERVICE: when each purpose, data category, legal basis,
-    recipient, exclusion, vague purpose and AI-training clause appeared or disappeared."""
+    recipient, exclusion, vague purpose and AI-training clause appeared or disappeared.
+
+    Example: policydiff history Chirp --format html -o out/chirp.html --reports out/pairs
+    """
     import json as _json
 
     from analyzer.errors import UsageError
@@ -465,23 +478,31 @@ def history(
             path=db,
             fix="use one of: " + (", ".join(known) or "(none: run scan first)"),
         )
+    if reports_dir and fmt != "html":
+        raise UsageError("--reports goes with --format html", fix="add --format html")
     if fmt == "html":
-        try:
-            from analyzer.report.html import render_history
-        except ImportError:
-            raise UsageError(
-                "HTML timelines need analyzer.report.html, missing in this build",
-                fix="use --format text or json",
-            ) from None
-        import inspect
+        import os
 
+        from analyzer.history import write_compare_reports
+        from analyzer.report.html import render_history
+
+        events = [e for _, _, e in rows]
+        links: dict[tuple[str, str], str] = {}
+        if reports_dir:
+            names, problems = write_compare_reports(events, versions, reports_dir, service=service)
+            base = os.path.dirname(os.path.abspath(output)) if output else os.getcwd()
+            rel = os.path.relpath(os.path.abspath(reports_dir), base).replace(os.sep, "/")
+            links = {pair: f"{rel}/{name}" for pair, name in names.items()}
+            click.echo(f"Wrote {len(names)} comparison report(s) to {reports_dir}.", err=True)
+            for line in problems:
+                click.echo(f"warning: no report for {line}", err=True)
         doctypes = sorted({v["document_type"] for v in versions})
-        extra = {"versions": versions, "document_type": doctypes[0] if len(doctypes) == 1 else None}
-        accepted = inspect.signature(render_history).parameters
         text = render_history(
-            [e for _, _, e in rows],
+            events,
             service=service,
-            **{k: v for k, v in extra.items() if k in accepted},
+            document_type=doctypes[0] if len(doctypes) == 1 else None,
+            versions=versions,
+            compare_links=links,
         )
     elif fmt == "json":
         text = (

@@ -30,6 +30,8 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .datamodel import (
     SEVERITIES,
@@ -58,6 +60,9 @@ TIMELINE_KINDS = (
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _URL = re.compile(r"(?:https?|ftp)://[^\s)\]>]+|www\.[^\s)\]>]+")
 _WS = re.compile(r"\s+")
+
+if TYPE_CHECKING:
+    from .engine import PolicyAnalyzer
 
 
 def reading_hash(text: str) -> str:
@@ -394,3 +399,57 @@ def comparison_noise(comparison: Comparison, added: set[str], removed: set[str])
         elif ch.kind == "removed" and ch.old and ch.old.id in removed:
             out[n] = "recurrent"
     return out
+
+
+def write_compare_reports(
+    events: Sequence[TimelineEvent],
+    versions: Sequence[dict],
+    out_dir: str | Path,
+    *,
+    service: str | None = None,
+    engine: PolicyAnalyzer | None = None,
+) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """Write the HTML comparison report of every pair the timeline rests on.
+
+    The pairs are the ``(previous_date, date)`` of ``events`` (the diff chain the scan used,
+    noise excluded); each version is re-read from its ``source`` file, so the files must
+    still be where the scan found them. Returns the file name of each pair's report, keyed
+    by ``(old_date, new_date)`` as ``render_history(compare_links=...)`` expects, and one
+    line per pair that could not be written (source gone, from git, unreadable).
+    """
+    from .engine import default_analyzer
+    from .errors import PolicyDiffError
+    from .report.html import render_comparison_html
+
+    engine = engine or default_analyzer()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    by_date: dict[str, dict] = {}
+    for v in versions:
+        if v.get("status", "ok") == "ok":
+            by_date.setdefault(str(v["date"]), v)
+    pairs = sorted({(e.previous_date, e.date) for e in events if e.previous_date})
+    links: dict[tuple[str, str], str] = {}
+    problems: list[str] = []
+    for old_date, new_date in pairs:
+        old, new = by_date.get(old_date), by_date.get(new_date)
+        if old is None or new is None:
+            problems.append(f"{old_date} -> {new_date}: version not in the database")
+            continue
+        sources = [str(old.get("source") or ""), str(new.get("source") or "")]
+        if not all(Path(s).is_file() for s in sources):
+            problems.append(f"{old_date} -> {new_date}: source file not found ({sources[0]})")
+            continue
+        meta = {"service": service, "document_type": old.get("document_type")}
+        try:
+            comparison = engine.compare(
+                engine.load(sources[0], date=old_date, **meta),
+                engine.load(sources[1], date=new_date, **meta),
+            )
+        except PolicyDiffError as exc:
+            problems.append(f"{old_date} -> {new_date}: {exc}")
+            continue
+        name = re.sub(r"[^0-9A-Za-z]+", "-", f"{old_date}_{new_date}").strip("-") + ".html"
+        (out / name).write_text(render_comparison_html(comparison), encoding="utf-8")
+        links[(old_date, new_date)] = name
+    return links, problems

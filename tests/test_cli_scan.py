@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
-import types
 
 import pytest
 from click.testing import CliRunner
@@ -124,27 +122,38 @@ def test_history_missing_db(runner, tmp_path):
     assert result.exit_code == 2 and "policydiff scan" in result.output
 
 
-def test_history_html_uses_the_report_module(runner, scanned, monkeypatch):
-    calls = {}
-
-    def render_history(events, *, service, versions=None):  # type: ignore[no-untyped-def]
-        calls["n"] = len(events)
-        calls["versions"] = versions
-        return f"<html>{service}: {len(events)} events</html>"
-
-    fake = types.ModuleType("analyzer.report.html")
-    fake.render_history = render_history  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "analyzer.report.html", fake)
+def test_history_html_renders_the_timeline(runner, scanned):
     result = runner.invoke(cli, ["history", "Acme", "--db", str(scanned), "--format", "html"])
-    assert result.exit_code == 0 and result.output.startswith("<html>Acme:")
-    assert calls["n"] > 0
-    assert [v["status"] for v in calls["versions"]] == ["ok", "ok", "ok"]
+    assert result.exit_code == 0, result.output
+    page = result.output
+    assert page.lstrip().lower().startswith("<!doctype html") and "<svg" in page
+    assert "Acme" in page and "2024-03-01" in page
+    assert "Content-Security-Policy" in page
 
 
-def test_history_html_without_the_report_module(runner, scanned, monkeypatch):
-    monkeypatch.setitem(sys.modules, "analyzer.report.html", None)
-    result = runner.invoke(cli, ["history", "Acme", "--db", str(scanned), "--format", "html"])
-    assert result.exit_code == 2 and "analyzer.report.html" in result.output
+def test_history_html_writes_and_links_the_pair_reports(runner, scanned, tmp_path):
+    out = tmp_path / "site" / "acme.html"
+    out.parent.mkdir()
+    pairs = tmp_path / "site" / "pairs"
+    result = runner.invoke(
+        cli,
+        ["history", "Acme", "--db", str(scanned), "--format", "html", "-o", str(out)]
+        + ["--reports", str(pairs)],
+    )
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in pairs.iterdir())
+    assert written and all(name.endswith(".html") for name in written)
+    page = out.read_text(encoding="utf-8")
+    for name in written:
+        assert f'href="pairs/{name}"' in page
+        assert "<ins" in (pairs / name).read_text(encoding="utf-8")
+
+
+def test_history_reports_needs_html(runner, scanned, tmp_path):
+    result = runner.invoke(
+        cli, ["history", "Acme", "--db", str(scanned), "--reports", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 2 and "--format html" in result.output
 
 
 def test_export_csv_to_stdout_and_file(runner, scanned, tmp_path):
