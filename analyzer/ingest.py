@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from .datamodel import PolicyVersion
+from .datamodel import Block, PolicyVersion
 from .errors import InputError
 from .formats import build, html_blocks, markdown_blocks, pdf_blocks, text_blocks
 
@@ -364,22 +364,17 @@ def from_bytes(
         if fmt not in ("txt", "md", "html"):
             raise InputError(f"unknown format {fmt!r}", path=source, fix="use txt, md, html or pdf")
         text, blocks = parse(decoded, fmt)
-    if not text.strip():
-        raise _empty_error(source)
     log.debug("%s: %s, %d blocks, %d characters", source, fmt, len(blocks), len(text))
-    return PolicyVersion(
-        source=source,
-        text=text,
-        blocks=blocks,
-        content_hash=_sha(stored),
-        text_hash=_sha(text.encode("utf-8")),
-        format=fmt,
+    return _version(
+        source,
+        text,
+        blocks,
+        stored,
+        fmt,
+        encoding,
         service=service,
         document_type=document_type,
         date=date,
-        encoding=encoding,
-        size=len(stored),
-        language=guess_language(text),
     )
 
 
@@ -396,22 +391,42 @@ def from_text(
     if fmt not in ("txt", "md", "html"):
         raise InputError(f"unknown text format {fmt!r}", path=source, fix="use txt, md or html")
     norm, blocks = parse(text, fmt)
-    if not norm.strip():
-        raise _empty_error(source)
-    raw = text.encode("utf-8")
-    return PolicyVersion(
-        source=source,
-        text=norm,
-        blocks=blocks,
-        content_hash=_sha(raw),
-        text_hash=_sha(norm.encode("utf-8")),
-        format=fmt,
+    return _version(
+        source,
+        norm,
+        blocks,
+        text.encode("utf-8"),
+        fmt,
+        "utf-8",
         service=service,
         document_type=document_type,
         date=date,
-        encoding="utf-8",
-        size=len(raw),
-        language=guess_language(norm),
+    )
+
+
+def _version(
+    source: str,
+    text: str,
+    blocks: tuple[Block, ...],
+    stored: bytes,
+    fmt: str,
+    encoding: str | None,
+    **meta: str | None,
+) -> PolicyVersion:
+    """The ``PolicyVersion`` of parsed text; ``stored`` are the bytes as kept (hashed)."""
+    if not text.strip():
+        raise _empty_error(source)
+    return PolicyVersion(
+        source=source,
+        text=text,
+        blocks=blocks,
+        content_hash=_sha(stored),
+        text_hash=_sha(text.encode("utf-8")),
+        format=fmt,
+        encoding=encoding,
+        size=len(stored),
+        language=guess_language(text),
+        **meta,  # type: ignore[arg-type]
     )
 
 
