@@ -387,6 +387,26 @@ def hostile_comparison() -> Comparison:
     )
 
 
+def hostile_from_text() -> Comparison:
+    """A comparison of two hostile documents run through ``from_text`` and the real engine."""
+    from analyzer.engine import PolicyAnalyzer
+    from analyzer.ingest import from_text
+
+    old = from_text(
+        f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}",
+        source=HOSTILE[0],
+        service=HOSTILE[1],
+    )
+    new = from_text(
+        f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}\n\n{HOSTILE_TEXT}\n\n"
+        f"<textarea>{HOSTILE[2]}</textarea> [y](javascript:window.__pwned=2)",
+        source=HOSTILE[5],
+        service=HOSTILE[1],
+        date=HOSTILE[2],
+    )
+    return PolicyAnalyzer().compare(old, new)
+
+
 def sample_events(service: str = "Chirp") -> list[TimelineEvent]:
     """A three-version history: AI training appears, a minors exclusion disappears, etc."""
     d1, d2, d3 = "2024-01-15", "2024-06-26", "2025-04-14"

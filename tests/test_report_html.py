@@ -30,6 +30,7 @@ from tests.report_fixtures import (
     HOSTILE,
     HOSTILE_TEXT,
     hostile_comparison,
+    hostile_from_text,
     make_clauses,
     sample_comparison,
     sample_events,
@@ -284,25 +285,8 @@ def test_bad_offsets_and_inconsistent_diff_do_not_break_the_report(sample: Compa
 
 
 # --- security ---------------------------------------------------------------------------------
-def _hostile_from_text() -> Comparison:
-    eng = PolicyAnalyzer()
-    old = from_text(
-        f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}",
-        source=HOSTILE[0],
-        service=HOSTILE[1],
-    )
-    new = from_text(
-        f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}\n\n{HOSTILE_TEXT}\n\n"
-        f"<textarea>{HOSTILE[2]}</textarea>",
-        source=HOSTILE[5],
-        service=HOSTILE[1],
-        date=HOSTILE[2],
-    )
-    return eng.compare(old, new)
-
-
 @pytest.mark.parametrize(
-    "build", [hostile_comparison, _hostile_from_text], ids=["hand-built", "from_text"]
+    "build", [hostile_comparison, hostile_from_text], ids=["hand-built", "from_text"]
 )
 def test_hostile_policy_text_is_inert(build) -> None:  # type: ignore[no-untyped-def]
     comp = build()
@@ -324,7 +308,7 @@ def test_hostile_policy_text_is_inert(build) -> None:  # type: ignore[no-untyped
     text = page.all_text
     assert "<script>window.__pwned=1</script>" in text
     assert '<img src=x onerror="window.__pwned=1">' in text
-    assert "</textarea>" in text or build is _hostile_from_text
+    assert "</textarea>" in text or build is hostile_from_text
     for a, src in page.scripts:
         if a.get("type") == "application/json":
             assert "<" not in src  # escaped: cannot close the block

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from analyzer.engine import PolicyAnalyzer
-from analyzer.ingest import from_text
 from analyzer.report.html import render_comparison_html, render_history
 from tests.report_fixtures import (
     HOSTILE,
     HOSTILE_TEXT,
     hostile_comparison,
+    hostile_from_text,
     sample_comparison,
     sample_events,
 )
@@ -250,25 +250,8 @@ def test_collapsed_unchanged_clauses_open_for_print(open_html) -> None:  # type:
     o.clean()
 
 
-def _hostile_from_text():  # type: ignore[no-untyped-def]
-    eng = PolicyAnalyzer()
-    old = from_text(
-        f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}",
-        source=HOSTILE[0],
-        service=HOSTILE[1],
-    )
-    new = from_text(
-        f"# Data {HOSTILE[0]}\n\nWe collect your e-mail. {HOSTILE[1]}\n\n{HOSTILE_TEXT}\n\n"
-        f"<textarea>{HOSTILE[2]}</textarea> [y](javascript:window.__pwned=2)",
-        source=HOSTILE[5],
-        service=HOSTILE[1],
-        date=HOSTILE[2],
-    )
-    return eng.compare(old, new)
-
-
 @pytest.mark.parametrize(
-    "build", [hostile_comparison, _hostile_from_text], ids=["hand-built", "from_text"]
+    "build", [hostile_comparison, hostile_from_text], ids=["hand-built", "from_text"]
 )
 @pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "escaping-alone"])
 def test_injected_script_does_not_run(open_html, build, csp: bool) -> None:  # type: ignore[no-untyped-def]
