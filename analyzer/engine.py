@@ -20,8 +20,6 @@ from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine
 from .datamodel import Analysis, AnalyzedVersion, Clause, Comparison, PolicyVersion
-from .formats.markdown import InlineMemo
-from .formats.markdown import sharing as markdown_sharing
 from .ingest import ParseMemo, from_text, read_path
 from .ingest import sharing as parse_sharing
 from .nlp import get_nlp
@@ -63,13 +61,8 @@ class _Shared:
     docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
     segment: SegmentCache = field(default_factory=SegmentCache)
     keep: int | None = None
-    markdown_inline: InlineMemo = field(init=False)
     #: per recent version: (Doc keys, block and clause texts)
     recent: deque[tuple[set[tuple[str, bool]], set[str]]] = field(default_factory=deque)
-
-    def __post_init__(self) -> None:
-        # the Markdown memo applies the same bound itself, per parsed document
-        self.markdown_inline = InlineMemo(self.keep)
 
     def prune(self, doc_keys: set[tuple[str, bool]], texts: set[str]) -> None:
         """Record the keys one version used and drop what the last ``keep`` versions did
@@ -118,11 +111,11 @@ class PolicyAnalyzer:
 
         Inside the block, :meth:`analyze` and :meth:`compare` reuse the per-text work of the
         versions analyzed before them: the parse of a document read again (a capture with the
-        same text), the Markdown inline parse, the sentence splits and
-        normal forms, and one spaCy Doc per distinct clause text together with the facts the
-        recognizers and models cache on it. Successive versions of a policy share most of
-        their sentences, so each later version costs only its new text. Results are exactly
-        those of separate calls: every shared result depends only on its text.
+        same text), the sentence splits and normal forms, and one spaCy Doc per distinct
+        clause text together with the facts the recognizers and models cache on it.
+        Successive versions of a policy share most of their sentences, so each later version
+        costs only its new text. Results are exactly those of separate calls: every shared
+        result depends only on its text.
 
         Args:
             keep: bound on memory: only the results for texts that occur in the last ``keep``
@@ -139,12 +132,9 @@ class PolicyAnalyzer:
             raise ValueError("keep must be at least 1 (or None)")
         self._session = _Shared(keep=keep)
         try:
-            # Markdown read in the block (also by callers loading versions themselves,
-            # before analyze) reuses the inline parses of the documents read before it
-            with (
-                markdown_sharing(self._session.markdown_inline),
-                parse_sharing(ParseMemo(keep or 2)),
-            ):
+            # a document read again in the block (also by callers loading versions
+            # themselves, before analyze) is not parsed again
+            with parse_sharing(ParseMemo(keep or 2)):
                 yield self
         finally:
             self._session = None
@@ -154,8 +144,7 @@ class PolicyAnalyzer:
     ) -> AnalyzedVersion:
         """:meth:`analyze`, reusing (and filling) the per-text results of ``shared``."""
         with _gc_paused():
-            with markdown_sharing(shared.markdown_inline):
-                version = self.load(doc, **meta)
+            version = self.load(doc, **meta)
             clauses = segment(version, self.nlp, shared.segment)
             docs = self._docs(clauses, shared.docs)
             annotations = combine(self.registry.analyze(clauses, docs))

@@ -8,10 +8,6 @@ import pytest
 
 from analyzer.datamodel import Clause
 from analyzer.engine import PolicyAnalyzer
-from analyzer.formats.markdown import InlineMemo
-from analyzer.formats.markdown import sharing as markdown_sharing
-from analyzer.ingest import ParseMemo
-from analyzer.ingest import sharing as parse_sharing
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 PAIRS = [
@@ -71,11 +67,6 @@ def test_session_is_bounded_to_recent_versions(engine):
         last = {c.text for c in engine.analyze(EXAMPLES / SERIES[3]).clauses}
         assert kept <= last
         assert texts - last and not (texts - last) & kept
-        # the Markdown inline memo holds exactly what the last document alone would fill
-        alone = InlineMemo()
-        with markdown_sharing(alone), parse_sharing(ParseMemo()):  # (a fresh parse memo)
-            engine.load(EXAMPLES / SERIES[3])
-        assert set(scope.markdown_inline.entries) == set(alone.entries)
         # a document read again in the session is not parsed again
         again = engine.load(EXAMPLES / SERIES[3])
         assert again.blocks is engine.load(EXAMPLES / SERIES[3]).blocks

@@ -198,7 +198,7 @@ def test_html_reader_drops_chrome_and_keeps_structure():
 
 
 def test_html_and_markdown_renderings_segment_alike(nlp):
-    from markdown_it import MarkdownIt
+    import pyromark
 
     from analyzer.align import align
     from analyzer.segment import segment
@@ -208,7 +208,7 @@ def test_html_and_markdown_renderings_segment_alike(nlp):
         + "\nWe use your information to:\n\n* show ads\n* select ![More](m.png) and then "
         "[Report](https://x)\n\n> Quoted **note**.\n"
     )
-    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+    html = pyromark.html(md, options=pyromark.Options.ENABLE_TABLES)
     changes = align(segment(from_text(md), nlp), segment(from_text(html, fmt="html"), nlp))
     assert {c.kind for c in changes} == {"unchanged"}
 
@@ -560,21 +560,24 @@ def test_descriptive_name(name, expected):
     assert descriptive_name(f"some/dir/{name}") == expected
 
 
-def test_markdown_sharing_gives_the_same_blocks():
-    """Inline content parsed under ``sharing`` is reused (the memo fills) and the blocks are
-    those of a plain parse, also on the second, memo-fed parse, and with link references."""
-    from analyzer.formats.markdown import markdown_blocks, sharing
+def test_markdown_tight_and_loose_items_read_alike():
+    """A tight list item's text arrives without a paragraph around it: it is read as the
+    item's paragraph, as in a loose list; text after a nested list stays with its item."""
+    from analyzer.formats.markdown import markdown_blocks
 
-    docs = [
-        "# Title\n\nWe use **your data** \\*carefully\\* for [ads](https://x.y).\n\n"
-        "- item *one*\n- item `two`\n\n| Data | Use |\n|---|---|\n| email | ads<br>tips |\n",
-        "See [the notice][n] and \\_this\\_.\n\n[n]: https://example.org\n",
+    tight = "We use:\n\n- your **posts**\n- your photos\n  - and captions\n"
+    loose = "We use:\n\n- your **posts**\n\n- your photos\n\n  - and captions\n"
+    expected = [
+        ("paragraph", "We use:", 0),
+        ("list_item", "your posts", 0),
+        ("list_item", "your photos", 0),
+        ("list_item", "and captions", 1),
     ]
-    for text in docs:
-        plain = markdown_blocks(text)
-        memo: dict = {}
-        with sharing(memo):
-            first = markdown_blocks(text)
-            second = markdown_blocks(text)
-        assert first == plain and second == plain
-        assert bool(memo) == ("[n]:" not in text)  # no sharing when references are defined
+    for text in (tight, loose):
+        assert [(b.kind, b.text, b.level) for b in markdown_blocks(text)] == expected
+    # a heading makes its item a container: what follows it is an ordinary paragraph
+    blocks = markdown_blocks("1. ## Introduction\n   We process data.\n")
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "Introduction"),
+        ("paragraph", "We process data."),
+    ]
