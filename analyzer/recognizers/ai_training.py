@@ -44,6 +44,7 @@ from .common import (
     doc_lex,
     doc_text,
     en_doc,
+    en_docs,
     in_relative_clause,
     negated_at,
     negated_use_before,
@@ -104,7 +105,7 @@ class AITrainingRecognizer(Recognizer):
         out: list[Annotation] = []
         prev_doc: Doc | None = None
         ctx_docs: dict[str, Doc] = {}
-        edocs = [en_doc(raw, c.text) for c, raw in zip(clauses, docs, strict=False)]
+        edocs = en_docs(clauses, docs)
         load_patterns("ai_training").match_many(edocs)  # one batched pass, cached per Doc
         for clause, doc in zip(clauses, edocs, strict=False):
             try:

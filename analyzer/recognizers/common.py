@@ -48,6 +48,17 @@ def en_doc(doc: Doc | None, text: str) -> Doc:
     return d
 
 
+def en_docs(clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Doc]:
+    """:func:`en_doc` for each clause; the engine's Docs (already on the shared vocab, with
+    their text noted) are returned as they are without a per-Doc check."""
+    vocab = get_nlp("en").vocab
+    if len(docs) == len(clauses) and all(
+        d.vocab is vocab and "policydiff_text" in d.user_data for d in docs
+    ):
+        return list(docs)
+    return [en_doc(doc, clause.text) for clause, doc in zip(clauses, docs, strict=False)]
+
+
 def doc_text(doc: Doc) -> str:
     """The text of ``doc`` (cached: ``Doc.text`` re-joins every token on each access)."""
     t = doc.user_data.get("policydiff_text")
@@ -319,7 +330,7 @@ def match_kind(
 ) -> list[tuple[Clause, Doc, PatternSet, list[Match]]]:
     """Run one pattern file over every clause; yields only clauses with hits."""
     ps = load_patterns(pattern_name)
-    edocs = [en_doc(doc, clause.text) for clause, doc in zip(clauses, docs, strict=False)]
+    edocs = en_docs(clauses, docs)
     out = []
     for clause, d, hits in zip(clauses, edocs, ps.match_many(edocs), strict=False):
         if hits:

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
-from .common import annotation, doc_text, en_doc, negated_at, table_cells
+from .common import annotation, doc_text, en_doc, en_docs, negated_at, table_cells
 from .patterns import PatternEntry, load_patterns
 
 _BASIS_HEADER = re.compile(
@@ -72,7 +72,7 @@ class LegalBasisRecognizer(Recognizer):
         out: list[Annotation] = []
         ps = load_patterns("legal_bases")
         heading_cache: dict[str, PatternEntry | None] = {}
-        edocs = [en_doc(raw, c.text) for c, raw in zip(clauses, docs, strict=False)]
+        edocs = en_docs(clauses, docs)
         ps.match_many(edocs)  # batched passes, cached per Doc
         load_patterns("purposes").match_many(edocs)
         for clause, doc in zip(clauses, edocs, strict=False):

@@ -84,14 +84,20 @@ class PatternSet:
     def labels(self) -> list[str]:
         return sorted({e.label for e in self.entries.values()})
 
+    @property
+    def cache_key(self) -> str:
+        """The ``Doc.user_data`` key under which the hits of this file are cached."""
+        return f"policydiff_pat_{self.path.name}"
+
     def match(self, doc: Doc) -> list[Match]:
         """All hits in ``doc``, sorted by position (overlaps kept); cached on the Doc."""
-        return self.match_many([doc])[0]
+        hits = doc.user_data.get(self.cache_key)
+        return hits if hits is not None else self.match_many([doc])[0]
 
     def match_many(self, docs: Sequence[Doc]) -> list[list[Match]]:
         """Hits for each Doc. Regexes run once over the joined texts (much faster than once
         per clause); results are cached in ``doc.user_data`` so recognizers share them."""
-        key = f"policydiff_pat_{self.path.name}"
+        key = self.cache_key
         todo = [d for d in docs if key not in d.user_data]
         if todo:
             regex_hits = self._regex_many(todo)
