@@ -18,8 +18,8 @@ from spacy.tokens import Doc
 from . import __version__
 from .align import align
 from .assess import assess_comparison, assess_version
-from .classify.combine import combine
-from .datamodel import Analysis, AnalyzedVersion, Clause, Comparison, PolicyVersion
+from .classify.combine import combine, combine_each
+from .datamodel import Analysis, AnalyzedVersion, Annotation, Clause, Comparison, PolicyVersion
 from .ingest import ParseMemo, from_text, read_path
 from .ingest import sharing as parse_sharing
 from .nlp import get_nlp
@@ -27,6 +27,29 @@ from .recognizers import RecognizerRegistry
 from .segment import SegmentCache, segment
 
 DocumentLike = PolicyVersion | str | Path
+#: what the per-clause recognizers read of a clause (see ``Recognizer.per_clause``): its id,
+#: text, kind, context and section, and the text and kind of the clause before it
+ClauseKey = tuple[str, str, str, str, tuple[str, ...], str | None, str | None]
+
+
+def clause_keys(clauses: list[Clause]) -> list[ClauseKey]:
+    """The :data:`ClauseKey` of each clause of one version."""
+    keys: list[ClauseKey] = []
+    prev: Clause | None = None
+    for c in clauses:
+        keys.append(
+            (
+                c.id,
+                c.text,
+                c.kind,
+                c.context,
+                c.section,
+                prev.text if prev is not None else None,
+                prev.kind if prev is not None else None,
+            )
+        )
+        prev = c
+    return keys
 
 
 @contextmanager
@@ -60,22 +83,30 @@ class _Shared:
 
     docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
     segment: SegmentCache = field(default_factory=SegmentCache)
+    #: the combined annotations of a clause, one tuple per recognizer pass
+    annotations: dict[ClauseKey, tuple[tuple[Annotation, ...], ...]] = field(default_factory=dict)
     keep: int | None = None
-    #: per recent version: (Doc keys, block and clause texts)
-    recent: deque[tuple[set[tuple[str, bool]], set[str]]] = field(default_factory=deque)
+    #: per recent version: (Doc keys, block and clause texts, clause keys)
+    recent: deque[tuple[set[tuple[str, bool]], set[str], set[ClauseKey]]] = field(
+        default_factory=deque
+    )
 
-    def prune(self, doc_keys: set[tuple[str, bool]], texts: set[str]) -> None:
+    def prune(
+        self, doc_keys: set[tuple[str, bool]], texts: set[str], clause_keys: set[ClauseKey]
+    ) -> None:
         """Record the keys one version used and drop what the last ``keep`` versions did
         not use (no-op for an unbounded scope)."""
         if self.keep is None:
             return
-        self.recent.append((doc_keys, texts))
+        self.recent.append((doc_keys, texts, clause_keys))
         while len(self.recent) > self.keep:
             self.recent.popleft()
         if len(self.recent) > 1:
             doc_keys = set().union(*(r[0] for r in self.recent))
             texts = set().union(*(r[1] for r in self.recent))
+            clause_keys = set().union(*(r[2] for r in self.recent))
         self.docs = {k: v for k, v in self.docs.items() if k in doc_keys}
+        self.annotations = {k: v for k, v in self.annotations.items() if k in clause_keys}
         seg = self.segment
         seg.sentences = {k: v for k, v in seg.sentences.items() if k in texts}
         seg.norms = {k: v for k, v in seg.norms.items() if k in texts}
@@ -143,19 +174,60 @@ class PolicyAnalyzer:
         self, doc: DocumentLike, shared: _Shared, meta: dict[str, str | None]
     ) -> AnalyzedVersion:
         """:meth:`analyze`, reusing (and filling) the per-text results of ``shared``."""
+        keys: list[ClauseKey] = []
         with _gc_paused():
             version = self.load(doc, **meta)
             clauses = segment(version, self.nlp, shared.segment)
-            docs = self._docs(clauses, shared.docs)
-            annotations = combine(self.registry.analyze(clauses, docs))
+            if self.registry.per_clause:
+                keys = clause_keys(clauses)
+                annotations = self._annotate(clauses, keys, shared)
+            else:
+                docs = self._docs(clauses, shared.docs)
+                annotations = combine(self.registry.analyze(clauses, docs))
         if shared.keep is not None:
             shared.prune(
                 {(c.text, c.kind in ("list_item", "table_row")) for c in clauses},
                 {b.text for b in version.blocks} | {c.text for c in clauses},
+                set(keys),
             )
         return AnalyzedVersion(
             version=version, clauses=tuple(clauses), annotations=tuple(annotations)
         )
+
+    def _annotate(
+        self, clauses: list[Clause], keys: list[ClauseKey], shared: _Shared
+    ) -> list[Annotation]:
+        """Run the (per-clause) recognizers and :func:`combine` on the clauses whose key the
+        scope has not seen, and return the annotations of all clauses in the order of a
+        plain run: recognizer pass by pass, clause by clause.
+
+        Each recognizer sees a clause right after the clause before it (the AI-training
+        recognizer reads that one), so the clauses before new ones run too; their own
+        results are not kept. ``combine`` decides about a clause from its annotations
+        alone, so it runs on the new clauses' annotations only.
+        """
+        memo = shared.annotations
+        todo = [i for i, k in enumerate(keys) if k not in memo]
+        if todo:
+            run = sorted({*todo, *(i - 1 for i in todo if i > 0)})
+            sub = [clauses[i] for i in run]
+            docs = self._docs(sub, shared.docs)
+            passes = [p for r in self.registry.recognizers for p in r.passes(sub, docs)]
+            combined = iter(combine_each([a for p in passes for a in p]))
+            wanted: dict[str, list[list[Annotation]]] = {
+                clauses[i].id: [[] for _ in passes] for i in todo
+            }
+            for n, annotations in enumerate(passes):
+                for a in annotations:
+                    result = next(combined)
+                    slots = wanted.get(a.clause_id)
+                    if result is not None and slots is not None:
+                        slots[n].append(result)
+            for i in todo:
+                memo[keys[i]] = tuple(tuple(p) for p in wanted[clauses[i].id])
+        found = [memo[k] for k in keys]
+        width = len(found[0]) if found else 0
+        return [a for n in range(width) for per_pass in found for a in per_pass[n]]
 
     def _docs(
         self, clauses: list[Clause], shared: dict[tuple[str, bool], Doc] | None = None

@@ -152,8 +152,8 @@ def stage_times(engine, old: Path, new: Path, runs: int = 5) -> dict[str, float]
         (engine, "load", "ingest"),
         (eng, "segment", "segment"),
         (engine, "_docs", "tokenize"),
-        *((r, "analyze", f"annotate_{r.name}") for r in engine.registry.recognizers),
-        (eng, "combine", "combine"),
+        *((r, "passes", f"annotate_{r.name}") for r in engine.registry.recognizers),
+        (eng, "combine_each", "combine"),
         (eng, "align", "align"),
         (eng, "assess_comparison", "assess"),
     ]

@@ -55,6 +55,61 @@ def test_session_equals_separate_analyses(engine, keep):
     assert comp == engine.compare(EXAMPLES / SERIES[0], EXAMPLES / SERIES[1]).to_dict()
 
 
+def test_reused_annotations_follow_the_clause_before(engine):
+    """An unchanged clause after a changed one is annotated again: the AI-training recognizer
+    reads the sentence before an anaphoric one ("This information is used to train...")."""
+    from analyzer.ingest import from_text
+
+    training = "This information is used to train our AI models."
+    v1 = from_text(f"# AI\n\nWe collect your public posts and photos.\n\n{training}\n", fmt="md")
+    v2 = from_text(f"# AI\n\nWe collect your private messages.\n\n{training}\n", fmt="md")
+
+    def data_facets(analyzed):
+        (ann,) = [a for a in analyzed.annotations if a.kind == "ai_training"]
+        return {v for k, v in ann.qualifiers if k == "data"}
+
+    with engine.session():
+        first, second = engine.analyze(v1), engine.analyze(v2)
+    assert data_facets(first) == {"public_posts", "media"}
+    assert data_facets(second) == {"messages"}
+    assert second.to_dict() == engine.analyze(v2).to_dict()
+
+
+def test_position_dependent_recognizer_turns_reuse_off():
+    """A recognizer that is not ``per_clause`` (here: one reading offsets) runs on every
+    clause of every version, so a shared scope cannot hand it stale results."""
+    from analyzer.datamodel import Annotation, Explanation, Span
+    from analyzer.recognizers import RecognizerRegistry
+    from analyzer.recognizers.base import Recognizer
+
+    class Offsets(Recognizer):
+        name = "test.offsets.v1"
+        kinds = ("purpose",)
+
+        def analyze(self, clauses, docs):
+            return [
+                Annotation(
+                    c.id,
+                    "purpose",
+                    "other",
+                    Span(0, 1, c.text[:1]),
+                    1.0,
+                    Explanation(self.name, "rule", "offset", f"starts at {c.start}"),
+                )
+                for c in clauses
+            ]
+
+    registry = RecognizerRegistry([Offsets()])
+    assert not registry.per_clause
+    assert RecognizerRegistry.default().per_clause
+    engine = PolicyAnalyzer(registry=registry)
+    name_a, name_b = SERIES[0], SERIES[3]  # same sentences at other offsets
+    with engine.session():
+        engine.analyze(EXAMPLES / name_a)
+        shared = engine.analyze(EXAMPLES / name_b).to_dict()
+    assert shared == engine.analyze(EXAMPLES / name_b).to_dict()
+
+
 def test_session_is_bounded_to_recent_versions(engine):
     with engine.session(keep=1):
         first = engine.analyze(EXAMPLES / SERIES[0])

@@ -60,6 +60,14 @@ def _append(detail: str, note: str) -> str:
 
 def combine(annotations: Iterable[Annotation]) -> list[Annotation]:
     """Merge agreeing rule and model annotations; say who decided otherwise."""
+    return [a for a in combine_each(annotations) if a is not None]
+
+
+def combine_each(annotations: Iterable[Annotation]) -> list[Annotation | None]:
+    """:func:`combine`, aligned with its input: the annotation that replaces each input
+    annotation, or ``None`` where it is dropped (a model annotation merged into the rule
+    annotations of its clause). What becomes of an annotation depends only on the
+    annotations of its own clause."""
     anns = list(annotations)
     model_by_key: dict[Key, Annotation] = {}
     rules_by_key: dict[Key, list[Annotation]] = {}
@@ -69,14 +77,15 @@ def combine(annotations: Iterable[Annotation]) -> list[Annotation]:
         elif a.explanation.source == "rule":
             rules_by_key.setdefault(_key(a), []).append(a)
 
-    out: list[Annotation] = []
+    out: list[Annotation | None] = []
     for a in anns:
         k = _key(a)
         ex = a.explanation
         if _is_model(a):
             rules = rules_by_key.get(k, [])
             if any(not r.negated for r in rules):
-                continue  # merged into the rule annotation(s)
+                out.append(None)  # merged into the rule annotation(s)
+                continue
             if rules:
                 note = (
                     f"Decided by the model; the rule {rules[0].explanation.recognizer} found "

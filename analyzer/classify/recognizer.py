@@ -100,6 +100,7 @@ class ModelRecognizer(Recognizer):
         ModelError: a model file is missing, tampered with or of the wrong schema.
     """
 
+    per_clause = True
     kinds = (tx.CATEGORY, tx.LEGAL_BASIS, tx.RECIPIENT, tx.CHOICE, tx.VAGUE)
 
     def __init__(
@@ -117,15 +118,19 @@ class ModelRecognizer(Recognizer):
         it is kept in the ``user_data`` of its Doc: a clause whose Doc already holds it (the
         engine gives every clause of one text the same Doc, e.g. the sentences the two
         versions of a comparison share) is not classified again."""
+        return [a for annotations in self.passes(clauses, docs) for a in annotations]
+
+    def passes(self, clauses: Sequence[Clause], docs: Sequence[Doc] = ()) -> list[list[Annotation]]:
+        """The annotations of :meth:`analyze`, one list per model, each in clause order."""
         with_docs = bool(docs) and len(docs) == len(clauses)
         if with_docs:
             # the models were trained on English text: clauses parsed as another language
             # (``PolicyAnalyzer(lang="de")``) are left to the rule recognizers
             keep = [i for i, d in enumerate(docs) if getattr(d, "lang_", "en") == "en"]
             if len(keep) < len(clauses):
-                return self.analyze([clauses[i] for i in keep], [docs[i] for i in keep])
+                return self.passes([clauses[i] for i in keep], [docs[i] for i in keep])
         if not clauses:
-            return []
+            return [[] for _ in self.models]
         results: list[list[list[Annotation]] | None] = [None] * len(clauses)
         todo: list[int] = []
         for i, clause in enumerate(clauses):
@@ -141,11 +146,15 @@ class ModelRecognizer(Recognizer):
                 results[i] = res
                 if with_docs:
                     docs[i].user_data.setdefault(_MEMO, {})[(self._token, clauses[i].context)] = res
-        out: list[Annotation] = []
+        out: list[list[Annotation]] = []
         for m in range(len(self.models)):  # model by model, clauses in order
-            for clause, res in zip(clauses, results, strict=True):
-                for a in res[m]:  # type: ignore[index]
-                    out.append(a if a.clause_id == clause.id else _with_clause_id(a, clause.id))
+            out.append(
+                [
+                    a if a.clause_id == clause.id else _with_clause_id(a, clause.id)
+                    for clause, res in zip(clauses, results, strict=True)
+                    for a in res[m]  # type: ignore[index]
+                ]
+            )
         return out
 
     def _classify(self, clauses: Sequence[Clause]) -> list[list[list[Annotation]]]:

@@ -99,6 +99,7 @@ def _facets(clause_text: str, doc: Doc, lo: int, hi: int) -> set[tuple[str, str]
 class AITrainingRecognizer(Recognizer):
     """Finds AI-training uses (and commitments not to train) with their scope."""
 
+    per_clause = True
     kinds = (tx.AI_TRAINING, tx.EXCLUSION, tx.RECIPIENT)
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:

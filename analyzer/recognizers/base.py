@@ -18,10 +18,24 @@ class Recognizer:
 
     name: ClassVar[str] = "policydiff.base.v1"
     kinds: ClassVar[tuple[str, ...]] = ()
+    #: True when the annotations of a clause depend only on that clause's ``id``, ``text``,
+    #: ``kind``, ``context`` and ``section`` and on the text and kind of the clause before
+    #: it (never on offsets, on other clauses or on state kept between calls). The engine
+    #: then reuses the annotations of a clause it has seen in the same scope (the other
+    #: version of a comparison, earlier versions of a session) instead of running the
+    #: recognizers on it again.
+    per_clause: ClassVar[bool] = False
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
         """Annotate ``clauses``; ``docs[i]`` is the spaCy Doc of ``clauses[i].text``."""
         raise NotImplementedError
+
+    def passes(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[list[Annotation]]:
+        """The annotations of :meth:`analyze` as the recognizer's passes over the clauses
+        (e.g. one per model), each in clause order; always the same number of passes. A
+        :attr:`per_clause` recognizer whose ``analyze`` output is not in clause order
+        overrides this. Default: one pass."""
+        return [self.analyze(clauses, docs)]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
@@ -85,6 +99,11 @@ class RecognizerRegistry:
     @property
     def recognizers(self) -> tuple[Recognizer, ...]:
         return tuple(self._recognizers)
+
+    @property
+    def per_clause(self) -> bool:
+        """Whether every recognizer is :attr:`Recognizer.per_clause`."""
+        return all(r.per_clause for r in self._recognizers)
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
         out: list[Annotation] = []

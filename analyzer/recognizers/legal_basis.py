@@ -66,6 +66,7 @@ def _heading_basis(heading: str) -> PatternEntry | None:
 
 @register("policydiff.legal_basis.v1")
 class LegalBasisRecognizer(Recognizer):
+    per_clause = True
     kinds = (tx.LEGAL_BASIS,)
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:

@@ -28,6 +28,7 @@ _SHARING_SECTION = re.compile(r"shar|disclos|recipient|third part|transfer|who w
 class LexicalRecognizer(Recognizer):
     """Emits one annotation per pattern hit (first hit per label and clause kept)."""
 
+    per_clause = True
     pattern_file: ClassVar[str] = ""
     kind: ClassVar[str] = ""
     noun: ClassVar[str] = "practice"

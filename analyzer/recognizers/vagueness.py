@@ -22,6 +22,7 @@ from .common import annotation, match_kind, negated_at
 
 @register("policydiff.vagueness.v1")
 class VaguenessRecognizer(Recognizer):
+    per_clause = True
     kinds = (tx.VAGUE,)
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
