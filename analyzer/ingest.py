@@ -21,7 +21,7 @@ import hashlib
 import logging
 import re
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -92,7 +92,8 @@ def guess_language(text: str, sample: int = 20_000) -> str | None:
     words = re.findall(r"[a-zäöüßéèàùçâêîôû]+", text[:sample].lower())
     if len(words) < 5:
         return None
-    scores = {lang: sum(w in sw for w in words) for lang, sw in _STOPWORDS.items()}
+    counts = Counter(words)
+    scores = {lang: sum(counts[w] for w in sw) for lang, sw in _STOPWORDS.items()}
     best = max(scores, key=lambda k: scores[k])
     if scores[best] < max(2, 0.05 * len(words)):
         return None
