@@ -12,9 +12,13 @@ import spacy
 from spacy.language import Language
 
 
-@lru_cache(maxsize=4)
 def get_nlp(lang: str = "en") -> Language:
     """Return the shared blank pipeline for ``lang`` (cached per process)."""
+    return _build(lang)  # one cache key per language, however the argument was passed
+
+
+@lru_cache(maxsize=4)
+def _build(lang: str) -> Language:
     try:
         nlp = spacy.blank(lang)
     except Exception:  # unknown language code: fall back to a multi-language tokenizer
