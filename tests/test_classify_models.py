@@ -499,3 +499,32 @@ def test_model_recognizer_skips_non_english_docs(tiny_models):
     docs = [get_nlp("en")(text), get_nlp("de")(text)]
     anns = rec.analyze(clauses, docs)
     assert anns and {a.clause_id for a in anns} == {"c0"}
+
+
+def test_name_top_many_equals_name_top_per_pair(tiny_models):
+    """The batched explanation names the same terms as explaining each pair alone."""
+    texts = [
+        "We share your data with service providers and partners.",
+        "We may, from time to time, use certain data as needed.",
+        "",
+        "the of and to",
+        "You have the right to object to processing at any time; we keep logs for 30 days.",
+        "We collect your email address and we collect your email address again.",
+    ]
+    for model in tiny_models.values():
+        weighted = model.weigh(model.featurize(texts))
+        names = dict(enumerate(model.features.column_terms_many(texts, lexicon=False)))
+        labels = [*range(len(model.labels)), *([-1] if model.regressor is not None else [])]
+        pairs = [(i, j) for i in range(len(texts)) for j in labels]
+        for k in (1, 3, 5):
+            many = model.name_top_many(weighted, pairs, names, k)
+            for (i, j), top in zip(pairs, many, strict=True):
+                row = weighted[i]
+                cols, values = row.indices, row.data
+                if j >= 0:
+                    contrib = model.contributions(cols, values)[j]
+                else:
+                    contrib = model.regressor_contributions(cols, values)
+                assert top == model.name_top(cols, contrib, names[i], k)
+        assert any(model.name_top_many(weighted, pairs, names, 5))  # something was named
+        assert model.name_top_many(weighted, [], names) == []

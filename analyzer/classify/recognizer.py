@@ -179,47 +179,44 @@ class ModelRecognizer(Recognizer):
                     [texts[i] for i in need], lexicon=False, grams=[grams[i] for i in need]
                 )
                 names_cache.update(zip(need, named, strict=True))
+            # (row, label index or -1 for the regressor) of every annotation to emit
+            pairs: list[tuple[int, int]] = []
             for i in rows:
-                clause = clauses[i]
-                emitted = [
-                    (j, EMITS[(mname, lab)])
+                pairs.extend(
+                    (i, j)
                     for j, lab in enumerate(model.labels)
                     if decided[i, j] and (mname, lab) in EMITS
-                ]
-                vague = score is not None and score[i] >= VAGUE_MIN_SCORE
-                if not emitted and not vague:
-                    continue
-                out = per[i][m]
-                lo, hi = weighted.indptr[i], weighted.indptr[i + 1]
-                cols, values = weighted.indices[lo:hi], weighted.data[lo:hi]
-                names = names_cache[i]
-                if emitted:
-                    contrib = model.contributions(cols, values)
-                for j, (kind, label) in emitted:
+                )
+                if score is not None and score[i] >= VAGUE_MIN_SCORE:
+                    pairs.append((i, -1))
+            tops = model.name_top_many(weighted, pairs, names_cache, self.top_k)
+            for (i, j), top in zip(pairs, tops, strict=True):
+                clause = clauses[i]
+                if j >= 0:
+                    kind, label = EMITS[(mname, model.labels[j])]
                     p, th = float(proba[i, j]), model.thresholds[j]
-                    out.append(
+                    per[i][m].append(
                         self._annotation(
                             clause,
                             kind,
                             label,
                             p,
                             mname,
-                            model.name_top(cols, contrib[j], names, self.top_k),
+                            top,
                             f"{_DESCRIBE.get(mname, mname)}: P({model.labels[j]}) = {p:.2f}"
                             f" >= threshold {th:.2f}",
                         )
                     )
-                if vague:
+                else:
                     s = float(score[i])  # type: ignore[index]
-                    rcontrib = model.regressor_contributions(cols, values)
-                    out.append(
+                    per[i][m].append(
                         self._annotation(
                             clause,
                             tx.VAGUE,
                             "vague_sentence",
                             (s - 1.0) / 4.0,
                             mname,
-                            model.name_top(cols, rcontrib, names, self.top_k),
+                            top,
                             f"{_DESCRIBE.get(mname, mname)}: predicted vagueness {s:.2f} on "
                             f"the 1-5 scale (>= {VAGUE_MIN_SCORE:g} counts as vague)",
                             qualifiers=(("vagueness_score", f"{s:.2f}"),),

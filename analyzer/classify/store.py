@@ -7,9 +7,9 @@ A model file is a compressed skops archive holding one dict::
 
 :data:`TRUSTED_TYPES` lists the types beyond skops' primitive/container/numpy defaults that a
 model file may contain; it was reviewed with ``skops.io.get_untrusted_types`` when the models
-were trained. Saving refuses a model with any other type; loading refuses any file that is not a skops
-archive, contains an unreviewed type, or does not hold the expected schema, with a
-``ModelError`` naming the file and the fix.
+were trained. Saving refuses a model with any other type; loading refuses any file that is
+not a skops archive, contains an unreviewed type, or does not hold the expected schema, with
+a ``ModelError`` naming the file and the fix.
 
 :func:`skops_io` imports ``skops.io`` without building skops' *default* trusted lists of every
 scikit-learn estimator and every scipy ufunc (about 0.5-0.9 s of walking and importing at
