@@ -184,15 +184,17 @@ def load_model(path: str | Path, name: str | None = None) -> TextModel:
                 path=str(p),
                 fix=FIX,
             )
-        unknown = [t for t in sio.get_untrusted_types(data=data) if t not in TRUSTED_TYPES]
-        if unknown:
+        try:
+            # one pass: skops audits every node against the list before constructing anything
+            obj = sio.loads(data, trusted=list(TRUSTED_TYPES))
+        except sio.exceptions.UntrustedTypesFoundException:
+            unknown = [t for t in sio.get_untrusted_types(data=data) if t not in TRUSTED_TYPES]
             raise ModelError(
                 f"the file holds types that were never reviewed: {unknown}; it may have been "
                 "tampered with",
                 path=str(p),
                 fix=FIX,
-            )
-        obj = sio.loads(data, trusted=list(TRUSTED_TYPES))
+            ) from None
     except ModelError:
         raise
     except Exception as exc:  # zip/JSON corruption, skops schema errors, ...
