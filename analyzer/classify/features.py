@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from itertools import chain, groupby, repeat
+from itertools import chain, filterfalse, groupby, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -248,12 +248,12 @@ class PolicyFeatures:
     def _columns_of(self, grams: Iterable[str]) -> dict[str, int]:
         """Column of each n-gram: hashed alone with the vectorizer's hasher (memoized)."""
         memo = self._memo
-        uniq = dict.fromkeys(grams)
-        new = [g for g in uniq if g not in memo]
+        grams = list(grams)
+        new = list(dict.fromkeys(filterfalse(memo.__contains__, grams)))  # C-level loops
         if new:
             if len(memo) + len(new) > _MEMO_MAX:
                 memo.clear()
-                new = list(uniq)
+                new = list(dict.fromkeys(grams))
             cols = self._hasher.transform([[g] for g in new]).indices.tolist()
             memo.update(zip(new, cols, strict=True))
         return memo

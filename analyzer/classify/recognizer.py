@@ -165,11 +165,22 @@ class ModelRecognizer(Recognizer):
             proba = model.proba_from(weighted)
             decided = model.decide(proba)
             score = model.regress_from(weighted) if model.regressor is not None else None
-            emitting = [j for j, lab in enumerate(model.labels) if (mname, lab) in EMITS]
-            fire = decided[:, emitting].any(axis=1)
+            # (row, label index or -1 for the regressor) of every annotation to emit, by row
+            # then label, the regressor last
+            n_labels = len(model.labels)
+            emits = np.array([(mname, lab) in EMITS for lab in model.labels], dtype=bool)
+            pr, pj = np.nonzero(decided & emits[None, :])
             if score is not None:
-                fire |= score >= VAGUE_MIN_SCORE
-            rows = np.flatnonzero(fire).tolist()
+                vague_rows = np.flatnonzero(score >= VAGUE_MIN_SCORE)
+                pr = np.concatenate([pr, vague_rows])
+                pj = np.concatenate([pj, np.full(len(vague_rows), n_labels)])
+                order = np.lexsort((pj, pr))
+                pr, pj = pr[order], pj[order]
+            pairs = [
+                (i, j if j < n_labels else -1)
+                for i, j in zip(pr.tolist(), pj.tolist(), strict=True)
+            ]
+            rows = list(dict.fromkeys(pr.tolist()))
             # n-gram names of every clause to explain, hashed in one call per feature space
             names_cache = names_by_key.setdefault(key, {})
             need = [i for i in rows if i not in names_cache]
@@ -179,16 +190,6 @@ class ModelRecognizer(Recognizer):
                     [texts[i] for i in need], lexicon=False, grams=[grams[i] for i in need]
                 )
                 names_cache.update(zip(need, named, strict=True))
-            # (row, label index or -1 for the regressor) of every annotation to emit
-            pairs: list[tuple[int, int]] = []
-            for i in rows:
-                pairs.extend(
-                    (i, j)
-                    for j, lab in enumerate(model.labels)
-                    if decided[i, j] and (mname, lab) in EMITS
-                )
-                if score is not None and score[i] >= VAGUE_MIN_SCORE:
-                    pairs.append((i, -1))
             tops = model.name_top_many(weighted, pairs, names_cache, self.top_k)
             for (i, j), top in zip(pairs, tops, strict=True):
                 clause = clauses[i]
