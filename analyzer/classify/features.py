@@ -22,9 +22,10 @@ scikit-learn's pure-Python n-gram loop (``_word_ngrams``) and in the generator t
 therefore takes the tokens from the vectorizer's own preprocessor and tokenizer, builds the
 same n-grams with :func:`word_ngrams` (C-level ``zip``/``map``), hashes them with a stock
 ``FeatureHasher(input_type="pair")`` of the vectorizer's settings, and stacks the lexicon
-counts once: the same matrix as ``union.transform`` (tested), about twice as fast. Any setting
-this shortcut does not reproduce (stop words, ``binary``, a norm, a custom analyzer,
-transformer weights...) falls back to ``union.transform``.
+counts once: the same matrix as ``union.transform`` (tested), in about 15-20% less time
+(with the token and lexicon patterns below: 2,200 OPP-115 segments in 167 ms instead of 199
+ms on one core). Any setting this shortcut does not reproduce (stop words, ``binary``, a
+norm, a custom analyzer, transformer weights...) falls back to ``union.transform``.
 """
 
 from __future__ import annotations
