@@ -7,6 +7,7 @@ import dataclasses
 import json
 import logging
 import pickle
+import re
 import zipfile
 from pathlib import Path
 
@@ -21,7 +22,15 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from analyzer import taxonomy as tx
 from analyzer.classify import recognizer as rec_mod
-from analyzer.classify.features import LEXICON_PREFIX, PolicyFeatures
+from analyzer.classify.features import (
+    LEXICON_PREFIX,
+    TOKEN_PATTERN,
+    PolicyFeatures,
+    lexicon_pattern,
+    lexicon_vocabulary,
+    make_union,
+    word_ngrams,
+)
 from analyzer.classify.recognizer import NAME, ModelRecognizer
 from analyzer.classify.store import (
     MODEL_NAMES,
@@ -254,6 +263,73 @@ def test_lexicon_terms_need_their_words_together():
     assert x[:, 2**10].toarray().ravel().tolist() == [0, 0, 1]
 
 
+_TRICKY = [
+    "",
+    "a",
+    "I am a b c d e",
+    "We MAY, from time to time, share data -- e-mail/phone (e.g. IDs) 3rd-party_data.",
+    "Können wir Ihre Daten übermitteln? Ja: l'été, naïve café; 数据 共享 ٢٠٢٤ x1 y",
+    "tabs\tand\nnew lines\r\n  and   spaces",
+    "punctuation!!!only???",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab é_1 ,.-'\n\tÜ数", max_size=80))
+def test_token_pattern_gives_scikit_learns_default_tokens(text):
+    """The faster ``\\w\\w+`` finds exactly the tokens of ``\\b\\w\\w+\\b``."""
+    default = re.compile(r"(?u)\b\w\w+\b")
+    for t in [text, *_TRICKY]:
+        assert re.findall(TOKEN_PATTERN, t) == default.findall(t)
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 2), (1, 3), (2, 4)])
+def test_word_ngrams_match_scikit_learn(ngram_range):
+    vec = HashingVectorizer(ngram_range=ngram_range, token_pattern=TOKEN_PATTERN)
+    for t in _TRICKY:
+        tokens = vec.build_tokenizer()(t.lower())
+        assert word_ngrams(tokens, ngram_range) == vec._word_ngrams(tokens)
+        assert word_ngrams(tokens, ngram_range) == vec.build_analyzer()(t)
+
+
+def test_grouped_lexicon_pattern_matches_the_plain_alternation():
+    vocab = lexicon_vocabulary(
+        ["may", "many", "most", "from time to time", "from", "as needed", "as", "can", "c"]
+    )
+    plain = (
+        r"(?u)\b(?:" + "|".join(re.escape(t) for t in sorted(vocab, key=len, reverse=True)) + r")\b"
+    )
+    for t in [*_TRICKY, "many may most from time to time as needed, as can c cans"]:
+        assert re.findall(lexicon_pattern(vocab), t.lower()) == re.findall(plain, t.lower())
+    assert re.findall(lexicon_pattern(()), "anything") == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(alphabet="abcdeimtyo ,.\nÉ", max_size=60), min_size=1, max_size=5))
+def test_fast_transform_equals_the_unions_transform(texts):
+    """``PolicyFeatures.transform`` is a faster route to ``union.transform``: same matrix."""
+    f = PolicyFeatures(n_features=2**10, lexicon=("may", "to do", "a b c"))
+    texts = [*texts, *_TRICKY]
+    fast, ref = f.transform(texts), f.union.transform(texts)
+    assert fast.format == "csr" and fast.dtype == ref.dtype
+    assert fast.shape == ref.shape and (fast != ref).nnz == 0
+    grams = f.analyze_many(texts)
+    assert grams == [f.words.build_analyzer()(t) for t in texts]
+    assert (f.transform(texts, grams=grams) != ref).nnz == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"binary": True}, {"norm": "l2"}, {"stop_words": "english"}, {"ngram_range": (1, 3)}],
+)
+def test_transform_falls_back_on_other_settings(params):
+    union = make_union(n_features=2**10, lexicon=("may",))
+    union.transformer_list[0][1].set_params(**params)
+    f = PolicyFeatures(union=union)
+    texts = ["We may share the data with the partners.", *_TRICKY]
+    assert (f.transform(texts) != f.union.transform(texts)).nnz == 0
+
+
 def test_models_hold_stock_components_only(tiny):
     for name in MODEL_NAMES:
         path = tiny["models"] / f"{name}.skops"
@@ -423,3 +499,32 @@ def test_model_recognizer_skips_non_english_docs(tiny_models):
     docs = [get_nlp("en")(text), get_nlp("de")(text)]
     anns = rec.analyze(clauses, docs)
     assert anns and {a.clause_id for a in anns} == {"c0"}
+
+
+def test_name_top_many_equals_name_top_per_pair(tiny_models):
+    """The batched explanation names the same terms as explaining each pair alone."""
+    texts = [
+        "We share your data with service providers and partners.",
+        "We may, from time to time, use certain data as needed.",
+        "",
+        "the of and to",
+        "You have the right to object to processing at any time; we keep logs for 30 days.",
+        "We collect your email address and we collect your email address again.",
+    ]
+    for model in tiny_models.values():
+        weighted = model.weigh(model.featurize(texts))
+        names = dict(enumerate(model.features.column_terms_many(texts, lexicon=False)))
+        labels = [*range(len(model.labels)), *([-1] if model.regressor is not None else [])]
+        pairs = [(i, j) for i in range(len(texts)) for j in labels]
+        for k in (1, 3, 5):
+            many = model.name_top_many(weighted, pairs, names, k)
+            for (i, j), top in zip(pairs, many, strict=True):
+                row = weighted[i]
+                cols, values = row.indices, row.data
+                if j >= 0:
+                    contrib = model.contributions(cols, values)[j]
+                else:
+                    contrib = model.regressor_contributions(cols, values)
+                assert top == model.name_top(cols, contrib, names[i], k)
+        assert any(model.name_top_many(weighted, pairs, names, 5))  # something was named
+        assert model.name_top_many(weighted, [], names) == []

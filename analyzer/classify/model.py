@@ -11,7 +11,7 @@ annotator score on the same tf-idf features).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -116,19 +116,14 @@ class TextModel:
             return np.zeros(0)
         return coef[cols] * values
 
-    def name_top(
-        self, cols: np.ndarray, contrib: np.ndarray, names: dict[int, str], k: int = 5
-    ) -> tuple[str, ...]:
-        """The names of the ``k`` columns with the largest positive contribution (lexicon
-        columns are named after their term; stop-word-only n-grams are skipped)."""
+    def _first_named(self, cols: Sequence[int], names: dict[int, str], k: int) -> tuple[str, ...]:
+        """The first ``k`` distinct names of ``cols`` (already in contribution order):
+        lexicon columns are named after their term; unnamed and stop-word-only n-grams are
+        skipped."""
         n = int(self.features.n_features)
         lexicon = self.features.lexicon
-        order = np.argsort(-contrib, kind="stable")
         out: list[str] = []
-        for i in order.tolist():
-            if contrib[i] <= 0 or len(out) >= k:
-                break
-            col = int(cols[i])
+        for col in cols:
             if col >= n:
                 term = lexicon[col - n]
             else:
@@ -137,7 +132,66 @@ class TextModel:
                     continue
             if term not in out:
                 out.append(term)
+                if len(out) >= k:
+                    break
         return tuple(out)
+
+    def name_top(
+        self, cols: np.ndarray, contrib: np.ndarray, names: dict[int, str], k: int = 5
+    ) -> tuple[str, ...]:
+        """The names of the ``k`` columns with the largest positive contribution (lexicon
+        columns are named after their term; stop-word-only n-grams are skipped; equal
+        contributions keep the column order)."""
+        pos = np.flatnonzero(contrib > 0)
+        pos = pos[np.argsort(-contrib[pos], kind="stable")]
+        return self._first_named(cols[pos].tolist(), names, k)
+
+    def name_top_many(
+        self,
+        weighted: sp.csr_matrix,
+        pairs: Sequence[tuple[int, int]],
+        names: Mapping[int, dict[int, str]],
+        k: int = 5,
+    ) -> list[tuple[str, ...]]:
+        """:meth:`name_top` for many (row, label) pairs of ``weighted`` at once (label ``-1``:
+        the regressor), with the same result for each pair.
+
+        The contributions of every pair are gathered into one array and ordered by one
+        ``lexsort`` (pair, then decreasing contribution, ties in column order) instead of a
+        few small numpy calls per pair, which dominated the explanation of short clauses.
+
+        Args:
+            weighted: this model's tf-idf features.
+            pairs: (row of ``weighted``, label index or -1) to explain.
+            names: :meth:`PolicyFeatures.column_terms` of each row named in ``pairs``.
+            k: number of terms per pair.
+        """
+        if not pairs:
+            return []
+        rows = np.fromiter((i for i, _ in pairs), np.int64, len(pairs))
+        labels = np.fromiter((j for _, j in pairs), np.int64, len(pairs))
+        lo = weighted.indptr[rows].astype(np.int64)
+        lens = weighted.indptr[rows + 1].astype(np.int64) - lo
+        pair = np.repeat(np.arange(len(pairs)), lens)
+        entry = np.repeat(lo - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+        cols = weighted.indices[entry]
+        values = weighted.data[entry]
+        lab = np.repeat(labels, lens)
+        contrib = np.empty(len(entry))
+        head = lab >= 0
+        contrib[head] = self._dense_t[cols[head], lab[head]] * values[head]
+        if not head.all():
+            reg = self._reg_coef
+            contrib[~head] = reg[cols[~head]] * values[~head] if reg.size else 0.0
+        keep = contrib > 0
+        pair, cols, contrib = pair[keep], cols[keep], contrib[keep]
+        order = np.lexsort((-contrib, pair))  # stable: equal contributions in column order
+        ordered = cols[order].tolist()
+        bounds = np.searchsorted(pair[order], np.arange(len(pairs) + 1)).tolist()
+        return [
+            self._first_named(ordered[bounds[p] : bounds[p + 1]], names[i], k)
+            for p, (i, _) in enumerate(pairs)
+        ]
 
     def top_terms(
         self, text: str, label: str | None = None, k: int = 5, weighted: sp.csr_matrix | None = None

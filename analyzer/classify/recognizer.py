@@ -174,11 +174,22 @@ class ModelRecognizer(Recognizer):
             proba = model.proba_from(weighted)
             decided = model.decide(proba)
             score = model.regress_from(weighted) if model.regressor is not None else None
-            emitting = [j for j, lab in enumerate(model.labels) if (mname, lab) in EMITS]
-            fire = decided[:, emitting].any(axis=1)
+            # (row, label index or -1 for the regressor) of every annotation to emit, by row
+            # then label, the regressor last
+            n_labels = len(model.labels)
+            emits = np.array([(mname, lab) in EMITS for lab in model.labels], dtype=bool)
+            pr, pj = np.nonzero(decided & emits[None, :])
             if score is not None:
-                fire |= score >= VAGUE_MIN_SCORE
-            rows = np.flatnonzero(fire).tolist()
+                vague_rows = np.flatnonzero(score >= VAGUE_MIN_SCORE)
+                pr = np.concatenate([pr, vague_rows])
+                pj = np.concatenate([pj, np.full(len(vague_rows), n_labels)])
+                order = np.lexsort((pj, pr))
+                pr, pj = pr[order], pj[order]
+            pairs = [
+                (i, j if j < n_labels else -1)
+                for i, j in zip(pr.tolist(), pj.tolist(), strict=True)
+            ]
+            rows = list(dict.fromkeys(pr.tolist()))
             # n-gram names of every clause to explain, hashed in one call per feature space
             names_cache = names_by_key.setdefault(key, {})
             need = [i for i in rows if i not in names_cache]
@@ -188,47 +199,34 @@ class ModelRecognizer(Recognizer):
                     [texts[i] for i in need], lexicon=False, grams=[grams[i] for i in need]
                 )
                 names_cache.update(zip(need, named, strict=True))
-            for i in rows:
+            tops = model.name_top_many(weighted, pairs, names_cache, self.top_k)
+            for (i, j), top in zip(pairs, tops, strict=True):
                 clause = clauses[i]
-                emitted = [
-                    (j, EMITS[(mname, lab)])
-                    for j, lab in enumerate(model.labels)
-                    if decided[i, j] and (mname, lab) in EMITS
-                ]
-                vague = score is not None and score[i] >= VAGUE_MIN_SCORE
-                if not emitted and not vague:
-                    continue
-                out = per[i][m]
-                lo, hi = weighted.indptr[i], weighted.indptr[i + 1]
-                cols, values = weighted.indices[lo:hi], weighted.data[lo:hi]
-                names = names_cache[i]
-                if emitted:
-                    contrib = model.contributions(cols, values)
-                for j, (kind, label) in emitted:
+                if j >= 0:
+                    kind, label = EMITS[(mname, model.labels[j])]
                     p, th = float(proba[i, j]), model.thresholds[j]
-                    out.append(
+                    per[i][m].append(
                         self._annotation(
                             clause,
                             kind,
                             label,
                             p,
                             mname,
-                            model.name_top(cols, contrib[j], names, self.top_k),
+                            top,
                             f"{_DESCRIBE.get(mname, mname)}: P({model.labels[j]}) = {p:.2f}"
                             f" >= threshold {th:.2f}",
                         )
                     )
-                if vague:
+                else:
                     s = float(score[i])  # type: ignore[index]
-                    rcontrib = model.regressor_contributions(cols, values)
-                    out.append(
+                    per[i][m].append(
                         self._annotation(
                             clause,
                             tx.VAGUE,
                             "vague_sentence",
                             (s - 1.0) / 4.0,
                             mname,
-                            model.name_top(cols, rcontrib, names, self.top_k),
+                            top,
                             f"{_DESCRIBE.get(mname, mname)}: predicted vagueness {s:.2f} on "
                             f"the 1-5 scale (>= {VAGUE_MIN_SCORE:g} counts as vague)",
                             qualifiers=(("vagueness_score", f"{s:.2f}"),),

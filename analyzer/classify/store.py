@@ -5,18 +5,29 @@ A model file is a compressed skops archive holding one dict::
     {"schema": "policydiff.model/1", "name": str, "labels": [str], "thresholds": [float],
      "pipeline": Pipeline, "regressor": Ridge | None, "meta": {...}}
 
-:data:`TRUSTED_TYPES` lists the types outside skops' default-trusted set that a model file may
-contain; it was reviewed with ``skops.io.get_untrusted_types`` when the models were trained.
-Saving refuses a model with any other type; loading refuses any file that is not a skops
-archive, contains an unreviewed type, or does not hold the expected schema, with a
-``ModelError`` naming the file and the fix.
+:data:`TRUSTED_TYPES` lists the types beyond skops' primitive/container/numpy defaults that a
+model file may contain; it was reviewed with ``skops.io.get_untrusted_types`` when the models
+were trained. Saving refuses a model with any other type; loading refuses any file that is
+not a skops archive, contains an unreviewed type, or does not hold the expected schema, with
+a ``ModelError`` naming the file and the fix.
+
+:func:`skops_io` imports ``skops.io`` without building skops' *default* trusted lists of every
+scikit-learn estimator and every scipy ufunc (about 0.5-0.9 s of walking and importing at
+import time; see ``docs/decisions/0007-skops-import.md``). Those defaults are only added to
+an explicit list, so leaving them empty can only make loading stricter: this module trusts
+exactly :data:`TRUSTED_TYPES` (which therefore names the stock scikit-learn types our
+pipelines hold) plus skops' primitive, container and numpy defaults.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..errors import ModelError
@@ -28,16 +39,90 @@ log = logging.getLogger(__name__)
 SCHEMA = "policydiff.model/1"
 FIX = "retrain with `policydiff train`"
 
-#: Types beyond skops' defaults that a policydiff model file may hold (reviewed with
-#: ``skops.io.get_untrusted_types`` on the files written by ``policydiff train``). The
-#: pipelines are stock scikit-learn (FeatureUnion of HashingVectorizer and CountVectorizer,
-#: TfidfTransformer, OneVsRestClassifier of LogisticRegression, Ridge), all trusted by skops'
-#: defaults; beyond those: the sparse coefficients (``sparsify``) and the constant head
-#: ``OneVsRestClassifier`` fits for a label absent from the training data.
+#: Types a policydiff model file may hold beyond skops' primitive, container and numpy
+#: defaults, reviewed with ``skops.io.get_untrusted_types`` on the files written by
+#: ``policydiff train``: the stock scikit-learn pipeline (FeatureUnion of HashingVectorizer
+#: and CountVectorizer, TfidfTransformer, OneVsRestClassifier of LogisticRegression with its
+#: LabelBinarizer, Ridge; skops' defaults trust every scikit-learn estimator, but
+#: :func:`skops_io` leaves those defaults empty), the sparse coefficients (``sparsify``) and
+#: the constant head ``OneVsRestClassifier`` fits for a label absent from the training data.
 TRUSTED_TYPES: tuple[str, ...] = (
+    "sklearn.pipeline.Pipeline",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.feature_extraction.text.HashingVectorizer",
+    "sklearn.feature_extraction.text.CountVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.multiclass.OneVsRestClassifier",
     "sklearn.multiclass._ConstantPredictor",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.linear_model._ridge.Ridge",
     "scipy.sparse._csr.csr_matrix",
 )
+
+
+def _no_estimators(*args: Any, **kwargs: Any) -> list:
+    """Stand-in for ``sklearn.utils.all_estimators`` while skops.io is first imported."""
+    return []
+
+
+def _empty_dir() -> list[str]:
+    """Stand-in for ``dir(scipy.special)`` while skops.io is first imported."""
+    return []
+
+
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def _lean_skops_defaults() -> Iterator[None]:
+    """While skops.io is first imported, make its default-trusted scans find nothing.
+
+    ``skops.io._trusted_types`` computes at import time the types it trusts when a caller
+    passes ``trusted=None``: every estimator of ``sklearn.utils.all_estimators()`` (which
+    imports every scikit-learn submodule, dask's array API wrapper included when dask is
+    installed) and every ufunc of ``dir(scipy.special)`` (each located by scanning all of
+    ``sys.modules``). Both are replaced by functions returning ``[]`` for the duration of the
+    import only, then restored in ``finally``; an attribute that does not exist (a future
+    scikit-learn or scipy) is simply not patched, so the import falls back to the slow,
+    equally correct path. Empty defaults never widen what is trusted.
+    """
+    patches: list[tuple[ModuleType, str, object]] = []
+    try:
+        import scipy.special
+        import sklearn.utils
+
+        targets: list[tuple[ModuleType, str, object]] = [
+            (m, "all_estimators", _no_estimators)
+            for m in (sklearn.utils, sys.modules.get("sklearn.utils.discovery"))
+            if m is not None and callable(getattr(m, "all_estimators", None))
+        ]
+        targets.append((scipy.special, "__dir__", _empty_dir))
+    except ImportError:  # pragma: no cover - both are dependencies of skops itself
+        targets = []
+    try:
+        for mod, attr, stub in targets:
+            patches.append((mod, attr, vars(mod).get(attr, _MISSING)))
+            setattr(mod, attr, stub)
+        yield
+    finally:
+        for mod, attr, orig in reversed(patches):
+            if orig is _MISSING:
+                delattr(mod, attr)
+            else:
+                setattr(mod, attr, orig)
+
+
+def skops_io() -> ModuleType:
+    """``skops.io``, imported without its default-trusted scans if it is not imported yet
+    (see :func:`_lean_skops_defaults`)."""
+    mod = sys.modules.get("skops.io")
+    if mod is not None:
+        return mod
+    with _lean_skops_defaults():
+        import skops.io as sio
+    return sio
+
 
 _REQUIRED = ("schema", "name", "labels", "thresholds", "pipeline", "regressor", "meta")
 _STEPS = ("features", "tfidf", "clf")
@@ -61,8 +146,7 @@ def save_model(model: TextModel, path: str | Path) -> Path:
     Raises:
         ModelError: the model holds a type outside :data:`TRUSTED_TYPES`.
     """
-    import skops.io as sio
-
+    sio = skops_io()
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     data = sio.dumps(_payload(model), compression=zipfile.ZIP_DEFLATED)
@@ -88,8 +172,7 @@ def load_model(path: str | Path, name: str | None = None) -> TextModel:
         ModelError: missing file, not a skops archive (e.g. a pickle), an unreviewed type
             (a tampered file), or a payload of the wrong schema.
     """
-    import skops.io as sio
-
+    sio = skops_io()
     p = Path(path)
     if not p.is_file():
         raise ModelError("model file not found", path=str(p), fix=FIX)
@@ -101,15 +184,17 @@ def load_model(path: str | Path, name: str | None = None) -> TextModel:
                 path=str(p),
                 fix=FIX,
             )
-        unknown = [t for t in sio.get_untrusted_types(data=data) if t not in TRUSTED_TYPES]
-        if unknown:
+        try:
+            # one pass: skops audits every node against the list before constructing anything
+            obj = sio.loads(data, trusted=list(TRUSTED_TYPES))
+        except sio.exceptions.UntrustedTypesFoundException:
+            unknown = [t for t in sio.get_untrusted_types(data=data) if t not in TRUSTED_TYPES]
             raise ModelError(
                 f"the file holds types that were never reviewed: {unknown}; it may have been "
                 "tampered with",
                 path=str(p),
                 fix=FIX,
-            )
-        obj = sio.loads(data, trusted=list(TRUSTED_TYPES))
+            ) from None
     except ModelError:
         raise
     except Exception as exc:  # zip/JSON corruption, skops schema errors, ...
