@@ -198,23 +198,11 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     analyzer = _worker_analyzer(factory)
     collection, service, doctype = task.key
     errors: list[SourceProblem] = []
-    loaded: list[PolicyVersion | None] = []
     # successive versions share most of their text: read and analyze them in one session of
     # the engine, so each version only pays for its new text (bounded to recent versions)
     session = getattr(analyzer, "session", None)
     with session() if session is not None else nullcontext():
-        for src in task.sources:
-            try:
-                loaded.append(src.load())
-            except PolicyDiffError as exc:
-                errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
-                loaded.append(None)
-            except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
-                log.debug("unexpected error reading %s", src.source, exc_info=True)
-                errors.append(
-                    SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
-                )
-                loaded.append(None)
+        loaded = _load_series(task.sources, errors)
         statuses = classify(loaded, task.noise)
         results = [
             VersionResult(
@@ -320,6 +308,49 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         cpu_seconds=time.process_time() - c0,
         peak_rss_mb=_peak_rss_mb(),
     )
+
+
+def _load_series(
+    sources: Sequence[VersionSource], errors: list[SourceProblem]
+) -> list[PolicyVersion | None]:
+    """Read every version of a series (``None`` for those that fail, with an entry in
+    ``errors``).
+
+    A file with the same bytes and the same kind of name (extension) as one read before in
+    the series is not parsed again: reading is a function of those, so its ``PolicyVersion``
+    is the earlier one with this file's ``source`` and ``date`` (byte-identical captures are
+    common in archives). Git versions, and files without a date, are always read.
+    """
+    loaded: list[PolicyVersion | None] = []
+    by_bytes: dict[tuple[str, str], PolicyVersion] = {}
+    for src in sources:
+        key = None
+        if src.kind == "file" and src.date is not None:
+            ident = file_identity(src)
+            if not ident.startswith("unreadable:"):
+                key = (ident, "".join(Path(src.source).suffixes[-2:]).lower())
+        earlier = by_bytes.get(key) if key is not None else None
+        if earlier is not None:
+            # the fields ``VersionSource.load`` sets from the file rather than its bytes
+            loaded.append(replace(earlier, source=str(Path(src.source)), date=src.date))
+            continue
+        try:
+            version = src.load()
+        except PolicyDiffError as exc:
+            errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
+            loaded.append(None)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+            log.debug("unexpected error reading %s", src.source, exc_info=True)
+            errors.append(
+                SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
+            )
+            loaded.append(None)
+            continue
+        if key is not None:
+            by_bytes[key] = version
+        loaded.append(version)
+    return loaded
 
 
 def _peak_rss_mb() -> float:

@@ -327,6 +327,29 @@ def test_process_series_directly(tmp_path):
     assert result.words_analyzed > 0
 
 
+def test_byte_identical_captures_are_read_once_with_their_own_source_and_date(
+    tmp_path, monkeypatch
+):
+    from analyzer.scan import _load_series
+
+    root = corpus(tmp_path / "c")
+    [srcs] = [v for k, v in discover([root]).series().items() if k[1] == "Acme"]
+    fresh = [s.load() for s in srcs]
+    loads = []
+    real_load = sources.VersionSource.load
+
+    def counting_load(self):  # type: ignore[no-untyped-def]
+        loads.append(self.source)
+        return real_load(self)
+
+    monkeypatch.setattr(sources.VersionSource, "load", counting_load)
+    errors: list = []
+    loaded = _load_series(srcs, errors)
+    # the 2024-02-01 capture repeats the first one and the 2024-05-01 one the third
+    assert not errors and loads == [srcs[0].source, srcs[2].source, srcs[3].source]
+    assert loaded == fresh  # every field, source and date included
+
+
 KILL_SCRIPT = """
 import sys
 sys.path[:0] = [{root!r}, {tests!r}]
