@@ -754,15 +754,17 @@ def analysis_rows(
     recur in thousands of rows of a series).
     """
     memo = memo if memo is not None else {}
+    json_of = memo.get
     clause_rows = []
     for cl in av.clauses:
-        section = _json_memo(memo, "s", cl.section)
+        sec = cl.section
+        section = (json_of(("s", sec)) or _json_memo(memo, "s", sec)) if sec else "[]"
         clause_rows.append(
             (vid, cl.id, cl.index, cl.kind, section, cl.text, cl.norm, cl.start, cl.end, cl.context)
         )
     annotation_rows = []
     for n, a in enumerate(av.annotations):
-        ex = a.explanation
+        ex, span, q, terms = a.explanation, a.span, a.qualifiers, a.explanation.top_terms
         annotation_rows.append(
             (
                 vid,
@@ -770,18 +772,18 @@ def analysis_rows(
                 a.clause_id,
                 a.kind,
                 a.label,
-                a.span.start,
-                a.span.end,
-                a.span.text,
+                span.start,
+                span.end,
+                span.text,
                 float(a.score),
                 int(a.negated),
                 int(a.inherited),
-                _json_memo(memo, "q", a.qualifiers),
+                (json_of(("q", q)) or _json_memo(memo, "q", q)) if q else "[]",
                 ex.recognizer,
                 ex.source,
                 ex.pattern,
                 ex.detail,
-                _json_memo(memo, "t", ex.top_terms),
+                (json_of(("t", terms)) or _json_memo(memo, "t", terms)) if terms else "[]",
             )
         )
     return (vid, av.version.text), clause_rows, annotation_rows
