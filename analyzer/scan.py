@@ -204,6 +204,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     with session() if session is not None else nullcontext():
         loaded = _load_series(task.sources, errors)
         statuses = classify(loaded, task.noise)
+        words_of: dict[str, int] = {}  # by text hash: captures with the same text count once
         results = [
             VersionResult(
                 src.source,
@@ -211,7 +212,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 st.status,
                 st.reason,
                 st.same_as,
-                words=len(v.text.split()) if v else 0,
+                words=_word_count(v, words_of),
             )
             for src, v, st in zip(task.sources, loaded, statuses, strict=True)
         ]
@@ -308,6 +309,16 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         cpu_seconds=time.process_time() - c0,
         peak_rss_mb=_peak_rss_mb(),
     )
+
+
+def _word_count(version: PolicyVersion | None, memo: dict[str, int]) -> int:
+    """Whitespace-separated words of a version's text (0 for a failed read)."""
+    if version is None:
+        return 0
+    n = memo.get(version.text_hash)
+    if n is None:
+        n = memo[version.text_hash] = len(version.text.split())
+    return n
 
 
 def _load_series(
