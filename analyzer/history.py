@@ -126,9 +126,11 @@ def classify(
         kind = "duplicate"
         reading = ""
         if earlier is None:
-            reading = reading_hash(v.text)
-            earlier = by_text.get(v.text_hash, by_text.get(reading))
             kind = "skipped"
+            earlier = by_text.get(v.text_hash)
+            if earlier is None:  # the reading hash only when the text itself is new
+                reading = reading_hash(v.text)
+                earlier = by_text.get(reading)
         if earlier is not None:
             root = earlier
             while out[root].status not in ("ok", "broken") and out[root].same_as is not None:
