@@ -564,94 +564,116 @@ def scan(
             path=", ".join(map(str, paths)),
             fix="give folders or files of policy versions, git:REPO or a manifest",
         )
-    pipe = pipeline_info(_worker_analyzer(factory))
-    store = Store(db)
-    summary = ScanSummary(
-        db=str(db),
-        files=len(found.sources) + sum(1 for p in found.problems if p.stage == "discover"),
-    )
-    summary.errors.extend(found.problems)
-    run_id = store.start_run(pipe, {"paths": [str(p) for p in paths], "jobs": jobs, "dask": dask})
-    summary.run_id = run_id
-    store.record_problems(found.problems, replace=True)
-    tasks: list[SeriesTask] = []
-    for key, sources in found.series().items():
-        fp = series_fingerprint(sources, pipe["id"], noise)
-        doc = document_id(*key)
-        summary.versions += len(sources)
-        if not force and store.fingerprint(doc) == fp:
-            summary.series_unchanged += 1
-            summary.versions_skipped += len(sources)
-            for row in store.conn.execute(
-                "SELECT source, stage, error_type, reason FROM errors WHERE document_id=?", (doc,)
-            ):
-                summary.errors.append(SourceProblem(row[0], row[3], row[2], row[1]))
-                summary.versions_failed += row[1] in ("read", "analyze")
-            continue
-        tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
-    tasks.sort(key=lambda t: -t.weight)
-    if progress:
-        progress(
-            "start",
-            {
-                "versions": sum(len(t.sources) for t in tasks),
-                "series": len(tasks),
-                "unchanged": summary.series_unchanged,
-            },
-        )
-    status = "done"
-    _freeze_long_lived()
-    results = _execute(tasks, store, factory, jobs, dask)
+    # with worker processes, start them first: they build their engines (and tell the
+    # pipeline identity) while this process, which only reads inputs and writes the
+    # database, goes on without loading one
+    workers = jobs or os.cpu_count() or 1
+    pool = None
+    if not dask and workers > 1 and len(found.series()) > 1:
+        pool = _start_pool(factory, workers)
     try:
-        for result in results:
-            if result.failed:  # keep what the database had; retried on the next run
-                store.record_problems(result.errors)
-                summary.errors.extend(result.errors)
-                summary.versions_failed += len(
-                    next(
-                        (
-                            t.sources
-                            for t in tasks
-                            if t.key == (result.collection, result.service, result.document_type)
-                        ),
-                        [],
-                    )
-                )
-                continue
-            store.write_series(result)
-            _account(summary, result)
-            if progress:
-                progress(
-                    "series",
-                    {
-                        "service": result.service,
-                        "versions": len(result.versions),
-                        "words": sum(v.words for v in result.versions),
-                    },
-                )
-    except KeyboardInterrupt:
-        summary.interrupted = True
-        status = "interrupted"
-        log.info("scan interrupted: finished series are saved")
-    finally:
-        results.close()  # stops the workers now, also on Ctrl-C
-        summary.seconds = time.perf_counter() - t0
-        store.finish_run(
-            run_id,
-            status,
-            {
-                "series_scanned": summary.series,
-                "series_unchanged": summary.series_unchanged,
-                "versions_scanned": summary.versions_analyzed,
-                "versions_skipped": summary.versions_skipped,
-                "versions_failed": summary.versions_failed,
-            },
+        pipe = _pool_pipeline_info(pool, factory, workers) if pool is not None else None
+        if pipe is None:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = None
+            pipe = pipeline_info(_worker_analyzer(factory))
+        store = Store(db)
+        summary = ScanSummary(
+            db=str(db),
+            files=len(found.sources) + sum(1 for p in found.problems if p.stage == "discover"),
         )
-        store.close()
-        gc.unfreeze()
+        summary.errors.extend(found.problems)
+        run_id = store.start_run(
+            pipe, {"paths": [str(p) for p in paths], "jobs": jobs, "dask": dask}
+        )
+        summary.run_id = run_id
+        store.record_problems(found.problems, replace=True)
+        tasks: list[SeriesTask] = []
+        for key, sources in found.series().items():
+            fp = series_fingerprint(sources, pipe["id"], noise)
+            doc = document_id(*key)
+            summary.versions += len(sources)
+            if not force and store.fingerprint(doc) == fp:
+                summary.series_unchanged += 1
+                summary.versions_skipped += len(sources)
+                for row in store.conn.execute(
+                    "SELECT source, stage, error_type, reason FROM errors WHERE document_id=?",
+                    (doc,),
+                ):
+                    summary.errors.append(SourceProblem(row[0], row[3], row[2], row[1]))
+                    summary.versions_failed += row[1] in ("read", "analyze")
+                continue
+            tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
+        tasks.sort(key=lambda t: -t.weight)
         if progress:
-            progress("end", summary.to_dict())
-    return summary
+            progress(
+                "start",
+                {
+                    "versions": sum(len(t.sources) for t in tasks),
+                    "series": len(tasks),
+                    "unchanged": summary.series_unchanged,
+                },
+            )
+        status = "done"
+        _freeze_long_lived()
+        results = _execute(tasks, store, factory, workers, dask, pool)
+        try:
+            for result in results:
+                if result.failed:  # keep what the database had; retried on the next run
+                    store.record_problems(result.errors)
+                    summary.errors.extend(result.errors)
+                    summary.versions_failed += len(
+                        next(
+                            (
+                                t.sources
+                                for t in tasks
+                                if t.key
+                                == (result.collection, result.service, result.document_type)
+                            ),
+                            [],
+                        )
+                    )
+                    continue
+                store.write_series(result)
+                _account(summary, result)
+                if progress:
+                    progress(
+                        "series",
+                        {
+                            "service": result.service,
+                            "versions": len(result.versions),
+                            "words": sum(v.words for v in result.versions),
+                        },
+                    )
+        except KeyboardInterrupt:
+            summary.interrupted = True
+            status = "interrupted"
+            log.info("scan interrupted: finished series are saved")
+        finally:
+            results.close()  # stops the workers now, also on Ctrl-C
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            summary.seconds = time.perf_counter() - t0
+            store.finish_run(
+                run_id,
+                status,
+                {
+                    "series_scanned": summary.series,
+                    "series_unchanged": summary.series_unchanged,
+                    "versions_scanned": summary.versions_analyzed,
+                    "versions_skipped": summary.versions_skipped,
+                    "versions_failed": summary.versions_failed,
+                },
+            )
+            store.close()
+            gc.unfreeze()
+            if progress:
+                progress("end", summary.to_dict())
+        return summary
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _account(summary: ScanSummary, r: SeriesResult) -> None:
@@ -684,35 +706,64 @@ def _with_cache(task: SeriesTask, store: Store) -> SeriesTask:
     return task
 
 
-def _execute(
-    tasks: list[SeriesTask],
-    store: Store,
-    factory: AnalyzerFactory,
-    jobs: int | None,
-    dask: str | None,
-) -> Iterator[SeriesResult]:
-    if dask:
-        yield from _execute_dask(tasks, store, factory, dask, jobs)
-        return
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield _run_task(_with_cache(task, store), factory)
-        return
+def _start_pool(factory: AnalyzerFactory, jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` worker processes, each building its engine as it starts."""
     import multiprocessing
 
     # forkserver: workers fork from a clean server that has already imported spaCy and the
     # engine (fast start, and no fork of this process's threads, e.g. the progress bar's)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["analyzer.engine", "analyzer.scan"])
-    pool = ProcessPoolExecutor(
+    return ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(factory,)
     )
+
+
+def _worker_pipeline_info(factory: AnalyzerFactory) -> dict[str, Any]:
+    return pipeline_info(_worker_analyzer(factory))
+
+
+def _pool_pipeline_info(
+    pool: ProcessPoolExecutor, factory: AnalyzerFactory, jobs: int
+) -> dict[str, Any] | None:
+    """The pipeline identity, computed by the workers.
+
+    One call per worker makes the pool start all of them now, so their start-up (imports,
+    models) overlaps, and this process, which only writes the database, never builds an
+    engine. ``None`` if the workers could not start (the caller then builds the engine here,
+    which raises the real error if there is one).
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    calls = [pool.submit(_worker_pipeline_info, factory) for _ in range(jobs)]
+    try:
+        return calls[0].result()
+    except BrokenProcessPool:
+        log.warning("scan workers failed to start; scanning in this process")
+        return None
+
+
+def _execute(
+    tasks: list[SeriesTask],
+    store: Store,
+    factory: AnalyzerFactory,
+    jobs: int | None,
+    dask: str | None,
+    pool: ProcessPoolExecutor | None = None,
+) -> Iterator[SeriesResult]:
+    if dask:
+        yield from _execute_dask(tasks, store, factory, dask, jobs)
+        return
+    if pool is None:
+        for task in tasks:
+            yield _run_task(_with_cache(task, store), factory)
+        return
+    workers = jobs or 1
     pending: set[Future] = set()
     queue = list(tasks)
     try:
         while queue or pending:
-            while queue and len(pending) < jobs * 2:
+            while queue and len(pending) < workers * 2:
                 pending.add(pool.submit(_run_task, _with_cache(queue.pop(0), store), factory))
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -720,7 +771,6 @@ def _execute(
     finally:
         for fut in pending:
             fut.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _execute_dask(

@@ -294,6 +294,30 @@ def test_jobs_2_gives_the_same_database_as_jobs_1(tmp_path):
     assert dump(tmp_path / "a.sqlite") == dump(tmp_path / "b.sqlite")
 
 
+def test_with_workers_the_writing_process_builds_no_engine(tmp_path):
+    from scan_helpers import worker_keyword_analyzer
+
+    from analyzer import scan as scan_module
+
+    root = corpus(tmp_path / "c")
+    scan([root], db=tmp_path / "a.sqlite", jobs=1, factory=keyword_analyzer)
+    before = set(scan_module._WORKER)
+    summary = scan([root], db=tmp_path / "b.sqlite", jobs=2, factory=worker_keyword_analyzer)
+    assert set(scan_module._WORKER) == before  # the workers built theirs
+    assert summary.series == 2
+    assert dump(tmp_path / "a.sqlite") == dump(tmp_path / "b.sqlite")
+
+
+def test_workers_that_cannot_build_the_engine_give_the_real_error(tmp_path):
+    from scan_helpers import broken_analyzer
+
+    from analyzer.errors import ModelError
+
+    root = corpus(tmp_path / "c")
+    with pytest.raises(ModelError, match="damaged"):
+        scan([root], db=tmp_path / "b.sqlite", jobs=2, factory=broken_analyzer)
+
+
 def test_keyboard_interrupt_keeps_finished_series(tmp_path):
     root = corpus(tmp_path / "c")
     db = tmp_path / "o.sqlite"
