@@ -2,8 +2,9 @@
 
 ``scan(paths, db=...)`` is the library form of ``policydiff scan``. Work is split by series
 (one task per document history, largest first); tasks run in this process (``jobs=1``), in a
-pool of processes with one ``PolicyAnalyzer`` each (``jobs=N``), or on a Dask cluster
-(``dask="local"`` or a scheduler address). Results always come back to this process, which
+pool of processes with one ``PolicyAnalyzer`` each (``jobs=N``; the pool starts first and the
+pipeline identity comes from a worker, so this process builds no engine), or on a Dask
+cluster (``dask="local"`` or a scheduler address). Results always come back to this process, which
 alone writes the database, one transaction per series, so SQLite stays single-writer and a
 killed scan restarts where it stopped: series whose inputs and pipeline are unchanged are
 skipped (``documents.fingerprint``), and versions already analyzed by the same pipeline are
