@@ -224,12 +224,9 @@ def main() -> None:
             f"largest series: {max(r2['series_cpu_seconds']):.1f}s CPU of "
             f"{sum(r2['series_cpu_seconds']):.1f}s"
         )
-    main_rss = max(r["main_rss_mb"] for r in results.values())
+    main_rss = ", ".join(f"{r['main_rss_mb']:.0f} MB (jobs {j})" for j, r in results.items())
     worker = max((r["peak_worker_rss_mb"] for j, r in results.items() if j > 1), default=0.0)
-    print(
-        f"peak RSS: main process {main_rss:.0f} MB, largest worker "
-        f"{worker:.0f} MB (target <= 1024 MB)"
-    )
+    print(f"peak RSS: main process {main_rss}, largest worker {worker:.0f} MB (target <= 1024 MB)")
     import os
 
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
