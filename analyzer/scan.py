@@ -412,13 +412,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _freeze_long_lived() -> None:
+def _freeze_long_lived() -> bool:
     """Move the objects alive now (the engine: spaCy vocab, models, patterns) out of the
     collector's sight (``gc.freeze``), so its full passes only walk what the scan allocates
-    afterwards. ``scan`` calls ``gc.unfreeze()`` at its end; a worker process keeps them
-    frozen for its life (they live as long as it does)."""
+    afterwards. Returns False (and does nothing) if something else of this process froze
+    objects already, since ``gc.unfreeze`` cannot tell ours from theirs. ``scan`` unfreezes
+    at its end; a worker process keeps them frozen for its life (they live as long as it)."""
+    if gc.get_freeze_count():
+        return False
     gc.collect()
     gc.freeze()
+    return True
 
 
 def _init_worker(factory: AnalyzerFactory) -> None:
@@ -617,7 +621,7 @@ def scan(
                 },
             )
         status = "done"
-        _freeze_long_lived()
+        frozen = _freeze_long_lived()
         results = _execute(tasks, store, factory, workers, dask, pool)
         try:
             for result in results:
@@ -668,7 +672,8 @@ def scan(
                 },
             )
             store.close()
-            gc.unfreeze()
+            if frozen:
+                gc.unfreeze()
             if progress:
                 progress("end", summary.to_dict())
         return summary

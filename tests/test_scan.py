@@ -136,6 +136,14 @@ def test_scan_builds_versions_changes_findings_and_timeline(tmp_path):
     assert runs == [("done", 5)]
 
 
+def test_scan_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+
+    root = corpus(tmp_path / "c")
+    scan([root], db=tmp_path / "a.sqlite", jobs=1, factory=keyword_analyzer)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_rescan_is_incremental_and_identical(tmp_path):
     db = tmp_path / "out.sqlite"
     root = corpus(tmp_path / "c")
