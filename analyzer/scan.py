@@ -2,8 +2,9 @@
 
 ``scan(paths, db=...)`` is the library form of ``policydiff scan``. Work is split by series
 (one task per document history, largest first); tasks run in this process (``jobs=1``), in a
-pool of processes with one ``PolicyAnalyzer`` each (``jobs=N``), or on a Dask cluster
-(``dask="local"`` or a scheduler address). Results always come back to this process, which
+pool of processes with one ``PolicyAnalyzer`` each (``jobs=N``; the pool starts first and the
+pipeline identity comes from a worker, so this process builds no engine), or on a Dask
+cluster (``dask="local"`` or a scheduler address). Results always come back to this process, which
 alone writes the database, one transaction per series, so SQLite stays single-writer and a
 killed scan restarts where it stopped: series whose inputs and pipeline are unchanged are
 skipped (``documents.fingerprint``), and versions already analyzed by the same pipeline are
@@ -15,6 +16,7 @@ be visible to every worker (a shared filesystem), and ``factory`` must be import
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -23,7 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -197,24 +199,13 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     analyzer = _worker_analyzer(factory)
     collection, service, doctype = task.key
     errors: list[SourceProblem] = []
-    loaded: list[PolicyVersion | None] = []
     # successive versions share most of their text: read and analyze them in one session of
     # the engine, so each version only pays for its new text (bounded to recent versions)
     session = getattr(analyzer, "session", None)
     with session() if session is not None else nullcontext():
-        for src in task.sources:
-            try:
-                loaded.append(src.load())
-            except PolicyDiffError as exc:
-                errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
-                loaded.append(None)
-            except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
-                log.debug("unexpected error reading %s", src.source, exc_info=True)
-                errors.append(
-                    SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
-                )
-                loaded.append(None)
+        loaded = _load_series(task.sources, errors)
         statuses = classify(loaded, task.noise)
+        words_of: dict[str, int] = {}  # by text hash: captures with the same text count once
         results = [
             VersionResult(
                 src.source,
@@ -222,7 +213,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 st.status,
                 st.reason,
                 st.same_as,
-                words=len(v.text.split()) if v else 0,
+                words=_word_count(v, words_of),
             )
             for src, v, st in zip(task.sources, loaded, statuses, strict=True)
         ]
@@ -321,6 +312,59 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     )
 
 
+def _word_count(version: PolicyVersion | None, memo: dict[str, int]) -> int:
+    """Whitespace-separated words of a version's text (0 for a failed read)."""
+    if version is None:
+        return 0
+    n = memo.get(version.text_hash)
+    if n is None:
+        n = memo[version.text_hash] = len(version.text.split())
+    return n
+
+
+def _load_series(
+    sources: Sequence[VersionSource], errors: list[SourceProblem]
+) -> list[PolicyVersion | None]:
+    """Read every version of a series (``None`` for those that fail, with an entry in
+    ``errors``).
+
+    A file with the same bytes and the same kind of name (extension) as one read before in
+    the series is not parsed again: reading is a function of those, so its ``PolicyVersion``
+    is the earlier one with this file's ``source`` and ``date`` (byte-identical captures are
+    common in archives). Git versions, and files without a date, are always read.
+    """
+    loaded: list[PolicyVersion | None] = []
+    by_bytes: dict[tuple[str, str], PolicyVersion] = {}
+    for src in sources:
+        key = None
+        if src.kind == "file" and src.date is not None:
+            ident = file_identity(src)
+            if not ident.startswith("unreadable:"):
+                key = (ident, "".join(Path(src.source).suffixes[-2:]).lower())
+        earlier = by_bytes.get(key) if key is not None else None
+        if earlier is not None:
+            # the fields ``VersionSource.load`` sets from the file rather than its bytes
+            loaded.append(replace(earlier, source=str(Path(src.source)), date=src.date))
+            continue
+        try:
+            version = src.load()
+        except PolicyDiffError as exc:
+            errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
+            loaded.append(None)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+            log.debug("unexpected error reading %s", src.source, exc_info=True)
+            errors.append(
+                SourceProblem(src.source, str(exc) or repr(exc), type(exc).__name__, "read")
+            )
+            loaded.append(None)
+            continue
+        if key is not None:
+            by_bytes[key] = version
+        loaded.append(version)
+    return loaded
+
+
 def _peak_rss_mb() -> float:
     try:
         import resource
@@ -348,10 +392,51 @@ def _demote(results: list[VersionResult], statuses: list[Any], i: int, reason: s
             st.reason = results[j].reason = f"same text as version {i}, whose analysis failed"
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off while one series is processed and packed.
+
+    A series allocates millions of short-lived objects (Markdown tokens, spaCy Docs, clauses,
+    annotations, rows) that reference counting frees; with the collector on, its passes over
+    them (and, every few passes, over the whole heap of models and caches) cost about a
+    tenth of the scan's CPU time. Cycles created meanwhile are collected once the collector is
+    back on, after the series, so memory stays bounded per series. Nests (the engine pauses
+    it per document too) and restores the previous state.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _freeze_long_lived() -> bool:
+    """Move the objects alive now (the engine: spaCy vocab, models, patterns) out of the
+    collector's sight (``gc.freeze``), so its full passes only walk what the scan allocates
+    afterwards. Returns False (and does nothing) if something else of this process froze
+    objects already, since ``gc.unfreeze`` cannot tell ours from theirs. ``scan`` unfreezes
+    at its end; a worker process keeps them frozen for its life (they live as long as it)."""
+    if gc.get_freeze_count():
+        return False
+    gc.collect()
+    gc.freeze()
+    return True
+
+
+def _init_worker(factory: AnalyzerFactory) -> None:
+    """Build the worker's engine before its first task, then freeze it (see
+    ``_freeze_long_lived``)."""
+    _worker_analyzer(factory)
+    _freeze_long_lived()
+
+
 def _run_task(task: SeriesTask, factory: AnalyzerFactory) -> SeriesResult:
     """``process_series`` that turns an unexpected failure of the whole series into a result."""
     try:
-        return process_series(task, factory).pack()
+        with _collector_paused():
+            return process_series(task, factory).pack()
     except Exception as exc:  # noqa: BLE001 - one series must not stop a batch
         log.debug("series %s failed", task.key, exc_info=True)
         collection, service, doctype = task.key
@@ -484,92 +569,117 @@ def scan(
             path=", ".join(map(str, paths)),
             fix="give folders or files of policy versions, git:REPO or a manifest",
         )
-    pipe = pipeline_info(_worker_analyzer(factory))
-    store = Store(db)
-    summary = ScanSummary(
-        db=str(db),
-        files=len(found.sources) + sum(1 for p in found.problems if p.stage == "discover"),
-    )
-    summary.errors.extend(found.problems)
-    run_id = store.start_run(pipe, {"paths": [str(p) for p in paths], "jobs": jobs, "dask": dask})
-    summary.run_id = run_id
-    store.record_problems(found.problems, replace=True)
-    tasks: list[SeriesTask] = []
-    for key, sources in found.series().items():
-        fp = series_fingerprint(sources, pipe["id"], noise)
-        doc = document_id(*key)
-        summary.versions += len(sources)
-        if not force and store.fingerprint(doc) == fp:
-            summary.series_unchanged += 1
-            summary.versions_skipped += len(sources)
-            for row in store.conn.execute(
-                "SELECT source, stage, error_type, reason FROM errors WHERE document_id=?", (doc,)
-            ):
-                summary.errors.append(SourceProblem(row[0], row[3], row[2], row[1]))
-                summary.versions_failed += row[1] in ("read", "analyze")
-            continue
-        tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
-    tasks.sort(key=lambda t: -t.weight)
-    if progress:
-        progress(
-            "start",
-            {
-                "versions": sum(len(t.sources) for t in tasks),
-                "series": len(tasks),
-                "unchanged": summary.series_unchanged,
-            },
-        )
-    status = "done"
-    results = _execute(tasks, store, factory, jobs, dask)
+    # with worker processes, start them first: they build their engines (and tell the
+    # pipeline identity) while this process, which only reads inputs and writes the
+    # database, goes on without loading one
+    workers = jobs or os.cpu_count() or 1
+    pool = None
+    if not dask and workers > 1 and len(found.series()) > 1:
+        pool = _start_pool(factory, workers)
     try:
-        for result in results:
-            if result.failed:  # keep what the database had; retried on the next run
-                store.record_problems(result.errors)
-                summary.errors.extend(result.errors)
-                summary.versions_failed += len(
-                    next(
-                        (
-                            t.sources
-                            for t in tasks
-                            if t.key == (result.collection, result.service, result.document_type)
-                        ),
-                        [],
-                    )
-                )
-                continue
-            store.write_series(result)
-            _account(summary, result)
-            if progress:
-                progress(
-                    "series",
-                    {
-                        "service": result.service,
-                        "versions": len(result.versions),
-                        "words": sum(v.words for v in result.versions),
-                    },
-                )
-    except KeyboardInterrupt:
-        summary.interrupted = True
-        status = "interrupted"
-        log.info("scan interrupted: finished series are saved")
-    finally:
-        results.close()  # stops the workers now, also on Ctrl-C
-        summary.seconds = time.perf_counter() - t0
-        store.finish_run(
-            run_id,
-            status,
-            {
-                "series_scanned": summary.series,
-                "series_unchanged": summary.series_unchanged,
-                "versions_scanned": summary.versions_analyzed,
-                "versions_skipped": summary.versions_skipped,
-                "versions_failed": summary.versions_failed,
-            },
+        pipe = _pool_pipeline_info(pool, factory, workers) if pool is not None else None
+        if pipe is None:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = None
+            pipe = pipeline_info(_worker_analyzer(factory))
+        store = Store(db)
+        summary = ScanSummary(
+            db=str(db),
+            files=len(found.sources) + sum(1 for p in found.problems if p.stage == "discover"),
         )
-        store.close()
+        summary.errors.extend(found.problems)
+        run_id = store.start_run(
+            pipe, {"paths": [str(p) for p in paths], "jobs": jobs, "dask": dask}
+        )
+        summary.run_id = run_id
+        store.record_problems(found.problems, replace=True)
+        tasks: list[SeriesTask] = []
+        for key, sources in found.series().items():
+            fp = series_fingerprint(sources, pipe["id"], noise)
+            doc = document_id(*key)
+            summary.versions += len(sources)
+            if not force and store.fingerprint(doc) == fp:
+                summary.series_unchanged += 1
+                summary.versions_skipped += len(sources)
+                for row in store.conn.execute(
+                    "SELECT source, stage, error_type, reason FROM errors WHERE document_id=?",
+                    (doc,),
+                ):
+                    summary.errors.append(SourceProblem(row[0], row[3], row[2], row[1]))
+                    summary.versions_failed += row[1] in ("read", "analyze")
+                continue
+            tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
+        tasks.sort(key=lambda t: -t.weight)
         if progress:
-            progress("end", summary.to_dict())
-    return summary
+            progress(
+                "start",
+                {
+                    "versions": sum(len(t.sources) for t in tasks),
+                    "series": len(tasks),
+                    "unchanged": summary.series_unchanged,
+                },
+            )
+        status = "done"
+        frozen = _freeze_long_lived()
+        results = _execute(tasks, store, factory, workers, dask, pool)
+        try:
+            for result in results:
+                if result.failed:  # keep what the database had; retried on the next run
+                    store.record_problems(result.errors)
+                    summary.errors.extend(result.errors)
+                    summary.versions_failed += len(
+                        next(
+                            (
+                                t.sources
+                                for t in tasks
+                                if t.key
+                                == (result.collection, result.service, result.document_type)
+                            ),
+                            [],
+                        )
+                    )
+                    continue
+                store.write_series(result)
+                _account(summary, result)
+                if progress:
+                    progress(
+                        "series",
+                        {
+                            "service": result.service,
+                            "versions": len(result.versions),
+                            "words": sum(v.words for v in result.versions),
+                        },
+                    )
+        except KeyboardInterrupt:
+            summary.interrupted = True
+            status = "interrupted"
+            log.info("scan interrupted: finished series are saved")
+        finally:
+            results.close()  # stops the workers now, also on Ctrl-C
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            summary.seconds = time.perf_counter() - t0
+            store.finish_run(
+                run_id,
+                status,
+                {
+                    "series_scanned": summary.series,
+                    "series_unchanged": summary.series_unchanged,
+                    "versions_scanned": summary.versions_analyzed,
+                    "versions_skipped": summary.versions_skipped,
+                    "versions_failed": summary.versions_failed,
+                },
+            )
+            store.close()
+            if frozen:
+                gc.unfreeze()
+            if progress:
+                progress("end", summary.to_dict())
+        return summary
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _account(summary: ScanSummary, r: SeriesResult) -> None:
@@ -602,33 +712,64 @@ def _with_cache(task: SeriesTask, store: Store) -> SeriesTask:
     return task
 
 
-def _execute(
-    tasks: list[SeriesTask],
-    store: Store,
-    factory: AnalyzerFactory,
-    jobs: int | None,
-    dask: str | None,
-) -> Iterator[SeriesResult]:
-    if dask:
-        yield from _execute_dask(tasks, store, factory, dask, jobs)
-        return
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield _run_task(_with_cache(task, store), factory)
-        return
+def _start_pool(factory: AnalyzerFactory, jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` worker processes, each building its engine as it starts."""
     import multiprocessing
 
     # forkserver: workers fork from a clean server that has already imported spaCy and the
     # engine (fast start, and no fork of this process's threads, e.g. the progress bar's)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["analyzer.engine", "analyzer.scan"])
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(factory,)
+    )
+
+
+def _worker_pipeline_info(factory: AnalyzerFactory) -> dict[str, Any]:
+    return pipeline_info(_worker_analyzer(factory))
+
+
+def _pool_pipeline_info(
+    pool: ProcessPoolExecutor, factory: AnalyzerFactory, jobs: int
+) -> dict[str, Any] | None:
+    """The pipeline identity, computed by the workers.
+
+    One call per worker makes the pool start all of them now, so their start-up (imports,
+    models) overlaps, and this process, which only writes the database, never builds an
+    engine. ``None`` if the workers could not start (the caller then builds the engine here,
+    which raises the real error if there is one).
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    calls = [pool.submit(_worker_pipeline_info, factory) for _ in range(jobs)]
+    try:
+        return calls[0].result()
+    except BrokenProcessPool:
+        log.warning("scan workers failed to start; scanning in this process")
+        return None
+
+
+def _execute(
+    tasks: list[SeriesTask],
+    store: Store,
+    factory: AnalyzerFactory,
+    jobs: int | None,
+    dask: str | None,
+    pool: ProcessPoolExecutor | None = None,
+) -> Iterator[SeriesResult]:
+    if dask:
+        yield from _execute_dask(tasks, store, factory, dask, jobs)
+        return
+    if pool is None:
+        for task in tasks:
+            yield _run_task(_with_cache(task, store), factory)
+        return
+    workers = jobs or 1
     pending: set[Future] = set()
     queue = list(tasks)
     try:
         while queue or pending:
-            while queue and len(pending) < jobs * 2:
+            while queue and len(pending) < workers * 2:
                 pending.add(pool.submit(_run_task, _with_cache(queue.pop(0), store), factory))
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -636,7 +777,6 @@ def _execute(
     finally:
         for fut in pending:
             fut.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _execute_dask(

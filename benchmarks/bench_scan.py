@@ -73,6 +73,50 @@ def tokenize_rate(texts: list[str]) -> tuple[float, float, int]:
     return words / elapsed, words / cpu, tokens
 
 
+def run_child(paths: list[str], db: Path, jobs: int) -> dict:
+    """Run one ``scan`` in a fresh Python process and return its figures.
+
+    Each ``--jobs`` setting starts cold (imports, models, worker processes), as a real
+    ``policydiff scan`` does; run in this process, a later setting would reuse the engine
+    built by an earlier one and look faster than it is.
+    """
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(jobs), "--db", str(db), *paths],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def child(paths: list[str], db: Path, jobs: int) -> None:
+    """The ``--child`` side of :func:`run_child`: one timed scan, figures as JSON."""
+    import json
+
+    t0, c0 = time.perf_counter(), cpu_self()
+    summary = scan(paths, db=db, jobs=jobs)
+    elapsed, cpu = time.perf_counter() - t0, cpu_self() - c0
+    print(
+        json.dumps(
+            {
+                "elapsed": elapsed,
+                "cpu": cpu,
+                "versions": summary.versions,
+                "versions_analyzed": summary.versions_analyzed,
+                "words_analyzed": summary.words_analyzed,
+                "errors": len(summary.errors),
+                "series_cpu_seconds": summary.series_cpu_seconds,
+                "series_wall_seconds": summary.series_wall_seconds,
+                "peak_worker_rss_mb": summary.peak_worker_rss_mb,
+                "main_rss_mb": rss_mb(resource.RUSAGE_SELF),
+            }
+        )
+    )
+
+
 def makespan(durations: list[float], workers: int) -> float:
     """Longest-processing-time-first schedule length (how the scan hands out series)."""
     loads = [0.0] * workers
@@ -89,7 +133,14 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--limit", type=int, default=0, help="Only the first N series.")
     ap.add_argument("--keep", action="store_true", help="Keep the benchmark databases.")
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child is not None:
+        logging.basicConfig(level=logging.WARNING)
+        child([args.corpus, *args.paths], Path(args.db), args.child)
+        return
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         sys.exit(f"{corpus}: corpus folder not found (give the path to policy_versions)")
@@ -130,20 +181,19 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_scan_"))
     for jobs in args.jobs:
         db = tmp / f"jobs{jobs}.sqlite"
-        t0, c0 = time.perf_counter(), cpu_self()
-        summary = scan(paths, db=db, jobs=jobs)
-        elapsed, cpu = time.perf_counter() - t0, cpu_self() - c0
-        results[jobs] = (summary, elapsed, cpu)
-        worker_cpu = sum(summary.series_cpu_seconds)
-        busy = sum(summary.series_wall_seconds) / (max(jobs, 1) * elapsed)
+        r = run_child(paths, db, jobs)
+        results[jobs] = r
+        elapsed, cpu = r["elapsed"], r["cpu"]
+        worker_cpu = sum(r["series_cpu_seconds"])
+        busy = sum(r["series_wall_seconds"]) / (max(jobs, 1) * elapsed)
         print(
             f"scan --jobs {jobs}: {elapsed:.1f}s wall, main-process CPU {cpu:.1f}s, series CPU "
-            f"{worker_cpu:.1f}s; {summary.versions} versions ({summary.versions_analyzed} "
-            f"analyzed), {summary.versions / elapsed:.1f} versions/s, "
-            f"{summary.words_analyzed / elapsed:,.0f} analyzed words/s, "
-            f"{all_words / elapsed:,.0f} words/s over all files; errors: {len(summary.errors)}; "
+            f"{worker_cpu:.1f}s; {r['versions']} versions ({r['versions_analyzed']} "
+            f"analyzed), {r['versions'] / elapsed:.1f} versions/s, "
+            f"{r['words_analyzed'] / elapsed:,.0f} analyzed words/s, "
+            f"{all_words / elapsed:,.0f} words/s over all files; errors: {r['errors']}; "
             f"workers busy {busy:.0%} of the time, CPU/wall inside series "
-            f"{worker_cpu / max(sum(summary.series_wall_seconds), 1e-9):.0%}"
+            f"{worker_cpu / max(sum(r['series_wall_seconds']), 1e-9):.0%}"
         )
     first_db = tmp / f"jobs{args.jobs[0]}.sqlite"
     texts = analyzed_texts(first_db)
@@ -153,31 +203,30 @@ def main() -> None:
         f"{rate:,.0f} words/s wall, {cpu_rate:,.0f} words per CPU second ({tokens:,} tokens)"
     )
     if 1 in results:
-        s1, e1, c1 = results[1]
+        r1 = results[1]
         print(
-            f"scan --jobs 1 / bare tokenization: {(s1.words_analyzed / e1) / rate:.1%} by wall "
-            f"time, {(s1.words_analyzed / c1) / cpu_rate:.1%} by CPU time (target >= 25%)"
+            f"scan --jobs 1 / bare tokenization: "
+            f"{(r1['words_analyzed'] / r1['elapsed']) / rate:.1%} by wall time, "
+            f"{(r1['words_analyzed'] / r1['cpu']) / cpu_rate:.1%} by CPU time (target >= 25%)"
         )
     if 1 in results and 2 in results:
-        s1, e1, c1 = results[1]
-        s2, e2, c2 = results[2]
-        total2 = sum(s2.series_cpu_seconds)
-        span = makespan(s2.series_cpu_seconds, 2)
+        r1, r2 = results[1], results[2]
+        c2 = r2["cpu"]
+        total2 = sum(r2["series_cpu_seconds"])
+        span = makespan(r2["series_cpu_seconds"], 2)
         bound = min(2.0, (total2 + c2) / max(span, c2))
         print(
-            f"speed-up jobs 2 vs jobs 1: {e1 / e2:.2f}x measured by wall time (target >= 1.7x);"
-            f" schedule bound {bound:.2f}x on 2 idle cores (series CPU {total2:.1f}s + main "
-            f"CPU {c2:.1f}s over the 2-worker makespan {span:.1f}s)"
+            f"speed-up jobs 2 vs jobs 1: {r1['elapsed'] / r2['elapsed']:.2f}x measured by wall "
+            f"time (target >= 1.7x); schedule bound {bound:.2f}x on 2 idle cores (series CPU "
+            f"{total2:.1f}s + main CPU {c2:.1f}s over the 2-worker makespan {span:.1f}s)"
         )
         print(
-            f"largest series: {max(s2.series_cpu_seconds):.1f}s CPU of "
-            f"{sum(s2.series_cpu_seconds):.1f}s"
+            f"largest series: {max(r2['series_cpu_seconds']):.1f}s CPU of "
+            f"{sum(r2['series_cpu_seconds']):.1f}s"
         )
-    worker = max((r[0].peak_worker_rss_mb for j, r in results.items() if j > 1), default=0.0)
-    print(
-        f"peak RSS: main process {rss_mb(resource.RUSAGE_SELF):.0f} MB, largest worker "
-        f"{worker:.0f} MB (target <= 1024 MB)"
-    )
+    main_rss = ", ".join(f"{r['main_rss_mb']:.0f} MB (jobs {j})" for j, r in results.items())
+    worker = max((r["peak_worker_rss_mb"] for j, r in results.items() if j > 1), default=0.0)
+    print(f"peak RSS: main process {main_rss}, largest worker {worker:.0f} MB (target <= 1024 MB)")
     import os
 
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -102,6 +102,19 @@ def keyword_analyzer() -> PolicyAnalyzer:
     return FindingAnalyzer(registry=RecognizerRegistry([KeywordRecognizer()]))
 
 
+def worker_keyword_analyzer() -> PolicyAnalyzer:
+    """The same engine as ``keyword_analyzer`` under another factory name, for tests that
+    check in which process engines get built."""
+    return keyword_analyzer()
+
+
+def broken_analyzer() -> PolicyAnalyzer:
+    """A factory that fails like an engine with a damaged model file."""
+    from analyzer.errors import ModelError
+
+    raise ModelError("model file is damaged", path="models/opp115.skops", fix="retrain it")
+
+
 # -- small synthetic histories -----------------------------------------------------------------
 BASE = [
     "# Privacy Policy",

@@ -69,6 +69,53 @@ def test_link_targets_only_change_is_skipped():
     assert [s.status for s in classify([a, b])] == ["ok", "skipped"]
 
 
+def _reading_hash_reference(text: str) -> str:
+    """``reading_hash`` as first written (regex alternation and ``\\s+`` substitution)."""
+    import hashlib
+    import re
+
+    plain = re.sub(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)", "]", text)
+    plain = re.sub(r"(?:https?|ftp)://[^\s)\]>]+|www\.[^\s)\]>]+", "<url>", plain)
+    return hashlib.sha256(re.sub(r"\s+", " ", plain).strip().encode("utf-8")).hexdigest()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "http://a.b/c",
+                "https://x.example/1?q=2",
+                "ftp://f.example",
+                "www.site.example/p",
+                "htt",
+                "https:/",
+                "ftp:",
+                "ww.",
+                "[link](https://t.example/a b)",
+                "](#frag)",
+                " ",
+                "\t",
+                "\n",
+                "\u00a0",
+                "\u2028",
+                "\x1c",
+                "\x85",
+                "\u3000",
+                ")",
+                "]",
+                ">",
+                "word",
+                "é",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_reading_hash_matches_its_reference_definition(text_: str) -> None:
+    assert reading_hash(text_) == _reading_hash_reference(text_)
+
+
 def test_size_drop_is_broken_unless_confirmed_by_next_capture():
     big = text(
         *(f"Paragraph number {i} explains one more data practice in detail." for i in range(60))

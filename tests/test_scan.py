@@ -136,6 +136,14 @@ def test_scan_builds_versions_changes_findings_and_timeline(tmp_path):
     assert runs == [("done", 5)]
 
 
+def test_scan_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+
+    root = corpus(tmp_path / "c")
+    scan([root], db=tmp_path / "a.sqlite", jobs=1, factory=keyword_analyzer)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_rescan_is_incremental_and_identical(tmp_path):
     db = tmp_path / "out.sqlite"
     root = corpus(tmp_path / "c")
@@ -294,6 +302,30 @@ def test_jobs_2_gives_the_same_database_as_jobs_1(tmp_path):
     assert dump(tmp_path / "a.sqlite") == dump(tmp_path / "b.sqlite")
 
 
+def test_with_workers_the_writing_process_builds_no_engine(tmp_path):
+    from scan_helpers import worker_keyword_analyzer
+
+    from analyzer import scan as scan_module
+
+    root = corpus(tmp_path / "c")
+    scan([root], db=tmp_path / "a.sqlite", jobs=1, factory=keyword_analyzer)
+    before = set(scan_module._WORKER)
+    summary = scan([root], db=tmp_path / "b.sqlite", jobs=2, factory=worker_keyword_analyzer)
+    assert set(scan_module._WORKER) == before  # the workers built theirs
+    assert summary.series == 2
+    assert dump(tmp_path / "a.sqlite") == dump(tmp_path / "b.sqlite")
+
+
+def test_workers_that_cannot_build_the_engine_give_the_real_error(tmp_path):
+    from scan_helpers import broken_analyzer
+
+    from analyzer.errors import ModelError
+
+    root = corpus(tmp_path / "c")
+    with pytest.raises(ModelError, match="damaged"):
+        scan([root], db=tmp_path / "b.sqlite", jobs=2, factory=broken_analyzer)
+
+
 def test_keyboard_interrupt_keeps_finished_series(tmp_path):
     root = corpus(tmp_path / "c")
     db = tmp_path / "o.sqlite"
@@ -325,6 +357,29 @@ def test_process_series_directly(tmp_path):
     assert [v.status for v in result.versions] == ["ok", "duplicate", "ok", "ok", "revert"]
     assert result.versions[4].base == 2 and result.versions[3].base == 2
     assert result.words_analyzed > 0
+
+
+def test_byte_identical_captures_are_read_once_with_their_own_source_and_date(
+    tmp_path, monkeypatch
+):
+    from analyzer.scan import _load_series
+
+    root = corpus(tmp_path / "c")
+    [srcs] = [v for k, v in discover([root]).series().items() if k[1] == "Acme"]
+    fresh = [s.load() for s in srcs]
+    loads = []
+    real_load = sources.VersionSource.load
+
+    def counting_load(self):  # type: ignore[no-untyped-def]
+        loads.append(self.source)
+        return real_load(self)
+
+    monkeypatch.setattr(sources.VersionSource, "load", counting_load)
+    errors: list = []
+    loaded = _load_series(srcs, errors)
+    # the 2024-02-01 capture repeats the first one and the 2024-05-01 one the third
+    assert not errors and loads == [srcs[0].source, srcs[2].source, srcs[3].source]
+    assert loaded == fresh  # every field, source and date included
 
 
 KILL_SCRIPT = """

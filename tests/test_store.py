@@ -13,7 +13,7 @@ from scan_helpers import AI, EXTRA, keyword_analyzer, text, write_history
 from analyzer.errors import StoreError
 from analyzer.scan import SeriesTask, process_series
 from analyzer.sources import discover
-from analyzer.store import CONTENT_TABLES, Store, document_id, version_id
+from analyzer.store import CONTENT_TABLES, PAGE_SIZE, Store, document_id, version_id
 
 TABLES = {
     "documents",
@@ -44,9 +44,26 @@ def test_schema_tables_views_and_pragmas(tmp_path):
         assert TABLES <= {n for n, t in names.items() if t == "table"}
         assert VIEWS <= {n for n, t in names.items() if t == "view"}
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
+        assert s.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL, never OFF
     # reopening an existing database keeps it and re-creates the views
     with Store(db) as s:
         assert s.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+
+
+def test_a_database_made_with_other_pages_keeps_them_and_works(tmp_path):
+    db = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA page_size=4096")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    conn.commit()
+    conn.close()
+    result = series_result(tmp_path / "c", [text(), text(AI)]).pack()
+    with Store(db) as s:
+        s.write_series(result)
+        assert s.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert s.conn.execute("SELECT count(*) FROM versions").fetchone()[0] == 2
 
 
 @pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 shell")
