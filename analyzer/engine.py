@@ -6,7 +6,6 @@ loaded models.
 
 from __future__ import annotations
 
-import gc
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from . import __version__
+from ._gc import gc_paused
 from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine, combine_each
@@ -50,24 +50,6 @@ def clause_keys(clauses: list[Clause]) -> list[ClauseKey]:
         )
         prev = c
     return keys
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while one document is analyzed.
-
-    A 150 KB policy allocates several hundred thousand short-lived objects (tokens, spans,
-    annotations) and none of them form cycles that need collecting mid-run; generation-0
-    passes over them cost about a quarter of the analysis time. The previous state is
-    restored on exit, so the collector runs as usual between documents.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass
@@ -175,7 +157,7 @@ class PolicyAnalyzer:
     ) -> AnalyzedVersion:
         """:meth:`analyze`, reusing (and filling) the per-text results of ``shared``."""
         keys: list[ClauseKey] = []
-        with _gc_paused():
+        with gc_paused():
             version = self.load(doc, **meta)
             clauses = segment(version, self.nlp, shared.segment)
             if self.registry.per_clause:
@@ -274,7 +256,7 @@ class PolicyAnalyzer:
         a = old if isinstance(old, AnalyzedVersion) else self._analyze(old, shared, {})
         b = new if isinstance(new, AnalyzedVersion) else self._analyze(new, shared, {})
         del shared
-        with _gc_paused():
+        with gc_paused():
             changes = align(a.clauses, b.clauses)
             findings = assess_comparison(a, b, changes)
         return Comparison(

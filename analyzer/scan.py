@@ -25,12 +25,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from ._gc import gc_paused
 from .datamodel import AnalyzedVersion, Comparison, Finding, PolicyVersion
 from .errors import PolicyDiffError, UsageError
 from .history import (
@@ -392,26 +393,6 @@ def _demote(results: list[VersionResult], statuses: list[Any], i: int, reason: s
             st.reason = results[j].reason = f"same text as version {i}, whose analysis failed"
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep Python's cyclic garbage collector off while one series is processed and packed.
-
-    A series allocates millions of short-lived objects (Markdown tokens, spaCy Docs, clauses,
-    annotations, rows) that reference counting frees; with the collector on, its passes over
-    them (and, every few passes, over the whole heap of models and caches) cost about a
-    tenth of the scan's CPU time. Cycles created meanwhile are collected once the collector is
-    back on, after the series, so memory stays bounded per series. Nests (the engine pauses
-    it per document too) and restores the previous state.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _freeze_long_lived() -> bool:
     """Move the objects alive now (the engine: spaCy vocab, models, patterns) out of the
     collector's sight (``gc.freeze``), so its full passes only walk what the scan allocates
@@ -435,7 +416,7 @@ def _init_worker(factory: AnalyzerFactory) -> None:
 def _run_task(task: SeriesTask, factory: AnalyzerFactory) -> SeriesResult:
     """``process_series`` that turns an unexpected failure of the whole series into a result."""
     try:
-        with _collector_paused():
+        with gc_paused():  # per series: allocations are freed by refcounting
             return process_series(task, factory).pack()
     except Exception as exc:  # noqa: BLE001 - one series must not stop a batch
         log.debug("series %s failed", task.key, exc_info=True)

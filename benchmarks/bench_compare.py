@@ -101,9 +101,9 @@ def run_warm(old: Path, new: Path, runs: int) -> dict[str, float]:
         aligned.append(time.perf_counter() - t)
     import resource
 
-    from analyzer.engine import _gc_paused
+    from analyzer.engine import gc_paused
 
-    with _gc_paused():  # as the engine runs its stages
+    with gc_paused():  # as the engine runs its stages
         stages = stage_times(engine, old, new)
     return {
         **stages,
