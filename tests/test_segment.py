@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analyzer.errors import InputError
+from analyzer.formats.markdown import markdown_blocks
 from analyzer.ingest import from_text, read_path
 from analyzer.segment import LONG_ITEM, normalize, segment
 
@@ -221,7 +223,12 @@ _WORDS = st.sampled_from(
 )
 def test_offsets_property(nlp, blocks):
     md = "\n\n".join(prefix + words for prefix, words in blocks)
-    v = from_text(md)
+    try:
+        v = from_text(md)
+    except InputError:
+        # e.g. "1." alone: an empty list item, a document with no text (refused as such)
+        assert not markdown_blocks(md)
+        return
     cl = segment(v, nlp)
     for c in cl:
         assert c.kind == "table_row" or v.text[c.start : c.end] == c.text
