@@ -15,6 +15,7 @@ from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
 from .common import annotation, match_kind, negated_at
+from .patterns import Match
 
 _SHARING_CUE = re.compile(
     r"\b(shar(e|es|ed|ing)|disclos(e|es|ed|ure|ing)|transfer(s|red|ring)?|sell|sold|sale|"
@@ -30,11 +31,18 @@ class LexicalRecognizer(Recognizer):
 
     per_clause = True
     pattern_file: ClassVar[str] = ""
-    kind: ClassVar[str] = ""
     noun: ClassVar[str] = "practice"
+    #: whether a negation cue before a hit marks it negated (exclusion patterns carry their own)
+    negatable: ClassVar[bool] = True
 
     def keep(self, clause: Clause, text: str) -> bool:  # noqa: ARG002 - hook for subclasses
         return True
+
+    def describe(self, m: Match) -> str:
+        """The explanation of a hit (before any negation note)."""
+        e = m.entry
+        meaning = tx.VOCABULARY.get(e.kind, {}).get(e.label, e.label)
+        return e.detail or f"'{m.text}' names a {self.noun}: {meaning}"
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
         out: list[Annotation] = []
@@ -44,13 +52,12 @@ class LexicalRecognizer(Recognizer):
             seen: set[tuple[str, bool]] = set()
             for m in hits:
                 e = m.entry
-                neg = negated_at(doc, m.start) is not None
+                neg = self.negatable and negated_at(doc, m.start) is not None
                 key = (e.label, neg)
                 if key in seen:
                     continue
                 seen.add(key)
-                meaning = tx.VOCABULARY.get(e.kind, {}).get(e.label, e.label)
-                detail = e.detail or f"'{m.text}' names a {self.noun}: {meaning}"
+                detail = self.describe(m)
                 if neg:
                     detail = f"Negated: {detail} (a negation cue precedes it in the same scope)."
                 out.append(
@@ -74,7 +81,6 @@ class LexicalRecognizer(Recognizer):
 class PurposeRecognizer(LexicalRecognizer):
     kinds = (tx.PURPOSE,)
     pattern_file = "purposes"
-    kind = tx.PURPOSE
     noun = "purpose"
 
 
@@ -82,7 +88,6 @@ class PurposeRecognizer(LexicalRecognizer):
 class DataCategoryRecognizer(LexicalRecognizer):
     kinds = (tx.DATA_CATEGORY,)
     pattern_file = "data_categories"
-    kind = tx.DATA_CATEGORY
     noun = "data category"
 
 
@@ -90,7 +95,6 @@ class DataCategoryRecognizer(LexicalRecognizer):
 class DataSourceRecognizer(LexicalRecognizer):
     kinds = (tx.DATA_SOURCE,)
     pattern_file = "data_sources"
-    kind = tx.DATA_SOURCE
     noun = "data source"
 
 
@@ -100,7 +104,6 @@ class RecipientRecognizer(LexicalRecognizer):
 
     kinds = (tx.RECIPIENT,)
     pattern_file = "recipients"
-    kind = tx.RECIPIENT
     noun = "recipient"
 
     def keep(self, clause: Clause, text: str) -> bool:
@@ -113,7 +116,6 @@ class RecipientRecognizer(LexicalRecognizer):
 class ChoiceRecognizer(LexicalRecognizer):
     kinds = (tx.CHOICE,)
     pattern_file = "choices"
-    kind = tx.CHOICE
     noun = "user choice"
 
 
@@ -123,29 +125,8 @@ class ExclusionRecognizer(LexicalRecognizer):
 
     kinds = (tx.EXCLUSION,)
     pattern_file = "exclusions"
-    kind = tx.EXCLUSION
     noun = "protection"
+    negatable = False
 
-    def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
-        out: list[Annotation] = []
-        for clause, _doc, _ps, hits in match_kind(self.pattern_file, clauses, docs):
-            seen: set[str] = set()
-            for m in hits:
-                e = m.entry
-                if e.label in seen:
-                    continue
-                seen.add(e.label)
-                out.append(
-                    annotation(
-                        clause,
-                        e.kind,
-                        e.label,
-                        m.start_char,
-                        m.end_char,
-                        e.score,
-                        self.name,
-                        e.id,
-                        e.detail or f"'{m.text}' states a protection.",
-                    )
-                )
-        return out
+    def describe(self, m: Match) -> str:
+        return m.entry.detail or f"'{m.text}' states a protection."
