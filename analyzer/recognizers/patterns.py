@@ -80,14 +80,14 @@ class PatternSet:
     matcher: Matcher
     regexes: list[tuple[PatternEntry, re.Pattern[str]]] = field(default_factory=list)
     fast_regexes: dict[str, Any] = field(default_factory=dict)
+    #: the ``Doc.user_data`` key under which the hits of this file are cached
+    cache_key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cache_key = f"policydiff_pat_{self.path.name}"
 
     def labels(self) -> list[str]:
         return sorted({e.label for e in self.entries.values()})
-
-    @property
-    def cache_key(self) -> str:
-        """The ``Doc.user_data`` key under which the hits of this file are cached."""
-        return f"policydiff_pat_{self.path.name}"
 
     def match(self, doc: Doc) -> list[Match]:
         """All hits in ``doc``, sorted by position (overlaps kept); cached on the Doc."""
