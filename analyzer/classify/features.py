@@ -1,54 +1,58 @@
-"""Text features shared by every trained head, built from stock scikit-learn components.
+"""Text features shared by every trained head: word n-gram counts over a fixed vocabulary.
 
-The ``features`` step of every model pipeline is a ``FeatureUnion`` of two stock vectorizers:
+The feature space (:class:`PolicyFeatures`) is defined by stock scikit-learn components,
+:meth:`PolicyFeatures.to_union` builds them, and that union is the reference:
 
-* ``words``: a ``HashingVectorizer`` of lower-cased word 1-2 grams (counts: no sign
-  alternation, no normalization; the tf-idf step of each model weighs them), so no
-  vocabulary is stored or loaded;
-* ``lexicon``: a ``CountVectorizer`` with a fixed vocabulary, one count column per term of a
-  lexicon (the Reidenberg et al. 2016 vague terms), appended after the hashed columns.
+* ``words``: a ``CountVectorizer`` of lower-cased word 1-2 grams (scikit-learn's default
+  tokens, ``\\w\\w+``) over a fixed vocabulary, one count column per n-gram. The vocabulary
+  is chosen once, at training time, by a stock ``CountVectorizer(min_df=...)`` fitted on the
+  training texts of every model (:meth:`PolicyFeatures.fit`), so all models share it;
+* ``lexicon``: a ``CountVectorizer`` of the terms of a lexicon (the Reidenberg et al. 2016
+  vague terms, 1-4 words), one count column per term, after the n-gram columns.
 
-:class:`PolicyFeatures` builds that union and is a thin view over it (``from_union`` wraps the
-union of a loaded model): every model trained with the same parameters produces the same
-matrix, so the :class:`~analyzer.classify.recognizer.ModelRecognizer` computes it once per
-batch of clauses and feeds it to every model. :meth:`PolicyFeatures.column_terms` maps the
-columns of one text back to its n-grams (the vectorizer's own analyzer, each n-gram hashed
-alone with the vectorizer's hasher), which is how a prediction names its top contributing
-terms.
+Because each column is one known n-gram, the terms that weighed most in a decision are read
+straight off the vocabulary (:meth:`PolicyFeatures.term`): no hash collisions, no re-analysis
+of the text to name a column.
 
-Speed (``transform``): the union's own ``transform`` spends most of its time in
-scikit-learn's pure-Python n-gram loop (``_word_ngrams``) and in the generator that
-``FeatureHasher(input_type="string")`` wraps around every n-gram. :meth:`PolicyFeatures.transform`
-therefore takes the tokens from the vectorizer's own preprocessor and tokenizer, builds the
-same n-grams with :func:`word_ngrams` (C-level ``zip``/``map``), hashes them with a stock
-``FeatureHasher(input_type="pair")`` of the vectorizer's settings, and stacks the lexicon
-counts once: the same matrix as ``union.transform`` (tested), in about 15-20% less time
-(with the token and lexicon patterns below: 2,200 OPP-115 segments in 167 ms instead of 199
-ms on one core). Any setting this shortcut does not reproduce (stop words, ``binary``, a
-norm, a custom analyzer, transformer weights...) falls back to ``union.transform``.
+Speed (:meth:`PolicyFeatures.transform`): the union's own ``transform`` builds every n-gram
+as a Python string and looks it up one by one (about 40 ms per 550 OPP-115 segments on one
+core). ``transform`` computes the same matrix (tested equal to ``to_union().transform``)
+column-wise with polars and numpy: the texts are lower-cased and tokenized by polars (Rust
+regex, ``[\\p{L}\\p{N}_]{2,}``: the same runs of word characters as Python's ``\\w\\w+``),
+the tokens are looked up in a table of the vocabulary's words by one hash join, and the
+bigrams and lexicon terms are matched as integer codes of consecutive word ids
+(``searchsorted`` against the sorted codes of the vocabulary). Counting is one sort of
+(row, column) keys. polars runs single-threaded (``POLARS_MAX_THREADS=1`` unless set
+before): batches are small and parallel work is done by processes (``scan --jobs``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Iterable, Sequence
-from itertools import chain, filterfalse, groupby, repeat
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.pipeline import FeatureUnion
 
+os.environ.setdefault("POLARS_MAX_THREADS", "1")  # before polars is first imported
+
 LEXICON_PREFIX = "lexicon:"
+STATE_KIND = "policydiff.features/vocabulary-ngrams"
 
 #: Words of two or more characters. ``findall`` gives exactly the tokens of scikit-learn's
-#: default pattern ``(?u)\b\w\w+\b`` (every maximal run of two or more word characters: a
-#: greedy match always ends at a run's end, so a search never starts inside a run), about a
-#: third faster because the word boundaries are not tested at every position.
+#: default pattern ``(?u)\b\w\w+\b`` (every maximal run of two or more word characters).
 TOKEN_PATTERN = r"(?u)\w\w+"
+#: The same tokens for polars' Rust regex engine: Python's ``\w`` is a letter (``\p{L}``), a
+#: number (``\p{N}``) or the underscore, whereas Rust's Unicode ``\w`` also takes combining
+#: marks and other connector punctuation, so the class is spelled out.
+FAST_TOKEN_PATTERN = r"[\p{L}\p{N}_]{2,}"
 _TOKEN = re.compile(TOKEN_PATTERN)
-_MEMO_MAX = 1_000_000  # n-gram -> column entries kept by one PolicyFeatures
 
 
 def tokenize(text: str) -> list[str]:
@@ -67,230 +71,365 @@ def lexicon_vocabulary(lexicon: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def lexicon_pattern(vocabulary: Sequence[str]) -> str:
-    """A token pattern whose matches are exactly the lexicon terms (whole words, longest
-    first), so that a stock ``CountVectorizer`` counts them in one regex pass instead of
-    building every 1-4 gram of the text. The words of a multi-word term must be separated by
-    one space, as in the vocabulary (other separators would give a token it does not hold).
+#: Instances built by :meth:`PolicyFeatures.from_state`, by vocabulary digest: the models of
+#: one training share one instance, hence one set of lookup tables.
+_SHARED: dict[tuple, PolicyFeatures] = {}
 
-    The alternatives are grouped by their first character (``a(?:mong other things|nyone)``),
-    so that at each word start the regex engine tests one branch per first letter instead of
-    one per term (a third faster for the 40 vague terms; same matches, tested)."""
+
+def _blob(terms: Sequence[str]) -> np.ndarray:
+    """The terms as one array of UTF-8 bytes, newline-separated (how a model file stores a
+    vocabulary: one numpy array loads in milliseconds, a list of 100,000 strings does not)."""
+    return np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8).copy()
+
+
+#: One vocabulary entry: one to ``max_n`` tokens (as polars finds them) joined by one space.
+_ENTRY = r"^[\p{{L}}\p{{N}}_]{{2,}}(?: [\p{{L}}\p{{N}}_]{{2,}}){{0,{extra}}}$"
+
+
+def _check_vocabulary(vocabulary: Sequence[str], max_n: int) -> None:
+    """Raise ``ValueError`` unless every entry is a distinct lower-cased word n-gram of at
+    most ``max_n`` tokens (checked column-wise: a vocabulary has 100,000 entries)."""
+    import polars as pl
+
     if not vocabulary:
-        return r"(?!x)x"  # matches nothing
-    terms = sorted(dict.fromkeys(vocabulary), key=lambda t: (t[0], -len(t), t))
-    groups = []
-    for first, group in groupby(terms, key=lambda t: t[0]):
-        rests = [re.escape(t[1:]) for t in group]  # longest first within the group
-        groups.append(re.escape(first) + "(?:" + "|".join(rests) + ")")
-    return r"(?u)\b(?:" + "|".join(groups) + r")\b"
-
-
-def word_ngrams(tokens: Sequence[str], ngram_range: tuple[int, int]) -> list[str]:
-    """The word n-grams scikit-learn's ``_word_ngrams`` builds from ``tokens`` (no stop
-    words): the tokens themselves if ``min_n == 1``, then for each longer ``n`` every run of
-    ``n`` tokens joined by one space, in order. Built with C-level ``zip``/``map`` instead of
-    scikit-learn's Python loop (tested equal to the vectorizer's own analyzer)."""
-    min_n, max_n = ngram_range
-    out = list(tokens) if min_n == 1 else []
-    for n in range(max(min_n, 2), max_n + 1):
-        out.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
-    return out
-
-
-def make_union(
-    n_features: int = 2**18, ngram_range: tuple[int, int] = (1, 2), lexicon: Iterable[str] = ()
-) -> FeatureUnion:
-    """The stock feature union (see the module docstring), ready to ``transform``."""
-    vocab = lexicon_vocabulary(lexicon)
-    words = HashingVectorizer(
-        n_features=int(n_features),
-        ngram_range=tuple(ngram_range),
-        token_pattern=TOKEN_PATTERN,
-        lowercase=True,
-        alternate_sign=False,
-        norm=None,
-        dtype=np.float64,
-    )
-    parts: list[tuple[str, object]] = [("words", words)]
-    if vocab:
-        lex = CountVectorizer(
-            vocabulary=list(vocab),
-            token_pattern=lexicon_pattern(vocab),
-            lowercase=True,
-            dtype=np.float64,
+        raise ValueError("the vocabulary is empty")
+    s = pl.Series("v", vocabulary, dtype=pl.String)
+    bad = ~s.str.contains(_ENTRY.format(extra=max_n - 1)) | (s != s.str.to_lowercase())
+    if bad.any():
+        raise ValueError(
+            f"vocabulary entry {s.filter(bad)[0]!r} is not a lower-cased word n-gram "
+            f"of at most {max_n} words"
         )
-        parts.append(("lexicon", lex))
-    union = FeatureUnion(parts)
-    return union.fit([""])  # stateless: sets the fixed vocabulary's fitted attributes
+    if s.n_unique() != len(s):
+        raise ValueError("the vocabulary repeats an entry")
 
 
 class PolicyFeatures:
-    """Hashed word n-grams plus lexicon counts: a view over a stock ``FeatureUnion``.
+    """Word n-gram counts over a fixed vocabulary, plus lexicon counts (module docstring).
 
     Args:
-        n_features: number of hash buckets for the n-grams.
-        ngram_range: word n-gram range.
-        lexicon: terms counted in their own columns (after the hashed columns).
-        union: an existing union built by :func:`make_union` (e.g. from a loaded model);
-            overrides the other arguments.
+        vocabulary: the n-gram of each column: lower-cased word tokens (as
+            :func:`tokenize` gives them) joined by one space, at most ``ngram_range[1]``
+            tokens, no repeats.
+        lexicon: terms counted in their own columns (after the n-gram columns); normalized
+            by :func:`lexicon_vocabulary`.
+        ngram_range: ``(1, 1)`` or ``(1, 2)``.
 
     Raises:
-        ValueError: ``union`` is not a union of a ``words`` ``HashingVectorizer`` and an
-            optional ``lexicon`` ``CountVectorizer``.
+        ValueError: an unsupported n-gram range, or a vocabulary entry that is not such an
+            n-gram (or is repeated).
     """
 
     def __init__(
         self,
-        n_features: int = 2**18,
-        ngram_range: tuple[int, int] = (1, 2),
+        vocabulary: Sequence[str],
         lexicon: Iterable[str] = (),
-        union: FeatureUnion | None = None,
+        ngram_range: tuple[int, int] = (1, 2),
     ):
-        self.union = union if union is not None else make_union(n_features, ngram_range, lexicon)
-        parts = dict(self.union.transformer_list)
-        words, lex = parts.get("words"), parts.get("lexicon")
-        if (
-            not isinstance(words, HashingVectorizer)
-            or set(parts) - {"words", "lexicon"}
-            or (lex is not None and not isinstance(lex, CountVectorizer))
-            or [n for n, _ in self.union.transformer_list][0] != "words"
-        ):
-            raise ValueError(
-                "the features step must be a FeatureUnion of a 'words' HashingVectorizer "
-                "and an optional 'lexicon' CountVectorizer"
-            )
-        self.words: HashingVectorizer = words
-        self.lex: CountVectorizer | None = lex
-        self.n_features = int(words.n_features)
-        self.ngram_range = tuple(words.ngram_range)
-        self.lexicon: tuple[str, ...] = tuple(lex.vocabulary) if lex is not None else ()
-        self._analyze = words.build_analyzer()
-        self._lex_analyze = lex.build_analyzer() if lex is not None else None
-        self._hasher = FeatureHasher(
-            n_features=self.n_features,
-            input_type="string",
-            alternate_sign=words.alternate_sign,
-            dtype=words.dtype,
-        )
-        self._pairs = FeatureHasher(
-            n_features=self.n_features,
-            input_type="pair",
-            alternate_sign=words.alternate_sign,
-            dtype=words.dtype,
-        )
-        # the shortcut of ``transform``/``analyze_many`` reproduces exactly these settings
-        self._fast = (
-            self.union.transformer_weights is None
-            and words.analyzer == "word"
-            and words.input == "content"
-            and words.preprocessor is None
-            and words.tokenizer is None
-            and words.stop_words is None
-            and words.strip_accents is None
-            and not words.binary
-            and words.norm is None
-        )
-        self._preprocess = words.build_preprocessor()
-        self._tokenize = words.build_tokenizer()
-        self._memo: dict[str, int] = {}
-        self._key = tuple(
-            (name, type(t).__name__, tuple(sorted((k, repr(v)) for k, v in t.get_params().items())))
-            for name, t in self.union.transformer_list
-        )
+        ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        if ngram_range not in ((1, 1), (1, 2)):
+            raise ValueError(f"ngram_range must be (1, 1) or (1, 2), not {ngram_range}")
+        self.ngram_range = ngram_range
+        self.vocabulary: tuple[str, ...] = tuple(vocabulary)
+        _check_vocabulary(self.vocabulary, ngram_range[1])
+        self.lexicon: tuple[str, ...] = lexicon_vocabulary(lexicon)
+        self.n_vocabulary = len(self.vocabulary)
+        digest = hashlib.sha256(_blob(self.vocabulary).tobytes()).hexdigest()
+        self._key = (STATE_KIND, self.ngram_range, digest, self.lexicon)
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        texts: Iterable[str],
+        lexicon: Iterable[str] = (),
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+    ) -> PolicyFeatures:
+        """Choose the vocabulary with a stock ``CountVectorizer``: every word n-gram found in
+        at least ``min_df`` of ``texts`` (in the vectorizer's order, alphabetical)."""
+        cv = CountVectorizer(
+            token_pattern=TOKEN_PATTERN, lowercase=True, ngram_range=ngram_range, min_df=min_df
+        ).fit(texts)
+        return cls(cv.get_feature_names_out().tolist(), lexicon, ngram_range)
+
+    def to_state(self) -> dict[str, Any]:
+        """What a model file stores (plain types and one numpy array only)."""
+        return {
+            "kind": STATE_KIND,
+            "token_pattern": TOKEN_PATTERN,
+            "ngram_range": list(self.ngram_range),
+            "vocabulary": _blob(self.vocabulary),
+            "lexicon": list(self.lexicon),
+        }
 
     @classmethod
-    def from_union(cls, union: FeatureUnion) -> PolicyFeatures:
-        return cls(union=union)
+    def from_state(cls, state: Any) -> PolicyFeatures:
+        """The inverse of :meth:`to_state`.
 
+        Raises:
+            ValueError: ``state`` is not such a dict.
+        """
+        if not isinstance(state, dict) or state.get("kind") != STATE_KIND:
+            raise ValueError(f"the features must be a dict of kind {STATE_KIND!r}")
+        if state.get("token_pattern") != TOKEN_PATTERN:
+            raise ValueError(
+                f"token pattern {state.get('token_pattern')!r}, expected {TOKEN_PATTERN!r}"
+            )
+        blob = state.get("vocabulary")
+        if not isinstance(blob, np.ndarray) or blob.dtype != np.uint8 or blob.ndim != 1:
+            raise ValueError("the vocabulary must be a 1-D uint8 array")
+        lexicon = state.get("lexicon")
+        if not isinstance(lexicon, list) or not all(isinstance(t, str) for t in lexicon):
+            raise ValueError("the lexicon must be a list of strings")
+        rng = state.get("ngram_range")
+        if not isinstance(rng, list | tuple) or len(rng) != 2:
+            raise ValueError("ngram_range must be a pair")
+        if tuple(lexicon) != lexicon_vocabulary(lexicon):
+            raise ValueError("the lexicon is not normalized")
+        key = (hashlib.sha256(blob.tobytes()).hexdigest(), tuple(lexicon), tuple(rng))
+        shared = _SHARED.get(key)
+        if shared is None:  # the models of one training share a vocabulary: one instance
+            text = blob.tobytes().decode("utf-8")
+            shared = cls(text.split("\n") if text else [], lexicon, (rng[0], rng[1]))
+            if len(_SHARED) >= 4:
+                _SHARED.clear()
+            _SHARED[key] = shared
+        return shared
+
+    def to_union(self) -> FeatureUnion:
+        """The stock scikit-learn union that defines this feature space (the reference
+        :meth:`transform` is tested against; slower)."""
+        parts: list[tuple[str, object]] = [
+            (
+                "words",
+                CountVectorizer(
+                    vocabulary=list(self.vocabulary),
+                    token_pattern=TOKEN_PATTERN,
+                    lowercase=True,
+                    ngram_range=self.ngram_range,
+                    dtype=np.float64,
+                ),
+            )
+        ]
+        if self.lexicon:
+            longest = max(len(t.split(" ")) for t in self.lexicon)
+            parts.append(
+                (
+                    "lexicon",
+                    CountVectorizer(
+                        vocabulary=list(self.lexicon),
+                        token_pattern=TOKEN_PATTERN,
+                        lowercase=True,
+                        ngram_range=(1, longest),
+                        dtype=np.float64,
+                    ),
+                )
+            )
+        return FeatureUnion(parts).fit([""])
+
+    # -- the space ------------------------------------------------------------------------------
     @property
     def n_columns(self) -> int:
-        return self.n_features + len(self.lexicon)
+        return self.n_vocabulary + len(self.lexicon)
 
     def key(self) -> tuple:
         """Identity of the feature space: equal keys give equal matrices."""
         return self._key
 
-    def transform(
-        self,
-        X: Sequence[str],  # noqa: N803
-        grams: Sequence[list[str]] | None = None,
-    ) -> sp.csr_matrix:
-        """Hashed word n-gram counts then lexicon counts, one row per text: the matrix of
-        ``union.transform(X)`` (see the module docstring for how it is computed faster).
-
-        N-gram ``g`` goes to column ``|murmurhash3(g)| % n_features`` (scikit-learn's
-        hashing); lexicon term ``j`` to column ``n_features + j``.
-
-        Args:
-            X: the texts.
-            grams: the n-grams of each text as :meth:`analyze_many` gives them, if already
-                computed (they are not built again).
-        """
-        X = list(X)
-        if not self._fast:
-            return sp.csr_matrix(self.union.transform(X))
-        if grams is None:
-            grams = self.analyze_many(X)
-        # what HashingVectorizer.transform does, without a Python generator per n-gram
-        words = self._pairs.transform(zip(g, repeat(1)) for g in grams)
-        if self.lex is None:
-            return words
-        return sp.hstack([words, self.lex.transform(X)], format="csr")
-
-    def analyze_many(self, texts: Sequence[str]) -> list[list[str]]:
-        """The word n-grams of each text, as the hashing vectorizer's own analyzer gives
-        them (its preprocessor and tokenizer, then :func:`word_ngrams`)."""
-        if not self._fast:
-            return [self._analyze(t) for t in texts]
-        pre, tok, rng = self._preprocess, self._tokenize, self.ngram_range
-        return [word_ngrams(tok(pre(t)), rng) for t in texts]
-
-    def _columns_of(self, grams: Iterable[str]) -> dict[str, int]:
-        """Column of each n-gram: hashed alone with the vectorizer's hasher (memoized)."""
-        memo = self._memo
-        grams = list(grams)
-        new = list(dict.fromkeys(filterfalse(memo.__contains__, grams)))  # C-level loops
-        if new:
-            if len(memo) + len(new) > _MEMO_MAX:
-                memo.clear()
-                new = list(dict.fromkeys(grams))
-            # one row per n-gram; ``zip`` rows instead of one list per n-gram: 5x faster,
-            # mostly because thousands of small lists set off the cyclic garbage collector
-            rows = zip(zip(new, repeat(1)))
-            cols = self._pairs.transform(rows).indices.tolist()
-            memo.update(zip(new, cols, strict=True))
-        return memo
-
-    def column_terms_many(
-        self,
-        texts: Sequence[str],
-        lexicon: bool = True,
-        grams: Sequence[list[str]] | None = None,
-    ) -> list[dict[int, str]]:
-        """:meth:`column_terms` of several texts, hashing their new n-grams in one call
-        (``grams``: their :meth:`analyze_many` n-grams, if already computed)."""
-        if grams is None:
-            grams = self.analyze_many(texts)
-        col_of = self._columns_of(chain.from_iterable(grams))
-        out: list[dict[int, str]] = []
-        for t, gs in zip(texts, grams, strict=True):
-            rev = gs[::-1]
-            names = dict(zip(map(col_of.__getitem__, rev), rev, strict=True))  # first one wins
-            if lexicon and self._lex_analyze is not None:
-                index = self.lex.vocabulary_
-                for tok in self._lex_analyze(t):
-                    j = index.get(tok)
-                    if j is not None:
-                        names[self.n_features + j] = LEXICON_PREFIX + self.lexicon[j]
-            out.append(names)
-        return out
+    def term(self, col: int) -> str:
+        """The n-gram of column ``col``, or ``lexicon:<term>`` for a lexicon column."""
+        if col < self.n_vocabulary:
+            return self.vocabulary[col]
+        return LEXICON_PREFIX + self.lexicon[col - self.n_vocabulary]
 
     def column_terms(self, text: str, lexicon: bool = True) -> dict[int, str]:
-        """Columns that ``text`` sets, mapped to the n-gram or lexicon term behind each
-        (``lexicon=False``: n-grams only; lexicon column ``n_features + j`` is term ``j``).
+        """The columns ``text`` sets, mapped to their n-gram or ``lexicon:<term>``
+        (``lexicon=False``: n-gram columns only)."""
+        row = self.transform([text])
+        return {
+            int(c): self.term(int(c))
+            for c in np.sort(row.indices)
+            if lexicon or c < self.n_vocabulary
+        }
 
-        The n-grams are those of the hashing vectorizer's own analyzer; each is hashed alone
-        with the same hasher to find its column (the first n-gram wins a shared column).
-        """
-        return self.column_terms_many([text], lexicon)[0]
+    # -- the fast route ---------------------------------------------------------------------------
+    @cached_property
+    def _tables(self) -> dict[str, Any]:
+        """Lookup tables of :meth:`transform`, built on first use (tens of milliseconds for
+        a vocabulary of 100,000 n-grams)."""
+        import polars as pl
+
+        vocab = pl.Series("term", self.vocabulary, dtype=pl.String)
+        parts = vocab.str.split(" ")
+        lex_parts = [t.split(" ") for t in self.lexicon]
+        # every word of the vocabulary and the lexicon gets an id
+        words = (
+            pl.concat(
+                [
+                    parts.explode(),
+                    pl.Series("w", [w for p in lex_parts for w in p], dtype=pl.String),
+                ]
+            )
+            .unique()
+            .sort()
+        )
+        n_words = len(words)
+        word_table = pl.DataFrame({"tok": words, "wid": np.arange(n_words, dtype=np.int64)})
+        wid_of = dict(zip(words.to_list(), range(n_words), strict=True)) if lex_parts else {}
+        cols = np.arange(self.n_vocabulary, dtype=np.int64)
+        n_parts = parts.list.len().to_numpy()
+        # unigram column of each word id (-1: the word is only part of longer terms)
+        uni_col = np.full(n_words, -1, dtype=np.int64)
+        if self.n_vocabulary:
+            uni = n_parts == 1
+            uni_ids = (
+                pl.DataFrame({"tok": vocab.filter(pl.Series(uni))})
+                .join(word_table, on="tok", how="left", maintain_order="left")["wid"]
+                .to_numpy()
+            )
+            uni_col[uni_ids] = cols[uni]
+        # bigram columns by code (first word id * n_words + second word id), sorted
+        bi = n_parts == 2
+        if bi.any():
+            pairs = pl.DataFrame(
+                {
+                    "a": parts.filter(pl.Series(bi)).list.get(0),
+                    "b": parts.filter(pl.Series(bi)).list.get(1),
+                }
+            )
+            wa = pairs.join(
+                word_table.rename({"tok": "a"}), on="a", how="left", maintain_order="left"
+            )["wid"]
+            wb = pairs.join(
+                word_table.rename({"tok": "b"}), on="b", how="left", maintain_order="left"
+            )["wid"]
+            codes = wa.to_numpy() * n_words + wb.to_numpy()
+            order = np.argsort(codes, kind="stable")
+            bi_codes, bi_cols = codes[order], cols[bi][order]
+        else:
+            bi_codes = bi_cols = np.zeros(0, dtype=np.int64)
+        # lexicon terms by length: codes over the lexicon's own words (base len+1)
+        lex_words = sorted({w for p in lex_parts for w in p})
+        lex_id = np.full(n_words, -1, dtype=np.int64)
+        for i, w in enumerate(lex_words):
+            lex_id[wid_of[w]] = i
+        base = len(lex_words) + 1
+        by_len: dict[int, list[tuple[int, int]]] = {}
+        for j, p in enumerate(lex_parts):
+            if base ** len(p) >= 2**62:
+                raise ValueError(f"lexicon term {self.lexicon[j]!r} is too long to count")
+            code = 0
+            for w in p:
+                code = code * base + lex_words.index(w)
+            by_len.setdefault(len(p), []).append((code, self.n_vocabulary + j))
+        lex = {
+            n: (
+                np.array([c for c, _ in entries], dtype=np.int64),
+                np.array([col for _, col in entries], dtype=np.int64),
+            )
+            for n, entries in ((n, sorted(e)) for n, e in by_len.items())
+        }
+        return {
+            "words": word_table,
+            "n_words": n_words,
+            "uni_col": uni_col,
+            "bi": (bi_codes, bi_cols),
+            "lex_id": lex_id,
+            "lex_base": base,
+            "lex": lex,
+        }
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:  # noqa: N803
+        """N-gram counts then lexicon counts, one row per text: the matrix of
+        ``to_union().transform(X)`` (see the module docstring for how it is computed)."""
+        import polars as pl
+
+        texts = list(X)
+        n_rows = len(texts)
+        if n_rows == 0:
+            return sp.csr_matrix((0, self.n_columns), dtype=np.float64)
+        t = self._tables
+        tokens = (
+            pl.Series("t", texts, dtype=pl.String)
+            .str.to_lowercase()
+            .str.extract_all(FAST_TOKEN_PATTERN)
+        )
+        exploded = pl.DataFrame({"tok": tokens}).with_row_index("row").explode("tok")
+        joined = exploded.join(t["words"], on="tok", how="left", maintain_order="left")
+        row = joined["row"].to_numpy().astype(np.int64)
+        wid = joined["wid"].fill_null(-1).to_numpy()
+        rows_out: list[np.ndarray] = []
+        cols_out: list[np.ndarray] = []
+        # unigrams
+        known = wid >= 0
+        uc = np.where(known, t["uni_col"][np.where(known, wid, 0)], -1)
+        hit = uc >= 0
+        rows_out.append(row[hit])
+        cols_out.append(uc[hit])
+        # bigrams: both words known, same text
+        if self.ngram_range[1] >= 2 and len(wid) > 1:
+            ok = known[:-1] & known[1:] & (row[:-1] == row[1:])
+            start = np.flatnonzero(ok)
+            self._match(
+                wid[start] * t["n_words"] + wid[start + 1], row[start], *t["bi"], rows_out, cols_out
+            )
+        # lexicon terms: runs of n lexicon words in one text
+        if t["lex"]:
+            lid = t["lex_id"][np.where(known, wid, 0)]
+            lid[~known] = -1
+            base = t["lex_base"]
+            for n, (codes, cols) in t["lex"].items():
+                if len(lid) < n:
+                    continue
+                m = len(lid) - n + 1
+                ok = np.ones(m, dtype=bool)
+                code = np.zeros(m, dtype=np.int64)
+                for k in range(n):
+                    part = lid[k : k + m]
+                    ok &= part >= 0
+                    code = code * base + part
+                if n > 1:
+                    ok &= row[:m] == row[n - 1 : n - 1 + m]
+                start = np.flatnonzero(ok)
+                self._match(code[start], row[start], codes, cols, rows_out, cols_out)
+        # count: one sort of (row, column) keys
+        n_cols = self.n_columns
+        keys = np.concatenate(rows_out) * n_cols + np.concatenate(cols_out)
+        keys.sort()
+        if len(keys):
+            first = np.empty(len(keys), dtype=bool)
+            first[0] = True
+            np.not_equal(keys[1:], keys[:-1], out=first[1:])
+            starts = np.flatnonzero(first)
+            counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+            uniq = keys[starts]
+        else:
+            counts = np.zeros(0, dtype=np.float64)
+            uniq = keys
+        r = uniq // n_cols
+        indptr = np.searchsorted(r, np.arange(n_rows + 1))
+        return sp.csr_matrix(
+            (counts, (uniq - r * n_cols).astype(np.int32), indptr.astype(np.int32)),
+            shape=(n_rows, n_cols),
+        )
+
+    @staticmethod
+    def _match(
+        codes: np.ndarray,
+        rows: np.ndarray,
+        known_codes: np.ndarray,
+        known_cols: np.ndarray,
+        rows_out: list[np.ndarray],
+        cols_out: list[np.ndarray],
+    ) -> None:
+        """Append (row, column) of each code found in the sorted ``known_codes``."""
+        if not len(codes) or not len(known_codes):
+            return
+        if len(codes) > 256:  # sorted queries: the binary searches walk memory in order
+            order = np.argsort(codes)
+            codes, rows = codes[order], rows[order]
+        pos = np.minimum(np.searchsorted(known_codes, codes), len(known_codes) - 1)
+        hit = known_codes[pos] == codes
+        rows_out.append(rows[hit])
+        cols_out.append(known_cols[pos[hit]])

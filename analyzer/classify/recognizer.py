@@ -25,12 +25,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from spacy.tokens import Doc
 
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause, Explanation, Span
 from ..recognizers.base import Recognizer, register
-from .model import TextModel
+from .model import TextModel, sublinear_tf
 from .store import MODEL_NAMES, default_models_dir, load_models
 
 log = logging.getLogger(__name__)
@@ -161,19 +162,15 @@ class ModelRecognizer(Recognizer):
         """The annotations of each clause, one list per model (in ``self.models`` order)."""
         per: list[list[list[Annotation]]] = [[[] for _ in self.models] for _ in clauses]
         texts = [clause_input(c) for c in clauses]
-        raw_by_key: dict[tuple, object] = {}
-        grams_by_key: dict[tuple, list[list[str]]] = {}
-        names_by_key: dict[tuple, dict[int, dict[int, str]]] = {}
+        raw_by_key: dict[tuple, tuple[sp.csr_matrix, sp.csr_matrix]] = {}
         for m, (mname, model) in enumerate(self.models.items()):
             key = model.features.key()
-            if key not in raw_by_key:
-                # each text is analyzed once: its n-grams feed the matrix and the names
-                grams_by_key[key] = model.features.analyze_many(texts)
-                raw_by_key[key] = model.features.transform(texts, grams=grams_by_key[key])
-            weighted = model.weigh(raw_by_key[key])  # type: ignore[arg-type]
-            proba = model.proba_from(weighted)
+            if key not in raw_by_key:  # one matrix per feature space (the models share one)
+                raw = model.features.transform(texts)
+                raw_by_key[key] = (raw, sublinear_tf(raw))
+            raw, tf = raw_by_key[key]
+            proba, score = model.predict_tf(tf, raw)
             decided = model.decide(proba)
-            score = model.regress_from(weighted) if model.regressor is not None else None
             # (row, label index or -1 for the regressor) of every annotation to emit, by row
             # then label, the regressor last
             n_labels = len(model.labels)
@@ -189,17 +186,14 @@ class ModelRecognizer(Recognizer):
                 (i, j if j < n_labels else -1)
                 for i, j in zip(pr.tolist(), pj.tolist(), strict=True)
             ]
-            rows = list(dict.fromkeys(pr.tolist()))
-            # n-gram names of every clause to explain, hashed in one call per feature space
-            names_cache = names_by_key.setdefault(key, {})
-            need = [i for i in rows if i not in names_cache]
-            if need:
-                grams = grams_by_key[key]
-                named = model.features.column_terms_many(
-                    [texts[i] for i in need], lexicon=False, grams=[grams[i] for i in need]
-                )
-                names_cache.update(zip(need, named, strict=True))
-            tops = model.name_top_many(weighted, pairs, names_cache, self.top_k)
+            if not pairs:
+                continue
+            # the tf-idf rows of the clauses to explain only (scikit-learn's own step)
+            rows = np.unique(pr)
+            weighted = model.weigh(raw[rows])
+            local = np.searchsorted(rows, pr).tolist()
+            explain = [(r, j) for r, (_, j) in zip(local, pairs, strict=True)]
+            tops = model.name_top_many(weighted, explain, self.top_k)
             for (i, j), top in zip(pairs, tops, strict=True):
                 clause = clauses[i]
                 if j >= 0:

@@ -14,13 +14,15 @@ single-threaded liblinear, so two runs give the same models and metrics.
 * ``vagueness``: "vague" (mean annotator score >= 3) classifier and a ridge regressor of the
   mean score, on Lebanoff & Liu's sentences, 80/20 split of the documents.
 
-All three share the same :class:`PolicyFeatures` (a stock ``FeatureUnion``: scikit-learn's
-``HashingVectorizer`` of word 1-2 grams plus a ``CountVectorizer`` of the Reidenberg
-vague-term lexicon), each with its own tf-idf weights.
+All three share the same :class:`PolicyFeatures`: counts of word 1-2 grams over one
+vocabulary (every n-gram in at least ``MIN_DF`` training texts of the three tasks, chosen by
+a stock ``CountVectorizer``) plus counts of the Reidenberg vague-term lexicon, each model with
+its own tf-idf weights.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import subprocess
@@ -49,8 +51,8 @@ from .store import save_model
 log = logging.getLogger(__name__)
 
 SEED = 0
-N_FEATURES = 2**18
 NGRAMS = (1, 2)
+MIN_DF = 2  # an n-gram of the vocabulary occurs in at least this many training texts
 C_GRID: tuple[float, ...] = (1.0, 4.0, 16.0, 64.0)
 ALPHA_GRID: tuple[float, ...] = (1.0, 3.0, 10.0)
 VAL_FRACTION = 0.2
@@ -104,11 +106,12 @@ def code_version() -> str:
     return f"{__version__} (git {commit}{'+dirty' if dirty else ''})"
 
 
-def make_features(lexicon: Sequence[str]) -> PolicyFeatures:
-    return PolicyFeatures(n_features=N_FEATURES, ngram_range=NGRAMS, lexicon=tuple(lexicon))
+def make_features(texts: Sequence[str], lexicon: Sequence[str]) -> PolicyFeatures:
+    """The shared feature space: the vocabulary of ``texts`` (the training texts)."""
+    return PolicyFeatures.fit(texts, lexicon=tuple(lexicon), ngram_range=NGRAMS, min_df=MIN_DF)
 
 
-def make_pipeline(features: PolicyFeatures, C: float) -> Pipeline:  # noqa: N803
+def make_pipeline(C: float) -> Pipeline:  # noqa: N803
     lr = LogisticRegression(
         C=C,
         class_weight="balanced",
@@ -119,7 +122,6 @@ def make_pipeline(features: PolicyFeatures, C: float) -> Pipeline:  # noqa: N803
     )
     return Pipeline(
         [
-            ("features", features.union),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
             ("clf", OneVsRestClassifier(lr)),
         ]
@@ -159,20 +161,12 @@ def oof_proba(
     )
     out = np.zeros(Y.shape, dtype=float)
     for tr, te in splits:
-        pipe = Pipeline(make_pipeline(features, C).steps[1:])
-        _quiet_fit(pipe, raw[tr], Y[tr])
+        pipe = _quiet_fit(make_pipeline(C), raw[tr], Y[tr])
         model = TextModel(
-            "fold",
-            tuple(str(i) for i in range(Y.shape[1])),
-            _with_features(pipe, features),
-            (0.5,) * Y.shape[1],
+            "fold", tuple(str(i) for i in range(Y.shape[1])), features, pipe, (0.5,) * Y.shape[1]
         )
         out[te] = model.proba_from(pipe.named_steps["tfidf"].transform(raw[te]))
     return out
-
-
-def _with_features(pipe: Pipeline, features: PolicyFeatures) -> Pipeline:
-    return Pipeline([("features", features.union), *pipe.steps])
 
 
 @dataclass
@@ -200,10 +194,9 @@ def fit_multilabel(
     candidates: list[tuple[float, float, TextModel, dict[str, Any]]] = []
     for C in c_grid:  # noqa: N806
         th = best_thresholds(Y, oof_proba(features, C, raw, Y, groups))
-        pipe = make_pipeline(features, C)
-        _quiet_fit(Pipeline(pipe.steps[1:]), raw, Y)
+        pipe = _quiet_fit(make_pipeline(C), raw, Y)
         _sparsify(pipe)
-        model = TextModel(name, tuple(labels), pipe, tuple(float(t) for t in th))
+        model = TextModel(name, tuple(labels), features, pipe, tuple(float(t) for t in th))
         rep: dict[str, Any] = {"C": C}
         score = 0.0
         if raw_val is not None and Yv is not None:
@@ -226,9 +219,7 @@ def fit_multilabel(
     score, _, model, rep = max(candidates, key=lambda c: (c[0], c[1]))
     rep["c_grid"] = {str(c[-1]["C"]): c[0] for c in candidates}
     rep["thresholds"] = dict(zip(labels, model.thresholds, strict=True))
-    final = TextModel(
-        name, model.labels, model.pipeline, model.thresholds, None, {**(meta or {}), "metrics": rep}
-    )
+    final = dataclasses.replace(model, meta={**(meta or {}), "metrics": rep})
     return Fitted(final, rep)
 
 
@@ -248,28 +239,41 @@ def _onehot(rows: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
 
 
 # -- the three tasks -----------------------------------------------------------------------
-def train_opp115(corpora: Path, features: PolicyFeatures, meta: dict[str, Any]) -> Fitted:
+@dataclass
+class TaskData:
+    """One task's training and validation data, read from the corpora."""
+
+    labels: tuple[str, ...]
+    train_texts: list[str]
+    Y: np.ndarray
+    val_texts: list[str]
+    Yv: np.ndarray
+    groups: list[str] | None
+    data: dict[str, str]
+    extra: dict[str, Any]
+
+
+def load_opp115(corpora: Path) -> TaskData:
     from corpora.opp115 import LABELS, read_jsonl
 
     tr = read_jsonl(corpora / "opp115" / "train.jsonl")
     va = read_jsonl(corpora / "opp115" / "validation.jsonl")
-    data = {
-        "train": f"opp115/train.jsonl ({len(tr)} segments)",
-        "validation": f"opp115/validation.jsonl ({len(va)} segments)",
-    }
-    return fit_multilabel(
-        "opp115",
-        LABELS,
-        [s.text for s in tr],
-        _onehot([s.labels for s in tr], LABELS),
-        features,
+    return TaskData(
+        labels=tuple(LABELS),
+        train_texts=[s.text for s in tr],
+        Y=_onehot([s.labels for s in tr], LABELS),
         val_texts=[s.text for s in va],
         Yv=_onehot([s.labels for s in va], LABELS),
-        meta={**meta, "data": data},
+        groups=None,
+        data={
+            "train": f"opp115/train.jsonl ({len(tr)} segments)",
+            "validation": f"opp115/validation.jsonl ({len(va)} segments)",
+        },
+        extra={},
     )
 
 
-def train_goppc(corpora: Path, features: PolicyFeatures, meta: dict[str, Any]) -> Fitted:
+def load_goppc(corpora: Path) -> TaskData:
     from corpora.goppc import CONCEPTS, read_folder
 
     labels = tuple(CONCEPTS)
@@ -278,55 +282,74 @@ def train_goppc(corpora: Path, features: PolicyFeatures, meta: dict[str, Any]) -
     paras = [p for name in sorted(policies, key=lambda x: (len(x), x)) for p in policies[name]]
     tr = [p for p in paras if p.policy not in val]
     va = [p for p in paras if p.policy in val]
-    data = {
-        "train": f"goppc150: {len(policies) - len(val)} policies, {len(tr)} paragraphs",
-        "validation": f"goppc150: {len(val)} policies, {len(va)} paragraphs: "
-        + ", ".join(sorted(val, key=lambda x: (len(x), x))),
-        "split": f"by policy, seed {SEED}, {VAL_FRACTION:.0%} of policies for validation",
-    }
-    return fit_multilabel(
-        "goppc",
-        labels,
-        [p.text for p in tr],
-        _onehot([p.concepts for p in tr], labels),
-        features,
-        groups=[p.policy for p in tr],
+    return TaskData(
+        labels=labels,
+        train_texts=[p.text for p in tr],
+        Y=_onehot([p.concepts for p in tr], labels),
         val_texts=[p.text for p in va],
         Yv=_onehot([p.concepts for p in va], labels),
-        meta={**meta, "data": data},
+        groups=[p.policy for p in tr],
+        data={
+            "train": f"goppc150: {len(policies) - len(val)} policies, {len(tr)} paragraphs",
+            "validation": f"goppc150: {len(val)} policies, {len(va)} paragraphs: "
+            + ", ".join(sorted(val, key=lambda x: (len(x), x))),
+            "split": f"by policy, seed {SEED}, {VAL_FRACTION:.0%} of policies for validation",
+        },
+        extra={},
     )
 
 
-def train_vagueness(corpora: Path, features: PolicyFeatures, meta: dict[str, Any]) -> Fitted:
+def load_vagueness(corpora: Path) -> TaskData:
     from corpora.vagueness import read_docs
 
     docs = read_docs(corpora / "vagueness" / "docs.jsonl")
     val = split_by_group([d.id for d in docs])
     tr = [s for d in docs if d.id not in val for s in d.sentences]
     va = [s for d in docs if d.id in val for s in d.sentences]
-    data = {
-        "train": f"vagueness: {len(docs) - len(val)} documents, {len(tr)} sentences",
-        "validation": f"vagueness: {len(val)} documents, {len(va)} sentences",
-        "split": f"by document, seed {SEED}, {VAL_FRACTION:.0%} of documents for validation",
-    }
-    Y = np.array([[s.vague] for s in tr], dtype=int)  # noqa: N806
-    Yv = np.array([[s.vague] for s in va], dtype=int)  # noqa: N806
-    fitted = fit_multilabel(
-        "vagueness",
-        ("vague",),
-        [s.text for s in tr],
-        Y,
-        features,
-        groups=[s.doc_id for s in tr],
+    return TaskData(
+        labels=("vague",),
+        train_texts=[s.text for s in tr],
+        Y=np.array([[s.vague] for s in tr], dtype=int).reshape(len(tr), 1),
         val_texts=[s.text for s in va],
-        Yv=Yv,
-        meta={**meta, "data": data},
+        Yv=np.array([[s.vague] for s in va], dtype=int).reshape(len(va), 1),
+        groups=[s.doc_id for s in tr],
+        data={
+            "train": f"vagueness: {len(docs) - len(val)} documents, {len(tr)} sentences",
+            "validation": f"vagueness: {len(val)} documents, {len(va)} sentences",
+            "split": f"by document, seed {SEED}, {VAL_FRACTION:.0%} of documents for validation",
+        },
+        extra={
+            "gold_train": np.array([s.mean for s in tr]),
+            "gold_val": np.array([s.mean for s in va]),
+        },
     )
+
+
+def fit_task(name: str, task: TaskData, features: PolicyFeatures, meta: dict[str, Any]) -> Fitted:
+    """:func:`fit_multilabel` on one task's data."""
+    return fit_multilabel(
+        name,
+        task.labels,
+        task.train_texts,
+        task.Y,
+        features,
+        groups=task.groups,
+        val_texts=task.val_texts,
+        Yv=task.Yv,
+        meta={**meta, "data": task.data},
+    )
+
+
+def fit_vagueness(
+    name: str, task: TaskData, features: PolicyFeatures, meta: dict[str, Any]
+) -> Fitted:
+    """The "vague" classifier plus a ridge regressor of the mean annotator score (alpha
+    chosen on validation), on the classifier's tf-idf features."""
+    fitted = fit_task(name, task, features, meta)
     model = fitted.model
-    gold_tr = np.array([s.mean for s in tr])
-    gold_va = np.array([s.mean for s in va])
-    w_tr = model.weigh(features.transform([s.text for s in tr]))
-    w_va = model.weigh(features.transform([s.text for s in va]))
+    gold_tr, gold_va = task.extra["gold_train"], task.extra["gold_val"]
+    w_tr = model.weigh(features.transform(task.train_texts))
+    w_va = model.weigh(features.transform(task.val_texts))
     best: tuple[float, float, Ridge] | None = None
     grid: dict[str, float] = {}
     for alpha in ALPHA_GRID:
@@ -345,22 +368,16 @@ def train_vagueness(corpora: Path, features: PolicyFeatures, meta: dict[str, Any
         **correlation(pred, gold_va),
         "vague_if_score_ge_3": binary_report(gold_va >= 3, pred >= 3),
     }
-    rep["classifier"] = binary_report(Yv[:, 0], model.predict([s.text for s in va])[:, 0])
-    final = TextModel(
-        model.name,
-        model.labels,
-        model.pipeline,
-        model.thresholds,
-        reg,
-        {**model.meta, "metrics": rep},
-    )
+    rep["classifier"] = binary_report(task.Yv[:, 0], model.predict(task.val_texts)[:, 0])
+    final = dataclasses.replace(model, regressor=reg, meta={**model.meta, "metrics": rep})
     return Fitted(final, rep)
 
 
-TASKS: dict[str, Callable[[Path, PolicyFeatures, dict[str, Any]], Fitted]] = {
-    "opp115": train_opp115,
-    "goppc": train_goppc,
-    "vagueness": train_vagueness,
+#: name -> (reads the task's data, fits its model)
+TASKS: dict[str, tuple[Callable[[Path], TaskData], Callable[..., Fitted]]] = {
+    "opp115": (load_opp115, fit_task),
+    "goppc": (load_goppc, fit_task),
+    "vagueness": (load_vagueness, fit_vagueness),
 }
 
 
@@ -392,7 +409,11 @@ def train_all(
     from corpora.vagueness import read_terms
 
     lexicon = read_terms(root / "vagueness" / "vague_terms")
-    features = make_features(lexicon)
+    # every task's data is read, whichever are trained: the shared vocabulary comes from the
+    # training texts of all of them (never their validation texts), so that a model trained
+    # alone shares its feature space with the others
+    data = {name: load(root) for name, (load, _) in TASKS.items()}
+    features = make_features([t for name in TASKS for t in data[name].train_texts], lexicon)
     meta = {
         "trained": {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -400,10 +421,11 @@ def train_all(
             "seed": SEED,
         },
         "features": (
-            f"word {NGRAMS[0]}-{NGRAMS[1]} grams hashed by scikit-learn's HashingVectorizer "
-            f"({N_FEATURES} buckets, lower-cased, counts) plus CountVectorizer counts of the "
-            f"{len(features.lexicon)} Reidenberg et al. vague terms; sublinear tf-idf "
-            "(TfidfTransformer) fitted on this model's training data"
+            f"counts of lower-cased word {NGRAMS[0]}-{NGRAMS[1]} grams over a vocabulary of "
+            f"{features.n_vocabulary} n-grams (every n-gram found in at least {MIN_DF} "
+            "training texts of the three models, chosen by scikit-learn's CountVectorizer) "
+            f"plus counts of the {len(features.lexicon)} Reidenberg et al. vague terms; "
+            "sublinear tf-idf (TfidfTransformer) fitted on this model's training data"
         ),
         "estimator": "one-vs-rest logistic regression (liblinear, class_weight=balanced), "
         "per-label thresholds from cross-validation on the training data",
@@ -413,7 +435,8 @@ def train_all(
         t0 = time.perf_counter()
         if progress:
             progress(f"training {name}")
-        fitted = TASKS[name](root, features, {**meta, "licence": LICENCES[name]})
+        fit = TASKS[name][1]
+        fitted = fit(name, data[name], features, {**meta, "licence": LICENCES[name]})
         fitted.report["train_seconds"] = round(time.perf_counter() - t0, 1)
         save_model(fitted.model, out / f"{name}.skops")
         write_card(fitted.model, out / f"{name}.md")
