@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.pipeline import FeatureUnion
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from analyzer import taxonomy as tx
 from analyzer.classify import recognizer as rec_mod
@@ -184,6 +184,21 @@ def test_folded_route_equals_the_stock_tfidf(tiny_models, extra):
             assert np.allclose(score, model.regress_from(weighted), rtol=0, atol=1e-9)
         else:
             assert score is None
+
+
+def test_folded_route_falls_back_on_other_tfidf_settings(tiny_models):
+    """A tf-idf step the folded route does not reproduce goes through scikit-learn."""
+    from sklearn.base import clone
+
+    model = tiny_models["opp115"]
+    texts = [t for ts in OPP.values() for t in ts]
+    raw = model.featurize(texts)
+    tfidf = clone(model.pipeline.named_steps["tfidf"]).set_params(norm=None).fit(raw)
+    pipe = Pipeline([("tfidf", tfidf), model.pipeline.steps[1]])
+    other = dataclasses.replace(model, pipeline=pipe)
+    assert other._folded is None
+    proba, score = other.predict_tf(sublinear_tf(raw), raw)
+    assert np.array_equal(proba, other.proba_from(other.weigh(raw))) and score is None
 
 
 def test_refuses_pickle(tiny, tmp_path):
