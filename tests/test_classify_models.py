@@ -321,6 +321,7 @@ _TRICKY = [
     "cafe\u0301 combining marks, a‿tie, zero\u200bwidth",
     "tabs\tand\nnew lines\r\n  and   spaces",
     "punctuation!!!only???",
+    "lone surrogate data\udcffshare data \ud800",  # JSON "\\udcff" gives such a str
 ]
 
 

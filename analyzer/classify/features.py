@@ -76,6 +76,12 @@ def lexicon_vocabulary(lexicon: Iterable[str]) -> tuple[str, ...]:
 _SHARED: dict[tuple, PolicyFeatures] = {}
 
 
+def _utf8(text: str) -> str:
+    """``text`` with each lone surrogate replaced by ``?``: valid UTF-8 for polars, and the
+    same tokens (neither is a word character)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _blob(terms: Sequence[str]) -> np.ndarray:
     """The terms as one array of UTF-8 bytes, newline-separated (how a model file stores a
     vocabulary: one numpy array loads in milliseconds, a list of 100,000 strings does not)."""
@@ -350,11 +356,11 @@ class PolicyFeatures:
         if n_rows == 0:
             return sp.csr_matrix((0, self.n_columns), dtype=np.float64)
         t = self._tables
-        tokens = (
-            pl.Series("t", texts, dtype=pl.String)
-            .str.to_lowercase()
-            .str.extract_all(FAST_TOKEN_PATTERN)
-        )
+        try:
+            series = pl.Series("t", texts, dtype=pl.String)
+        except UnicodeEncodeError:  # a lone surrogate (e.g. from JSON "\\udcff"): not UTF-8
+            series = pl.Series("t", [_utf8(t) for t in texts], dtype=pl.String)
+        tokens = series.str.to_lowercase().str.extract_all(FAST_TOKEN_PATTERN)
         exploded = pl.DataFrame({"tok": tokens}).with_row_index("row").explode("tok")
         joined = exploded.join(t["words"], on="tok", how="left", maintain_order="left")
         row = joined["row"].to_numpy().astype(np.int64)
