@@ -8,16 +8,18 @@ Prints one line per figure; throughputs are given per wall-clock second and per 
 the process (the latter is the one to compare when other jobs load the machine).
 "classify" = shared features + every model's heads + decisions + vagueness regressor,
 batched; "recognizer" = ``ModelRecognizer.analyze`` including the Annotation objects and
-top-term explanations. The texts are classified again and again for at least 2 s: nothing is
-cached across batches but the n-gram -> column memo used to name top terms (as in a
-long-running process); the last figure empties it before every batch.
+top-term explanations; "features only" = the shared feature matrix, by
+``PolicyFeatures.transform`` and by the stock scikit-learn union that defines it
+(``to_union().transform``). The texts are classified again and again for at least 2 s;
+nothing is cached across batches but the loaded models and the vocabulary's lookup tables
+(as in a long-running process).
 """
 
 from __future__ import annotations
 
 import os
 
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "POLARS_MAX_THREADS"):
     os.environ.setdefault(_v, "1")  # one core
 
 import argparse  # noqa: E402
@@ -113,6 +115,14 @@ def main() -> None:
         "vagueness sentences": vague,
         "goppc paragraphs (first 2000)": goppc,
     }
+    features = next(iter(models.values())).features
+    union = features.to_union()
+    fast = rate(features.transform, opp)
+    stock = rate(union.transform, opp)
+    print(
+        f"features only, opp115 validation segments: transform {fast[1]:,.0f} texts per "
+        f"CPU-second, stock union {stock[1]:,.0f} ({fast[1] / stock[1]:.1f}x)"
+    )
     rec = ModelRecognizer(models=models)
     for name, texts in sets.items():
         avg = sum(map(len, texts)) / len(texts)

@@ -15,15 +15,16 @@ straight off the vocabulary (:meth:`PolicyFeatures.term`): no hash collisions, n
 of the text to name a column.
 
 Speed (:meth:`PolicyFeatures.transform`): the union's own ``transform`` builds every n-gram
-as a Python string and looks it up one by one (about 40 ms per 550 OPP-115 segments on one
-core). ``transform`` computes the same matrix (tested equal to ``to_union().transform``)
-column-wise with polars and numpy: the texts are lower-cased and tokenized by polars (Rust
-regex, ``[\\p{L}\\p{N}_]{2,}``: the same runs of word characters as Python's ``\\w\\w+``),
-the tokens are looked up in a table of the vocabulary's words by one hash join, and the
-bigrams and lexicon terms are matched as integer codes of consecutive word ids
-(``searchsorted`` against the sorted codes of the vocabulary). Counting is one sort of
-(row, column) keys. polars runs single-threaded (``POLARS_MAX_THREADS=1`` unless set
-before): batches are small and parallel work is done by processes (``scan --jobs``).
+as a Python string and looks it up one by one, several times slower (the "features only"
+line of ``benchmarks/bench_classify.py`` times both). ``transform`` computes the same
+matrix (tested equal to ``to_union().transform``) column-wise with polars and numpy: the
+texts are lower-cased and tokenized by polars (Rust regex, ``[\\p{L}\\p{N}_]{2,}``: the same
+runs of word characters as Python's ``\\w\\w+``), the tokens are looked up in a table of the
+vocabulary's words by one hash join, and the bigrams and lexicon terms are matched as
+integer codes of consecutive word ids (``searchsorted`` against the sorted codes of the
+vocabulary). ``np.unique`` of the (row, column) keys counts them. polars runs
+single-threaded (``POLARS_MAX_THREADS=1`` unless set before): batches are small and
+parallel work is done by processes (``scan --jobs``).
 """
 
 from __future__ import annotations
@@ -263,63 +264,39 @@ class PolicyFeatures:
     @cached_property
     def _tables(self) -> dict[str, Any]:
         """Lookup tables of :meth:`transform`, built on first use (tens of milliseconds for
-        a vocabulary of 100,000 n-grams)."""
+        a vocabulary of 50,000 n-grams). The per-word arrays have one extra last entry, -1,
+        so that the word id -1 of an unknown token looks up "none"."""
         import polars as pl
 
-        vocab = pl.Series("term", self.vocabulary, dtype=pl.String)
-        parts = vocab.str.split(" ")
+        parts = pl.Series("term", self.vocabulary, dtype=pl.String).str.split(" ")
         lex_parts = [t.split(" ") for t in self.lexicon]
+        lex_words = sorted({w for p in lex_parts for w in p})
         # every word of the vocabulary and the lexicon gets an id
-        words = (
-            pl.concat(
-                [
-                    parts.explode(),
-                    pl.Series("w", [w for p in lex_parts for w in p], dtype=pl.String),
-                ]
-            )
-            .unique()
-            .sort()
-        )
+        words = pl.concat([parts.explode(), pl.Series(lex_words, dtype=pl.String)])
+        words = words.unique().sort()
         n_words = len(words)
         word_table = pl.DataFrame({"tok": words, "wid": np.arange(n_words, dtype=np.int64)})
-        wid_of = dict(zip(words.to_list(), range(n_words), strict=True)) if lex_parts else {}
+
+        def ids(tokens: pl.Series) -> np.ndarray:
+            frame = pl.DataFrame({"tok": tokens})
+            return frame.join(word_table, on="tok", how="left", maintain_order="left")[
+                "wid"
+            ].to_numpy()
+
         cols = np.arange(self.n_vocabulary, dtype=np.int64)
         n_parts = parts.list.len().to_numpy()
         # unigram column of each word id (-1: the word is only part of longer terms)
-        uni_col = np.full(n_words, -1, dtype=np.int64)
-        if self.n_vocabulary:
-            uni = n_parts == 1
-            uni_ids = (
-                pl.DataFrame({"tok": vocab.filter(pl.Series(uni))})
-                .join(word_table, on="tok", how="left", maintain_order="left")["wid"]
-                .to_numpy()
-            )
-            uni_col[uni_ids] = cols[uni]
+        uni = n_parts == 1
+        uni_col = np.full(n_words + 1, -1, dtype=np.int64)
+        uni_col[ids(parts.filter(pl.Series(uni)).list.get(0))] = cols[uni]
         # bigram columns by code (first word id * n_words + second word id), sorted
-        bi = n_parts == 2
-        if bi.any():
-            pairs = pl.DataFrame(
-                {
-                    "a": parts.filter(pl.Series(bi)).list.get(0),
-                    "b": parts.filter(pl.Series(bi)).list.get(1),
-                }
-            )
-            wa = pairs.join(
-                word_table.rename({"tok": "a"}), on="a", how="left", maintain_order="left"
-            )["wid"]
-            wb = pairs.join(
-                word_table.rename({"tok": "b"}), on="b", how="left", maintain_order="left"
-            )["wid"]
-            codes = wa.to_numpy() * n_words + wb.to_numpy()
-            order = np.argsort(codes, kind="stable")
-            bi_codes, bi_cols = codes[order], cols[bi][order]
-        else:
-            bi_codes = bi_cols = np.zeros(0, dtype=np.int64)
+        bi = pl.Series(n_parts == 2)
+        codes = ids(parts.filter(bi).list.get(0)) * n_words + ids(parts.filter(bi).list.get(1))
+        order = np.argsort(codes, kind="stable")
         # lexicon terms by length: codes over the lexicon's own words (base len+1)
-        lex_words = sorted({w for p in lex_parts for w in p})
-        lex_id = np.full(n_words, -1, dtype=np.int64)
-        for i, w in enumerate(lex_words):
-            lex_id[wid_of[w]] = i
+        lex_index = {w: i for i, w in enumerate(lex_words)}
+        lex_id = np.full(n_words + 1, -1, dtype=np.int64)
+        lex_id[ids(pl.Series(lex_words, dtype=pl.String))] = np.arange(len(lex_words))
         base = len(lex_words) + 1
         by_len: dict[int, list[tuple[int, int]]] = {}
         for j, p in enumerate(lex_parts):
@@ -327,7 +304,7 @@ class PolicyFeatures:
                 raise ValueError(f"lexicon term {self.lexicon[j]!r} is too long to count")
             code = 0
             for w in p:
-                code = code * base + lex_words.index(w)
+                code = code * base + lex_index[w]
             by_len.setdefault(len(p), []).append((code, self.n_vocabulary + j))
         lex = {
             n: (
@@ -340,7 +317,7 @@ class PolicyFeatures:
             "words": word_table,
             "n_words": n_words,
             "uni_col": uni_col,
-            "bi": (bi_codes, bi_cols),
+            "bi": (codes[order], cols[n_parts == 2][order]),
             "lex_id": lex_id,
             "lex_base": base,
             "lex": lex,
@@ -369,7 +346,7 @@ class PolicyFeatures:
         cols_out: list[np.ndarray] = []
         # unigrams
         known = wid >= 0
-        uc = np.where(known, t["uni_col"][np.where(known, wid, 0)], -1)
+        uc = t["uni_col"][wid]  # the unknown id -1 looks up the table's last entry, -1
         hit = uc >= 0
         rows_out.append(row[hit])
         cols_out.append(uc[hit])
@@ -382,8 +359,7 @@ class PolicyFeatures:
             )
         # lexicon terms: runs of n lexicon words in one text
         if t["lex"]:
-            lid = t["lex_id"][np.where(known, wid, 0)]
-            lid[~known] = -1
+            lid = t["lex_id"][wid]
             base = t["lex_base"]
             for n, (codes, cols) in t["lex"].items():
                 if len(lid) < n:
@@ -399,24 +375,18 @@ class PolicyFeatures:
                     ok &= row[:m] == row[n - 1 : n - 1 + m]
                 start = np.flatnonzero(ok)
                 self._match(code[start], row[start], codes, cols, rows_out, cols_out)
-        # count: one sort of (row, column) keys
+        # count each (row, column) key
         n_cols = self.n_columns
         keys = np.concatenate(rows_out) * n_cols + np.concatenate(cols_out)
-        keys.sort()
-        if len(keys):
-            first = np.empty(len(keys), dtype=bool)
-            first[0] = True
-            np.not_equal(keys[1:], keys[:-1], out=first[1:])
-            starts = np.flatnonzero(first)
-            counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
-            uniq = keys[starts]
-        else:
-            counts = np.zeros(0, dtype=np.float64)
-            uniq = keys
+        uniq, counts = np.unique(keys, return_counts=True)
         r = uniq // n_cols
         indptr = np.searchsorted(r, np.arange(n_rows + 1))
         return sp.csr_matrix(
-            (counts, (uniq - r * n_cols).astype(np.int32), indptr.astype(np.int32)),
+            (
+                counts.astype(np.float64),
+                (uniq - r * n_cols).astype(np.int32),
+                indptr.astype(np.int32),
+            ),
             shape=(n_rows, n_cols),
         )
 
