@@ -6,14 +6,16 @@ Each line is ``{"text": str, "labels": [str, ...]}`` with labels from the 12 cla
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.errors import InputError
 from analyzer.taxonomy import CATEGORIES
 
+from ._jsonl import jsonl_rows
+
 LABELS: tuple[str, ...] = tuple(CATEGORIES)
+_FIX = 'each line must look like {"text": "...", "labels": ["..."]}'
 
 
 @dataclass(frozen=True)
@@ -39,37 +41,30 @@ def read_jsonl(path: str | Path, *, strict_labels: bool = False) -> list[Segment
     if not p.is_file():
         raise InputError("no such file", path=str(p), fix="give a JSONL file of {text, labels}")
     out: list[Segment] = []
-    with p.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                text = row["text"]
-                labels = row["labels"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    what = "a JSON object with 'text' and 'labels'"
+    for n, row in jsonl_rows(p, what, _FIX):
+        try:
+            text = row["text"]
+            labels = row["labels"]
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"line {n} is not {what} ({exc!r})", path=str(p), fix=_FIX) from None
+        if isinstance(labels, str):
+            labels = [labels]
+        if not isinstance(text, str) or not isinstance(labels, list):
+            raise InputError(
+                f"line {n}: 'text' must be a string and 'labels' a list",
+                path=str(p),
+                fix=_FIX,
+            )
+        if strict_labels:
+            unknown = [lab for lab in labels if lab not in CATEGORIES]
+            if unknown:
                 raise InputError(
-                    f"line {n} is not a JSON object with 'text' and 'labels' ({exc})",
+                    f"line {n}: unknown OPP-115 labels {unknown}",
                     path=str(p),
-                    fix='each line must look like {"text": "...", "labels": ["..."]}',
-                ) from None
-            if isinstance(labels, str):
-                labels = [labels]
-            if not isinstance(text, str) or not isinstance(labels, list):
-                raise InputError(
-                    f"line {n}: 'text' must be a string and 'labels' a list",
-                    path=str(p),
-                    fix='each line must look like {"text": "...", "labels": ["..."]}',
+                    fix=f"use labels from {list(LABELS)}",
                 )
-            if strict_labels:
-                unknown = [lab for lab in labels if lab not in CATEGORIES]
-                if unknown:
-                    raise InputError(
-                        f"line {n}: unknown OPP-115 labels {unknown}",
-                        path=str(p),
-                        fix=f"use labels from {list(LABELS)}",
-                    )
-            out.append(Segment(text=text, labels=tuple(dict.fromkeys(labels))))
+        out.append(Segment(text=text, labels=tuple(dict.fromkeys(labels))))
     if not out:
         raise InputError("the file holds no segments", path=str(p), fix="check the file")
     return out

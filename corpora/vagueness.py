@@ -9,12 +9,13 @@ features match the clauses the pipeline sees.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.errors import InputError
+
+from ._jsonl import jsonl_rows
 
 VAGUE_THRESHOLD = 3.0
 
@@ -75,30 +76,24 @@ def read_docs(path: str | Path) -> list[VagueDoc]:
     if not p.is_file():
         raise InputError("no such file", path=str(p), fix="give the vagueness docs.jsonl")
     docs: list[VagueDoc] = []
-    with p.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                raw = row["vague_sentences"]
-                doc_id = str(row.get("id", n))
-                sents = []
-                for s in raw:
-                    scores = tuple(float(x) for x in s.get("scores", ()))
-                    if not scores:
-                        continue
-                    phrases = s.get("vague_phrases") or {}
-                    sents.append(
-                        VagueSentence(doc_id, detokenize(s["sentence_str"]), scores, tuple(phrases))
-                    )
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                raise InputError(
-                    f"line {n} is not a vagueness document ({exc!r})",
-                    path=str(p),
-                    fix='each line needs "vague_sentences": [{"sentence_str", "scores"}]',
-                ) from None
-            docs.append(VagueDoc(doc_id, tuple(sents)))
+    what = "a vagueness document"
+    fix = 'each line needs "vague_sentences": [{"sentence_str", "scores"}]'
+    for n, row in jsonl_rows(p, what, fix):
+        try:
+            raw = row["vague_sentences"]
+            doc_id = str(row.get("id", n))
+            sents = []
+            for s in raw:
+                scores = tuple(float(x) for x in s.get("scores", ()))
+                if not scores:
+                    continue
+                phrases = s.get("vague_phrases") or {}
+                sents.append(
+                    VagueSentence(doc_id, detokenize(s["sentence_str"]), scores, tuple(phrases))
+                )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"line {n} is not {what} ({exc!r})", path=str(p), fix=fix) from None
+        docs.append(VagueDoc(doc_id, tuple(sents)))
     if not docs:
         raise InputError("no documents", path=str(p), fix="check the file")
     return docs

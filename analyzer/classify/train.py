@@ -84,23 +84,16 @@ def default_corpora() -> Path:
 def code_version() -> str:
     """``analyzer.__version__`` plus the git commit of the code (``+dirty`` if modified)."""
     root = Path(__file__).resolve().parents[2]
+
+    def git(*args: str) -> str:
+        run = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        )
+        return run.stdout.strip()
+
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "analyzer", "corpora", "cli.py"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
+        commit = git("rev-parse", "--short=12", "HEAD")
+        dirty = git("status", "--porcelain", "--", "analyzer", "corpora", "cli.py")
     except (OSError, subprocess.SubprocessError):
         return f"{__version__} (git commit unknown)"
     return f"{__version__} (git {commit}{'+dirty' if dirty else ''})"
