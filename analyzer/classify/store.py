@@ -7,8 +7,9 @@ A model file is a compressed skops archive holding one dict::
 
 ``features`` is :meth:`PolicyFeatures.to_state`: plain types and the vocabulary as one
 ``uint8`` array (UTF-8, newline-separated), which skops stores as a ``.npy`` member and loads
-in milliseconds (the same 100,000 n-grams as a ``CountVectorizer`` vocabulary dict take skops
-seconds). ``pipeline`` holds the stock ``tfidf`` and ``clf`` steps applied to that matrix.
+in milliseconds (the same 50,000 n-grams as a ``CountVectorizer`` vocabulary dict take skops
+over a second: ``benchmarks/features_alternatives.py``). ``pipeline`` holds the stock
+``tfidf`` and ``clf`` steps applied to that matrix.
 
 :data:`TRUSTED_TYPES` lists the types beyond skops' primitive/container/numpy defaults that a
 model file may contain; it was reviewed with ``skops.io.get_untrusted_types`` when the models
