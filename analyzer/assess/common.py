@@ -1,0 +1,67 @@
+"""Helpers shared by the families: changed clauses, clause lookups, sentence bounds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from ..datamodel import AnalyzedVersion, Annotation, Clause, ClauseChange
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENT_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentence_around(text: str, start: int) -> tuple[int, int]:
+    """Character bounds of the sentence of ``text`` holding offset ``start``."""
+    lo, hi = 0, len(text)
+    for m in _SENT_END.finditer(text):
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= start:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def _window(clause: Clause, a: Annotation, radius: int = 220) -> list[str]:
+    lo = max(0, a.span.start - radius)
+    hi = min(len(clause.text), a.span.end + radius)
+    text = clause.text[lo:hi]
+    # keep to the sentence(s) around the span
+    start = max(text.rfind(". ", 0, a.span.start - lo), text.rfind("|", 0, a.span.start - lo))
+    end_candidates = [
+        i for i in (text.find(". ", a.span.end - lo), text.find("|", a.span.end - lo)) if i >= 0
+    ]
+    end = min(end_candidates) if end_candidates else len(text)
+    return [w.lower() for w in _WORD.findall(text[start + 1 : end])]
+
+
+def _similarity(a: list[str], b: list[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _changed(
+    changes: Sequence[ClauseChange],
+) -> tuple[dict[str, ClauseChange], dict[str, ClauseChange]]:
+    """New-side and old-side clause ids of substantive additions, removals and rewordings."""
+    new_side: dict[str, ClauseChange] = {}
+    old_side: dict[str, ClauseChange] = {}
+    for ch in changes:
+        if not ch.substantive or ch.kind in ("unchanged", "moved"):
+            continue
+        if ch.new is not None and ch.kind in ("added", "modified"):
+            new_side[ch.new.id] = ch
+        if ch.old is not None and ch.kind in ("removed", "modified"):
+            old_side[ch.old.id] = ch
+    return new_side, old_side
+
+
+def _clauses(v: AnalyzedVersion) -> dict[str, Clause]:
+    return {c.id: c for c in v.clauses}
+
+
+def _order(v: AnalyzedVersion) -> dict[str, int]:
+    return {c.id: c.index for c in v.clauses}

@@ -1,0 +1,229 @@
+"""AI training: uses and their facets, additions and removals in substance, legitimate
+interests claimed for AI.
+
+A training clause in the new version is an addition only when what it says is new: each
+``ai_training`` annotation carries the data categories and sources of its sentence and its
+actor (company or recipient). A new training clause whose facets are all already covered by the
+old version's training clauses (a renamed product, a reworded sentence, the same sentence moved
+to another section) is not added; nor is one whose wording is close to an old training
+sentence. Everything else is flagged, with the facets that are new named in the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .. import taxonomy as tx
+from ..datamodel import AnalyzedVersion, Annotation, ClauseChange, Finding
+from .catalogue import _evidence, _finding
+from .common import (
+    _clauses,
+    _sentence_around,
+    _similarity,
+    _window,
+)
+
+SIMILAR_TRAINING = 0.9  # word-sequence ratio above which a training sentence is a near-copy
+
+
+def _uses(v: AnalyzedVersion) -> list[Annotation]:
+    """Non-negated AI-training annotations outside headings, in document order."""
+    heading = {c.id for c in v.clauses if c.kind == "heading"}
+    return [
+        a
+        for a in v.annotations
+        if a.kind == tx.AI_TRAINING and not a.negated and a.clause_id not in heading
+    ]
+
+
+def _facets(a: Annotation) -> set[tuple[str, str]]:
+    return {q for q in a.qualifiers if q[0] in ("data", "source", "actor")}
+
+
+_CHOICE_REFERS = frozenset({"opt_out", "withdraw"})
+_GENERIC = frozenset({("data", "personal_data"), ("actor", "company")})
+
+
+def _choice_refers(v: AnalyzedVersion, a: Annotation, text: str) -> bool:
+    """The training use is the object of a user choice stated before it in the sentence:
+    "You have the right to object to the use of your information for developing AI", "You
+    can opt out of having your data used to train our models". Such a clause is about the
+    choice; the use it refers to is stated (or not) elsewhere."""
+    lo, _hi = _sentence_around(text, a.span.start)
+    for c in v.annotations_for(a.clause_id, tx.CHOICE):
+        if c.label not in _CHOICE_REFERS or c.negated or "rule" not in c.explanation.source:
+            continue
+        if lo <= c.span.start < a.span.start and ";" not in text[c.span.end : a.span.start]:
+            return True
+    return False
+
+
+def _referring_uses(v: AnalyzedVersion, uses: Sequence[Annotation]) -> set[int]:
+    """Indices (into ``uses``) of training uses that only refer to a use stated elsewhere:
+    the object of a choice (``_choice_refers``) whose specific facets (data, sources, other
+    actors) are all named by the version's other training uses. A choice clause is the only
+    evidence of training when nothing else states it, and then it counts."""
+    clauses = _clauses(v)
+    choice = {i for i, a in enumerate(uses) if _choice_refers(v, a, clauses[a.clause_id].text)}
+    if not choice or len(choice) == len(uses):
+        return set()
+    stated: set[tuple[str, str]] = set()
+    for i, a in enumerate(uses):
+        if i not in choice:
+            stated |= _facets(a)
+    return {i for i in choice if not (_facets(uses[i]) - _GENERIC - stated)}
+
+
+#: How a data or source facet reads in a reason ("public posts, photos and captions").
+_FACET_WORDS: dict[tuple[str, str], str] = {
+    ("data", "public_posts"): "public posts and comments",
+    ("data", "media"): "photos, videos, audio and captions",
+    ("data", "messages"): "messages",
+    ("data", "ai_interactions"): "interactions with AI features",
+    ("source", "ai_interactions"): "interactions with AI features",
+    ("source", "public_web"): "publicly available information from the web",
+    ("source", "partners"): "data from partners and third parties",
+    ("source", "user_provided"): "data users provide",
+    ("source", "automatic"): "data collected automatically",
+    ("source", "other_users"): "data other users provide",
+}
+
+
+def _describe(facets: Iterable[tuple[str, str]]) -> str:
+    parts: list[str] = []
+    for k, v in sorted(facets):
+        if k == "actor":
+            text = "training by another company" if v == "recipient" else "training by the company"
+        elif (k, v) in _FACET_WORDS:
+            text = _FACET_WORDS[(k, v)]
+        elif k == "source":
+            text = f"data from {v.replace('_', ' ')}"
+        else:
+            text = v.replace("_", " ")
+        if text not in parts:
+            parts.append(text)
+    return ", ".join(parts)
+
+
+# -- AI training --------------------------------------------------------------------------
+def _training_additions(
+    old: AnalyzedVersion, new: AnalyzedVersion, changed_new: dict[str, ClauseChange], side: str
+) -> list[Finding]:
+    """Training uses in changed ``new`` clauses that ``old`` does not state in substance.
+
+    Used both ways: ``side="new"`` gives ``ai_training.added``; with the versions swapped
+    (``side="old"``) it gives ``ai_training.removed``.
+    """
+    flag = "ai_training.added" if side == "new" else "ai_training.removed"
+    old_uses = _uses(old)
+    old_clauses = _clauses(old)
+    new_clauses = _clauses(new)
+    covered: set[tuple[str, str]] = set()
+    for a in old_uses:
+        covered |= _facets(a)
+    old_windows = [_window(old_clauses[a.clause_id], a) for a in old_uses]
+    best: dict[str, tuple[Annotation, set[tuple[str, str]]]] = {}
+    new_uses = _uses(new)
+    referring = _referring_uses(new, new_uses)
+    for i, a in enumerate(new_uses):
+        if a.clause_id not in changed_new or i in referring:
+            continue
+        clause = new_clauses[a.clause_id]
+        facets = _facets(a)
+        if old_uses:
+            novel = {f for f in facets if f not in covered}
+            if not novel:
+                continue
+            win = _window(clause, a)
+            if any(_similarity(win, w) >= SIMILAR_TRAINING for w in old_windows):
+                continue
+        else:
+            novel = facets
+        prev = best.get(a.clause_id)
+        if prev is None or a.score > prev[0].score:
+            best[a.clause_id] = (a, novel)
+    out = []
+    for cid, (a, novel) in best.items():
+        clause = new_clauses[cid]
+        what = _describe(f for f in novel if f != ("actor", "company")) or "data"
+        if side == "new":
+            if old_uses:
+                reason = (
+                    f"New AI-training use not stated before ({what}): the processing for "
+                    "a new purpose must be specified and disclosed (Art. 5(1)(b), Art. 13(3))."
+                )
+            else:
+                used = f" ({what})" if what != "data" else ""
+                reason = (
+                    f"The new version says data{used} is used to train AI models, which the "
+                    "old version did not say: a new purpose (Art. 5(1)(b), Art. 13(3))."
+                )
+            out.append(
+                _finding(
+                    flag,
+                    reason,
+                    a.explanation,
+                    new_clause=clause,
+                    evidence=[_evidence(new, a, "new")],
+                )
+            )
+        else:
+            reason = (
+                f"AI-training language of the old version ({what}) is no longer stated; "
+                "check whether the practice stopped or is no longer disclosed (Art. 13(1)(c))."
+            )
+            out.append(
+                _finding(
+                    flag,
+                    reason,
+                    a.explanation,
+                    old_clause=clause,
+                    evidence=[_evidence(new, a, "old")],
+                )
+            )
+    return out
+
+
+def _li_for_ai_annotations(v: AnalyzedVersion) -> list[Annotation]:
+    """Legitimate-interests annotations stated for AI training (one per clause)."""
+    trained = {a.clause_id for a in _uses(v)}
+    out: list[Annotation] = []
+    done: set[str] = set()
+    for a in v.annotations:
+        if a.kind != tx.LEGAL_BASIS or a.label != "legitimate_interests" or a.negated:
+            continue
+        if a.clause_id in done:
+            continue
+        if "ai_training" not in a.qualifier("purpose") and a.clause_id not in trained:
+            continue
+        done.add(a.clause_id)
+        out.append(a)
+    return out
+
+
+def _li_for_ai(
+    v: AnalyzedVersion, old: AnalyzedVersion | None, added: set[str] | None = None
+) -> list[Finding]:
+    """LI claimed for AI training. With ``old``: everywhere if the old version never claimed
+    it (e.g. a clause moved from a consent heading to a legitimate-interests one), else only
+    on clauses that also raise ``ai_training.added`` (``added``), so that a reworded clause
+    that keeps the same claim is not flagged again."""
+    out = []
+    clauses = _clauses(v)
+    before = _li_for_ai_annotations(old) if old is not None else []
+    for a in _li_for_ai_annotations(v):
+        if before and a.clause_id not in (added or set()):
+            continue  # the old version already claimed it; only new training uses count
+        how = "inherited from the section heading" if a.inherited else "stated in the clause"
+        out.append(
+            _finding(
+                "legal_basis.legitimate_interest_for_ai",
+                f"Legitimate interests ({how}) is claimed for training AI models, so "
+                "users can only "
+                "object afterwards instead of consenting (Art. 6(1)(f), Art. 21).",
+                a.explanation,
+                new_clause=clauses[a.clause_id],
+                evidence=[_evidence(v, a, "new")],
+            )
+        )
+    return out
