@@ -646,7 +646,7 @@ def export(
     "--task",
     "tasks",
     multiple=True,
-    type=click.Choice(["opp115", "goppc", "vagueness"]),
+    type=click.Choice(["opp115", "goppc", "vagueness", "ai_training"]),
     help="Train only this model (repeatable; default: all).",
 )
 def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, ...]) -> None:
@@ -666,8 +666,23 @@ def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, 
 
 
 @cli.command("evaluate")
-@click.argument("task", type=click.Choice(["opp115", "goppc", "vagueness", "ai-pairs"]))
+@click.argument(
+    "task", type=click.Choice(["opp115", "goppc", "vagueness", "ai-pairs", "ai-clauses"])
+)
 @click.argument("data", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--loso",
+    is_flag=True,
+    help="ai-clauses: also validate leave one service out (the AI-training model retrained "
+    "without each service; takes a few minutes).",
+)
+@click.option(
+    "--rows",
+    "row_files",
+    multiple=True,
+    help="ai-clauses: row files of DATA to score (repeatable; default clauses.jsonl; e.g. "
+    "clauses_en.jsonl clauses_de.jsonl clauses_fr.jsonl).",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -678,10 +693,27 @@ def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, 
     default=None,
     help="Folder of trained models (default: models/).",
 )
-def evaluate_cmd(task: str, data: Path, fmt: str, models_dir: Path | None) -> None:
+def evaluate_cmd(
+    task: str,
+    data: Path,
+    fmt: str,
+    models_dir: Path | None,
+    loso: bool,
+    row_files: tuple[str, ...],
+) -> None:
     """Evaluate on labelled DATA in the shared-corpora format of TASK: opp115 (JSONL of
     {"text","labels"}), goppc (folder of GoPPC XML policies), vagueness (docs.jsonl),
-    ai-pairs (folder of labelled version pairs)."""
+    ai-pairs (folder of labelled version pairs), ai-clauses (the ai_clauses folder: each
+    labelled sentence located in its source document and judged as part of it)."""
+    if task == "ai-clauses":
+        from analyzer.evaluation.ai_clauses import evaluate_ai_clauses, format_text
+
+        result = evaluate_ai_clauses(data, loso=loso, files=row_files or ("clauses.jsonl",))
+        if fmt == "json":
+            click.echo(json.dumps(result, ensure_ascii=False, default=str))
+        else:
+            click.echo(format_text(result))
+        return
     from analyzer.classify.evaluate import evaluate, render_text
 
     result = evaluate(task, data, models_dir)

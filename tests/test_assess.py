@@ -90,11 +90,13 @@ def test_same_training_sentence_moved_to_new_section_is_not_added(engine: Policy
     assert "ai_training.added" not in flags(c)
 
 
-def test_training_on_new_data_is_added(engine: PolicyAnalyzer) -> None:
+def test_training_on_new_data_is_scope_widened(engine: PolicyAnalyzer) -> None:
     old = "We use your public posts to train our AI models.\n"
     new = old + "\nWe also use your private messages to train our AI models.\n"
     c = compare(engine, old, new)
-    added = [f for f in c.findings if f.flag == "ai_training.added"]
+    assert not [f for f in c.findings if f.flag == "ai_training.added"]
+    added = [f for f in c.findings if f.flag == "ai_training.scope_widened"]
+    assert [e.side for e in added[0].evidence] == ["old", "new"]
     assert [f.new_clause.text for f in added] == [
         "We also use your private messages to train our AI models."
     ]
@@ -108,7 +110,8 @@ def test_training_by_a_recipient_is_added(engine: PolicyAnalyzer) -> None:
         "its AI models.\n"
     )
     c = compare(engine, old, new)
-    assert "ai_training.added" in flags(c)
+    # training already stated: another company's training widens it
+    assert "ai_training.scope_widened" in flags(c)
     assert "recipient.added" in flags(c)
 
 
@@ -523,8 +526,8 @@ def test_motivating_case(engine: PolicyAnalyzer) -> None:
     dropped, new data and an open-ended purpose: every one of them is flagged."""
     c = compare(engine, MOTIVATING_OLD, MOTIVATING_NEW)
     fl = flags(c)
+    assert {"ai_training.added", "ai_training.scope_widened"} & set(fl)
     for flag in (
-        "ai_training.added",
         "legal_basis.changed",
         "legal_basis.legitimate_interest_for_ai",
         "choice.changed",
@@ -553,7 +556,10 @@ def test_french_new_training_data_is_added(engine: PolicyAnalyzer) -> None:
         "entraîner, affiner et améliorer ces modèles.\n"
     )
     c = compare(engine, FR_OLD, new)
-    assert [f.flag for f in c.findings if f.flag.startswith("ai_training")] == ["ai_training.added"]
+    # training on public data was stated: training on interactions widens it
+    assert [f.flag for f in c.findings if f.flag.startswith("ai_training")] == [
+        "ai_training.scope_widened"
+    ]
 
 
 def test_french_renaming_is_not_added(engine: PolicyAnalyzer) -> None:

@@ -40,6 +40,18 @@ FLAGS: dict[str, FlagSpec] = {
         "AI-training language of the old version no longer stated in substance.",
         "Art. 13(1)(c)",
     ),
+    "ai_training.scope_widened": FlagSpec(
+        "high",
+        "AI training the old version already stated now covers a data category, source or "
+        "group of people (or another company's training) it did not name.",
+        "Art. 5(1)(b), Art. 13(3)",
+    ),
+    "ai_training.scope_narrowed": FlagSpec(
+        "low",
+        "AI training is still stated, but no longer on a data category or source the old "
+        "version named.",
+        "Art. 13(1)(c)",
+    ),
     "ai_training.present": FlagSpec(
         "medium", "The version states that data is used to train AI models.", "Art. 13(1)(c)"
     ),

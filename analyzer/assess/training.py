@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, ClauseChange, Finding
+from ..modality import CHOICE, is_deferred, is_use, modality
 from .catalogue import _evidence, _finding
 from .common import (
     _clauses,
@@ -27,13 +28,24 @@ SIMILAR_TRAINING = 0.9  # word-sequence ratio above which a training sentence is
 
 
 def _uses(v: AnalyzedVersion) -> list[Annotation]:
-    """Non-negated AI-training annotations outside headings, in document order."""
+    """AI-training uses (``modality.is_use``: not negated, not deferred, not the object of a
+    user's choice) outside headings, in document order."""
     heading = {c.id for c in v.clauses if c.kind == "heading"}
     return [
-        a
-        for a in v.annotations
-        if a.kind == tx.AI_TRAINING and not a.negated and a.clause_id not in heading
+        a for a in v.annotations if (is_use(a) or _choice_framed(a)) and a.clause_id not in heading
     ]
+
+
+def _choice_framed(a: Annotation) -> bool:
+    """A training use stated as the object of a user's choice ("you can opt out of having
+    your posts used to train our AI"): evidence of training only where nothing else states
+    it (``_referring_uses``)."""
+    return a.kind == tx.AI_TRAINING and not a.negated and modality(a) == CHOICE
+
+
+def _deferred(v: AnalyzedVersion) -> list[Annotation]:
+    """AI-training statements of ``v`` that are planned but deferred."""
+    return [a for a in v.annotations if is_deferred(a)]
 
 
 def _facets(a: Annotation) -> set[tuple[str, str]]:
@@ -64,7 +76,11 @@ def _referring_uses(v: AnalyzedVersion, uses: Sequence[Annotation]) -> set[int]:
     actors) are all named by the version's other training uses. A choice clause is the only
     evidence of training when nothing else states it, and then it counts."""
     clauses = _clauses(v)
-    choice = {i for i, a in enumerate(uses) if _choice_refers(v, a, clauses[a.clause_id].text)}
+    choice = {
+        i
+        for i, a in enumerate(uses)
+        if _choice_framed(a) or _choice_refers(v, a, clauses[a.clause_id].text)
+    }
     if not choice or len(choice) == len(uses):
         return set()
     stated: set[tuple[str, str]] = set()
@@ -112,7 +128,10 @@ def _training_additions(
     """Training uses in changed ``new`` clauses that ``old`` does not state in substance.
 
     Used both ways: ``side="new"`` gives ``ai_training.added``; with the versions swapped
-    (``side="old"``) it gives ``ai_training.removed``.
+    (``side="old"``) it gives ``ai_training.removed``. Where the other version already states
+    training, new data, sources or actors give ``ai_training.scope_widened`` (and, swapped,
+    ``ai_training.scope_narrowed``); a deferred plan in the old version that the new one
+    states as a use is an addition whose reason says so.
     """
     flag = "ai_training.added" if side == "new" else "ai_training.removed"
     old_uses = _uses(old)
@@ -143,39 +162,67 @@ def _training_additions(
         if prev is None or a.score > prev[0].score:
             best[a.clause_id] = (a, novel)
     out = []
+    deferred = _deferred(old)
     for cid, (a, novel) in best.items():
         clause = new_clauses[cid]
         what = _describe(f for f in novel if f != ("actor", "company")) or "data"
         if side == "new":
             if old_uses:
-                reason = (
-                    f"New AI-training use not stated before ({what}): the processing for "
-                    "a new purpose must be specified and disclosed (Art. 5(1)(b), Art. 13(3))."
+                out.append(
+                    _finding(
+                        "ai_training.scope_widened",
+                        f"AI training the old version already stated now extends to {what}, "
+                        "which it did not name: a new use of that data must be specified and "
+                        "disclosed (Art. 5(1)(b), Art. 13(3)).",
+                        a.explanation,
+                        new_clause=clause,
+                        old_clause=old_clauses[old_uses[0].clause_id],
+                        evidence=[_evidence(old, old_uses[0], "old"), _evidence(new, a, "new")],
+                    )
                 )
+                continue
+            used = f" ({what})" if what != "data" else ""
+            if deferred:
+                d = deferred[0]
+                reason = (
+                    f"The old version said AI training on data was planned but deferred; the "
+                    f"new version states the use{used}: training starts, a new purpose "
+                    "(Art. 5(1)(b), Art. 13(3))."
+                )
+                evidence = [_evidence(old, d, "old"), _evidence(new, a, "new")]
+                old_clause = old_clauses.get(d.clause_id)
             else:
-                used = f" ({what})" if what != "data" else ""
                 reason = (
                     f"The new version says data{used} is used to train AI models, which the "
                     "old version did not say: a new purpose (Art. 5(1)(b), Art. 13(3))."
                 )
+                evidence = [_evidence(new, a, "new")]
+                old_clause = None
             out.append(
                 _finding(
                     flag,
                     reason,
                     a.explanation,
                     new_clause=clause,
-                    evidence=[_evidence(new, a, "new")],
+                    old_clause=old_clause,
+                    evidence=evidence,
                 )
             )
         else:
-            reason = (
-                f"AI-training language of the old version ({what}) is no longer stated; "
-                "check whether the practice stopped or is no longer disclosed (Art. 13(1)(c))."
-            )
+            narrowed = bool(old_uses)  # "old" here is the new version: it still trains
             out.append(
                 _finding(
-                    flag,
-                    reason,
+                    "ai_training.scope_narrowed" if narrowed else flag,
+                    (
+                        f"AI training is still stated, but no longer on {what}; check whether "
+                        "that data is now excluded or only no longer disclosed (Art. 13(1)(c))."
+                    )
+                    if narrowed
+                    else (
+                        f"AI-training language of the old version ({what}) is no longer "
+                        "stated; check whether the practice stopped or is no longer "
+                        "disclosed (Art. 13(1)(c))."
+                    ),
                     a.explanation,
                     old_clause=clause,
                     evidence=[_evidence(new, a, "old")],

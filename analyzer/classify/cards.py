@@ -12,6 +12,7 @@ _TITLES = {
     "opp115": "OPP-115 data-practice categories",
     "goppc": "GDPR concepts (GoPPC-150)",
     "vagueness": "Sentence vagueness (Lebanoff & Liu 2018)",
+    "ai_training": "AI-training statements",
 }
 
 
@@ -50,6 +51,8 @@ def render_card(model: TextModel) -> str:
     ]
     for k, v in m.get("data", {}).items():
         lines.append(f"- {k}: {v}")
+    if model.name == "ai_training":
+        return "\n".join(lines + _ai_training_card(model, rep))
     lines += [
         "",
         "## Features and estimator",
@@ -103,6 +106,41 @@ def render_card(model: TextModel) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _ai_training_card(model: TextModel, rep: dict[str, Any]) -> list[str]:
+    m = model.meta
+    return [
+        "",
+        "## Features and estimator",
+        "",
+        f"- Features: {m.get('features', '?')}; {model.features.n_vocabulary} n-grams",
+        f"- Estimator: {m.get('estimator', '?')}; C = {rep.get('C')} (grouped-CV F1 per C: "
+        f"{rep.get('c_grid_f1_grouped_cv')}), threshold {rep.get('threshold')}",
+        "",
+        "## Metrics",
+        "",
+        f"- F1 of `trains` on the gated rows, cross-validation holding whole services out: "
+        f"{rep.get('grouped_cv_f1')} ({rep.get('rows')} rows, {rep.get('positives')} trains).",
+        "- The model alone over-reads: it is one part of the detector, which also needs the "
+        "rules' polarity, modality and data checks (`analyzer/recognizers/ai_training.py`). "
+        "The detector as a whole, validated leave one service out (the model retrained "
+        "without each service): `policydiff evaluate ai-clauses ../shared/corpora/ai_clauses "
+        "--loso`; the README quotes the figures.",
+        *([f"- Training time: {rep['train_seconds']} s."] if "train_seconds" in rep else []),
+        "",
+        "## Use and limits",
+        "",
+        "- Reads only clauses that pass its gate (AI, model, algorithm or training words, "
+        "English, German or French); English training text only, so German and French "
+        "clauses rely on the rules' lexicon.",
+        "- A model-decided use is never raised on a negated, deferred or choice-framed "
+        "sentence, nor on one that names no data; it is anchored on the clause's first "
+        "training or AI word and says that the model decided.",
+        "- Seven services of training data, 40% of rows from Google's generative-AI policy: "
+        "expect lower figures on companies whose wording differs.",
+        "",
+    ]
 
 
 def write_card(model: TextModel, path: str | Path) -> Path:

@@ -64,6 +64,8 @@ LICENCES = {
     "file; research data.",
     "vagueness": "Lebanoff & Liu (EMNLP 2018), github.com/ucfnlp/vagueness: no licence file; "
     "research data. Vague-term list of Reidenberg et al. (2016) from the same corpus.",
+    "ai_training": "ai_clauses (sentences of Open Terms Archive and PGA version histories, "
+    "ODC-BY 1.0; labels made for policydiff).",
 }
 
 
@@ -366,12 +368,63 @@ def fit_vagueness(
     return Fitted(final, rep)
 
 
+def load_ai_training(corpora: Path) -> TaskData:
+    """``ai_clauses/clauses.jsonl``: the rows that pass the AI-training model's gate,
+    ``trains`` against every other label; grouped by service (no validation split: C and the
+    threshold come from cross-validation that holds whole services out)."""
+    from . import ai_model
+
+    rows = ai_model.load_rows(corpora)
+    data = ai_model.training_rows(rows)
+    return TaskData(
+        labels=(ai_model.LABEL,),
+        train_texts=data.texts,
+        Y=np.array(data.y, dtype=int).reshape(-1, 1),
+        val_texts=[],
+        Yv=np.zeros((0, 1), dtype=int),
+        groups=data.groups,
+        data={
+            "train": f"ai_clauses/clauses.jsonl: {len(data.texts)} of {len(rows)} rows pass the "
+            f"gate (AI, model, algorithm or training words), {sum(data.y)} labelled trains; "
+            f"{len(set(data.groups))} services",
+            "validation": "cross-validation holding whole services out (GroupKFold by service)",
+        },
+        extra={},
+    )
+
+
+def fit_ai_training(
+    name: str, task: TaskData, features: PolicyFeatures, meta: dict[str, Any]
+) -> Fitted:
+    """The AI-training statement model on its own vocabulary (``features`` is not used: the
+    shared vocabulary lacks the words of AI policies, see ``ai_model``)."""
+    from . import ai_model
+
+    model, report = ai_model.fit(
+        task.train_texts,
+        task.Y[:, 0].tolist(),
+        task.groups or [],
+        {
+            **meta,
+            "data": task.data,
+            "features": f"counts of lower-cased word {NGRAMS[0]}-{NGRAMS[1]} grams over its own "
+            f"vocabulary (n-grams in at least {MIN_DF} training rows); sublinear tf-idf",
+            "estimator": "logistic regression (liblinear, class_weight=balanced); C and the "
+            "threshold by cross-validation grouped by service",
+        },
+    )
+    return Fitted(model, report)
+
+
 #: name -> (reads the task's data, fits its model)
 TASKS: dict[str, tuple[Callable[[Path], TaskData], Callable[..., Fitted]]] = {
     "opp115": (load_opp115, fit_task),
     "goppc": (load_goppc, fit_task),
     "vagueness": (load_vagueness, fit_vagueness),
+    "ai_training": (load_ai_training, fit_ai_training),
 }
+#: the tasks whose training texts make the shared vocabulary (the AI-training model has its own)
+SHARED_VOCABULARY: tuple[str, ...] = ("opp115", "goppc", "vagueness")
 
 
 def train_all(
@@ -405,8 +458,20 @@ def train_all(
     # every task's data is read, whichever are trained: the shared vocabulary comes from the
     # training texts of all of them (never their validation texts), so that a model trained
     # alone shares its feature space with the others
-    data = {name: load(root) for name, (load, _) in TASKS.items()}
-    features = make_features([t for name in TASKS for t in data[name].train_texts], lexicon)
+    # the AI-training task is left out of a default run on corpora without ai_clauses
+    names = (
+        list(tasks)
+        if tasks
+        else [n for n in TASKS if n in SHARED_VOCABULARY or (root / "ai_clauses").is_dir()]
+    )
+    data = {
+        name: load(root)
+        for name, (load, _) in TASKS.items()
+        if name in SHARED_VOCABULARY or name in names
+    }
+    features = make_features(
+        [t for name in SHARED_VOCABULARY for t in data[name].train_texts], lexicon
+    )
     meta = {
         "trained": {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -424,7 +489,7 @@ def train_all(
         "per-label thresholds from cross-validation on the training data",
     }
     reports: dict[str, dict[str, Any]] = {}
-    for name in tasks or list(TASKS):
+    for name in names:
         t0 = time.perf_counter()
         if progress:
             progress(f"training {name}")

@@ -1,7 +1,8 @@
 """Evaluate ``ai_training.added`` on labelled version pairs (``ai_pairs`` format).
 
 ``evaluate_ai_pairs(path)`` compares each case's ``old.md`` and ``new.md`` and reports
-pair-level precision, recall and F1 of the ``ai_training.added`` flag (ambiguous cases
+pair-level precision, recall and F1 of the ``ai_training.added`` and
+``ai_training.scope_widened`` flags (ambiguous cases
 scored apart), and per case whether some flagged clause contains one of the
 ``expected_added_sentences`` ("at the right clause").
 
@@ -22,6 +23,9 @@ from corpora.ai_pairs import AIPair, read_pairs
 from ..engine import PolicyAnalyzer
 
 FLAG = "ai_training.added"
+#: flags that say the new version adds AI-training language (new training, or training
+#: widened to new data, sources or people)
+FLAGS = (FLAG, "ai_training.scope_widened")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _NONWORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -57,7 +61,7 @@ def evaluate_pair(case: AIPair, engine: PolicyAnalyzer) -> dict[str, Any]:
     """Compare one case and score its ``ai_training.added`` findings."""
     t0 = time.perf_counter()
     comparison = engine.compare(case.old, case.new)
-    flagged = [f for f in comparison.findings if f.flag == FLAG]
+    flagged = [f for f in comparison.findings if f.flag in FLAGS]
     texts = [f.new_clause.text for f in flagged if f.new_clause is not None]
     hits = [s for s in case.expected_added_sentences if any(_contains(t, s) for t in texts)]
     predicted = bool(flagged)

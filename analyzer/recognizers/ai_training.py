@@ -31,12 +31,14 @@ anaphor "This data ..." points back to, or the list lead-in), the ``actor`` (``c
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from spacy.tokens import Doc
 
+from .. import modality as mod
 from .. import taxonomy as tx
-from ..datamodel import Annotation, Clause
+from ..datamodel import Annotation, Clause, Explanation
 from .base import Recognizer, register
 from .common import (
     annotation,
@@ -46,13 +48,17 @@ from .common import (
     en_doc,
     en_docs,
     in_relative_clause,
+    make_span,
     negated_at,
+    negated_coordination,
     negated_use_before,
     negation_before,
     new_subject_between,
     sentence_bounds,
 )
 from .patterns import Match, load_patterns
+
+MODEL_OBJECTS = ("AI", "MODEL", "AI_MODEL", "GENERATIVE", "FOREIGN_AI")
 
 STRONG_AFTER = 12
 STRONG_BEFORE = 8
@@ -95,12 +101,72 @@ def _facets(clause_text: str, doc: Doc, lo: int, hi: int) -> set[tuple[str, str]
     return facets
 
 
+def _modality(doc: Doc, lo_char: int, hi_char: int, target_char: int) -> str:
+    """Modality of a statement whose sentence spans ``lo_char:hi_char`` and whose target
+    starts at ``target_char`` (cue table: ``patterns/modality.json``, see
+    :mod:`analyzer.modality`). A choice frame counts only before the target ("you can opt out
+    of our use of X to train"), within 100 characters."""
+    hits = doc.user_data.get("policydiff_modality")
+    if hits is None:
+        hits = doc.user_data["policydiff_modality"] = load_patterns("modality").match(doc)
+    cues: list[str] = []
+    for m in hits:
+        if not (lo_char <= m.start_char < hi_char):
+            continue
+        if m.entry.label == "CHOICE_FRAME" and not (0 <= target_char - m.start_char <= 100):
+            continue
+        cues.append(m.entry.label)
+    return mod.pick(cues)
+
+
+_DATA_REFERENCE = frozenset({"them", "these", "those"})
+
+
+def _about_data(clause: Clause, info, quals: tuple[tuple[str, str], ...], lo: int, hi: int) -> bool:
+    """A training statement is about people's data when its sentence (or the list lead-in
+    or anaphor its qualifiers already read) names data, content or a source, or refers back
+    to it ("them", "these"). Headings, table rows and list items state purposes without
+    naming the data in the same breath ("Develop and improve AI at Meta") and always count.
+    "Anthropic is an AI research company building reliable AI systems", "the model can
+    predict the next word" name none: they describe AI, not the use of data."""
+    if clause.kind != "sentence":
+        return True
+    if any(k in ("data", "source") for k, _ in quals):
+        return True
+    if any(lo <= m.start_char < hi for m in info.lex.get("DATA_WORD", [])):
+        return True
+    text = clause.text[lo:hi].lower()
+    return any(f" {w} " in f" {text} " or f" {w}," in text for w in _DATA_REFERENCE)
+
+
+def start_char_of(verb: Match, obj: Match) -> int:
+    return min(verb.start_char, obj.start_char)
+
+
+def _with_modality(quals: tuple[tuple[str, str], ...], value: str) -> tuple[tuple[str, str], ...]:
+    return (*quals, ("modality", value)) if value != mod.USE else quals
+
+
 @register("policydiff.ai_training.v1")
 class AITrainingRecognizer(Recognizer):
-    """Finds AI-training uses (and commitments not to train) with their scope."""
+    """Finds AI-training uses (and commitments not to train) with their scope, polarity
+    and modality; with the trained AI-training model (``models/ai_training.skops``) it also
+    finds training stated in words the rules do not know.
+
+    Args:
+        model: the AI-training :class:`TextModel` (default: loaded from ``models/`` when
+            present; ``False`` runs the rules alone).
+    """
 
     per_clause = True
     kinds = (tx.AI_TRAINING, tx.EXCLUSION, tx.RECIPIENT)
+
+    def __init__(self, model: object | None = None):
+        if model is None:
+            from ..classify.ai_model import cached_model
+
+            model = cached_model()
+        self.model = model or None
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
         out: list[Annotation] = []
@@ -108,12 +174,162 @@ class AITrainingRecognizer(Recognizer):
         ctx_docs: dict[str, Doc] = {}
         edocs = en_docs(clauses, docs)
         load_patterns("ai_training").match_many(edocs)  # one batched pass, cached per Doc
-        for clause, doc in zip(clauses, edocs, strict=False):
+        scores = self._model_scores(clauses, edocs)
+        for i, (clause, doc) in enumerate(zip(clauses, edocs, strict=False)):
             try:
-                out.extend(self._clause(clause, doc, prev_doc, ctx_docs))
+                found = self._clause(clause, doc, prev_doc, ctx_docs)
+                if i in scores:
+                    found = self._with_model(clause, doc, found, scores[i], prev_doc, ctx_docs)
+                out.extend(found)
             finally:
                 prev_doc = doc
         return out
+
+    # -- the model ------------------------------------------------------------------------
+    def _model_scores(
+        self, clauses: Sequence[Clause], docs: Sequence[Doc]
+    ) -> dict[int, tuple[float, tuple[str, ...]]]:
+        """P(trains) and top terms of every clause that passes the model's gate."""
+        if self.model is None:
+            return {}
+        from ..classify.ai_model import gate, model_input
+
+        todo = [i for i, (c, d) in enumerate(zip(clauses, docs, strict=False)) if gate(d)]
+        if not todo:
+            return {}
+        texts = [model_input(clauses[i]) for i in todo]
+        model = self.model
+        weighted = model.weigh(model.featurize(texts))  # type: ignore[attr-defined]
+        proba = model.proba_from(weighted)[:, 0]  # type: ignore[attr-defined]
+        out: dict[int, tuple[float, tuple[str, ...]]] = {}
+        for row, i in enumerate(todo):
+            p = float(proba[row])
+            top: tuple[str, ...] = ()
+            if p >= model.thresholds[0]:  # type: ignore[attr-defined]
+                top = model.top_terms("", model.labels[0], 5, weighted[row])  # type: ignore[attr-defined]
+            out[i] = (p, top)
+        return out
+
+    def _with_model(
+        self,
+        clause: Clause,
+        doc: Doc,
+        found: list[Annotation],
+        scored: tuple[float, tuple[str, ...]],
+        prev_doc: Doc | None,
+        ctx_docs: dict[str, Doc],
+    ) -> list[Annotation]:
+        """Combine the rule annotations of a clause with the model's score: a rule decision
+        says whether the model agrees; with no rule decision, a model score at or above its
+        threshold makes a use, unless negation, modality or a question says otherwise."""
+        p, top = scored
+        th = float(self.model.thresholds[0])  # type: ignore[union-attr]
+        agree = p >= th
+        rule_ai = [a for a in found if a.kind == tx.AI_TRAINING]
+        if rule_ai:
+            out = []
+            for a in found:
+                if a.kind != tx.AI_TRAINING:
+                    out.append(a)
+                    continue
+                both = agree and mod.is_use(a)
+                note = (
+                    f" The AI-training model agrees (P(trains) = {p:.2f} >= {th:.2f})."
+                    if both
+                    else f" The AI-training model gives P(trains) = {p:.2f} (threshold {th:.2f})."
+                )
+                ex = a.explanation
+                out.append(
+                    dataclasses.replace(
+                        a,
+                        explanation=Explanation(
+                            ex.recognizer,
+                            "rule+model" if both else "rule",
+                            ex.pattern,
+                            ex.detail.rstrip() + note,
+                            top if both else ex.top_terms,
+                        ),
+                        qualifiers=(*a.qualifiers, ("model_score", f"{p:.2f}")),
+                    )
+                )
+            return out
+        if not agree or clause.text.rstrip().endswith("?"):
+            return found
+        made = self._model_use(clause, doc, p, th, top, prev_doc, ctx_docs)
+        return [*found, *made]
+
+    def _model_use(
+        self,
+        clause: Clause,
+        doc: Doc,
+        p: float,
+        th: float,
+        top: tuple[str, ...],
+        prev_doc: Doc | None,
+        ctx_docs: dict[str, Doc],
+    ) -> list[Annotation]:
+        """A model-decided use, anchored on the clause's first training or improvement word."""
+        info = doc_info(doc)
+        lex = info.lex
+        not_training = {t for n in lex.get("NOT_TRAINING", []) for t in range(n.start, n.end)}
+        # the model decides how words combine, not whether a training predicate is there: a
+        # model-decided use is anchored on a training or improvement word, and a weak one
+        # ("improve", "develop", "more accurate") needs an AI or model word in its sentence
+        strong = [
+            m
+            for role in ("VERB_STRONG", "TRAINING_NOUN", "HUMAN_REVIEW", "FOREIGN_USE")
+            for m in lex.get(role, [])
+            if m.start not in not_training
+        ]
+        objects = [m for role in MODEL_OBJECTS for m in lex.get(role, [])]
+        weak = [
+            m
+            for role in ("VERB_WEAK", "MODEL_PREDICATE")
+            for m in lex.get(role, [])
+            if any(info.sent_of[o.start] == info.sent_of[m.start] for o in objects)
+        ]
+        anchors = strong + weak
+        if not anchors:
+            return []
+        anchor = min(anchors, key=lambda m: m.start)
+        neg = negation_before(info, anchor.start, NEG_WINDOW)
+        if neg is not None and in_relative_clause(doc, info, neg, anchor.start):
+            neg = None
+        if neg is None:
+            neg = negated_use_before(doc, info, anchor.start)
+        if neg is None:
+            neg = negated_coordination(doc, info, anchor.start)
+        if neg is not None:
+            return []  # a denial: the rules' business (they found none), never a use
+        lo, hi = sentence_bounds(doc, anchor.start)
+        value = _modality(doc, lo, hi, anchor.start_char)
+        if value == mod.CHOICE:
+            return []
+        quals = self._qualifiers(clause, doc, prev_doc, ctx_docs, lo, hi, False, info)
+        if not _about_data(clause, info, quals, 0, len(clause.text)):
+            return []
+        quals = (*_with_modality(quals, value), ("model_score", f"{p:.2f}"))
+        return [
+            Annotation(
+                clause_id=clause.id,
+                kind=tx.AI_TRAINING,
+                label="use",
+                span=make_span(clause.text, anchor.start_char, anchor.end_char),
+                score=round(p, 4),
+                explanation=Explanation(
+                    recognizer=self.name,
+                    source="model",
+                    pattern="ai_training",
+                    detail=(
+                        f"The AI-training model reads this clause as a statement that data is "
+                        f"used to train or improve AI models (P(trains) = {p:.2f} >= "
+                        f"threshold {th:.2f}); no training rule matched its wording."
+                    ),
+                    top_terms=top,
+                ),
+                qualifiers=quals,
+            )
+        ]
 
     # -- one clause -----------------------------------------------------------------------
     def _clause(
@@ -147,6 +363,8 @@ class AITrainingRecognizer(Recognizer):
                 neg_tok = None  # "which do not ...", "we don't sell X, and we train ..."
             if neg_tok is None:  # "we do not use <long object list> to develop ... AI"
                 neg_tok = negated_use_before(doc, info, first)
+            if neg_tok is None:  # "won't appear in history, ..., or be used to train"
+                neg_tok = negated_coordination(doc, info, first)
             negated = neg_tok is not None
             lo, hi = sentence_bounds(doc, verb.start)
             label = "recipient_use" if recipient else "use"
@@ -157,6 +375,10 @@ class AITrainingRecognizer(Recognizer):
             start = min(verb.start_char, obj.start_char)
             end = max(verb.end_char, obj.end_char)
             quals = self._qualifiers(clause, doc, prev_doc, ctx_docs, lo, hi, recipient, info)
+            value = mod.USE if negated else _modality(doc, lo, hi, start_char_of(verb, obj))
+            if not (negated or recipient) and not _about_data(clause, info, quals, lo, hi):
+                continue  # "Anthropic is ... building reliable AI systems": no data in play
+            quals = _with_modality(quals, value)
             if negated:
                 ns = doc[neg_tok].idx  # type: ignore[index]
                 out.append(
@@ -194,7 +416,7 @@ class AITrainingRecognizer(Recognizer):
                     qualifiers=quals,
                 )
             )
-            if recipient and not negated:
+            if recipient and not negated and value not in mod.NOT_USE:
                 out.append(
                     annotation(
                         clause,
@@ -366,6 +588,8 @@ class AITrainingRecognizer(Recognizer):
                 continue
             seen.add(key)
             quals = self._qualifiers(clause, doc, prev_doc, ctx_docs, lo, hi, False, info)
+            if not negated:
+                quals = _with_modality(quals, _modality(doc, lo, hi, m.start_char))
             if negated:
                 out.append(
                     annotation(

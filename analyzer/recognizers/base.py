@@ -90,6 +90,10 @@ class RecognizerRegistry:
     def remove(self, name: str) -> None:
         self._recognizers = [r for r in self._recognizers if r.name != name]
 
+    def replace(self, name: str, recognizer: Recognizer) -> None:
+        """Put ``recognizer`` in the place of the one registered as ``name``."""
+        self._recognizers = [recognizer if r.name == name else r for r in self._recognizers]
+
     def get(self, name: str) -> Recognizer:
         for r in self._recognizers:
             if r.name == name:

@@ -190,6 +190,36 @@ def negated_use_before(doc: Doc, info: DocInfo, start: int) -> int | None:
     return None
 
 
+COORD_NEG_SCOPE = 25  # tokens over which a negation reaches through "or"-coordinated predicates
+_COORD = frozenset({"or", "nor"})
+_NEG_WORDS = frozenset({"not", "n't", "n’t", "never", "neither", "nor"})
+
+
+def negated_coordination(doc: Doc, info: DocInfo, start: int) -> int | None:
+    """Negation cue whose reach runs through a list of "or"-coordinated predicates to
+    ``start``: "Chats from Temporary Chat won't appear in history, use or create memories, or
+    be used to train our models". The cue is a verbal negation (not, n't, never) earlier in
+    the same scope, at most ``COORD_NEG_SCOPE`` tokens before; between it and ``start`` there
+    is an "or"/"nor" and no new subject (", and we use ..." ends its reach)."""
+    if start >= len(info.scope):
+        return None
+    sc = info.scope[start]
+    for t in reversed(info.neg_tokens):
+        if t >= start:
+            continue
+        if start - t > COORD_NEG_SCOPE or info.scope[t] != sc:
+            return None
+        if doc[t].lower_ not in _NEG_WORDS:
+            return None
+        gap = [doc[i].lower_ for i in range(t + 1, start)]
+        if not any(w in _COORD for w in gap):
+            return None
+        if in_relative_clause(doc, info, t, start) or new_subject_between(doc, t + 1, start):
+            return None
+        return t
+    return None
+
+
 def _subject_of_new_clause(doc: Doc, info: DocInfo, lo: int, target: int) -> bool:
     """``target`` opens a coordinated clause as its subject: an 'and'/'or' between the use
     verb and it, and an auxiliary or use verb within a few tokens after it (not inside a
