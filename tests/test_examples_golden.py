@@ -76,10 +76,26 @@ def summarize(obj: Comparison | Analysis) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize("name", STEP_NAMES)
-def test_matches_golden(steps, name):
+PAIRS = EXAMPLES / "pairs"
+PAIR_NAMES = ("deferral", "denial")
+
+
+@pytest.fixture(scope="module")
+def pairs() -> dict[str, Comparison]:
+    """The bundled version pairs (``corpora/examples/pairs/<name>/``, two dated files each)."""
+    import analyzer
+
+    out = {}
+    for name in PAIR_NAMES:
+        old, new = sorted((PAIRS / name).glob("*.md"))
+        out[name] = analyzer.compare(old, new)
+    return out
+
+
+@pytest.mark.parametrize("name", STEP_NAMES + tuple(f"pair_{n}" for n in PAIR_NAMES))
+def test_matches_golden(steps, pairs, name):
     path = GOLDEN / f"{name}.json"
-    got = summarize(steps[name])
+    got = summarize(pairs[name[5:]] if name.startswith("pair_") else steps[name])
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)
         doc = {
@@ -268,3 +284,26 @@ def test_html_version_reads_like_the_markdown_version():
         (ch.kind, (ch.new or ch.old).text[:60]) for ch in c.substantive_changes
     ]
     assert not c.findings
+
+
+def test_deferral_turning_into_use_is_added(pairs):
+    """Meta's case: "we're still delaying our plans to use your information to develop AI"
+    gives way to "we'll use public posts ... on the basis of legitimate interests to develop
+    and improve generative AI models": training is added there, and the deferral going away
+    is not reported as training removed."""
+    c = pairs["deferral"]
+    flags = [f.flag for f in c.findings]
+    assert "ai_training.removed" not in flags
+    added = [f for f in c.findings if f.flag == "ai_training.added"]
+    assert len(added) == 1
+    assert "deferred" in added[0].reason
+    assert [e.side for e in added[0].evidence] == ["old", "new"]
+    assert "legal_basis.legitimate_interest_for_ai" in flags
+
+
+def test_denial_with_a_long_object_is_no_addition(pairs):
+    """A new commitment NOT to train, with a long object list and a parenthesis, adds no
+    training, no recipient and no purpose."""
+    c = pairs["denial"]
+    assert c.substantive_changes
+    assert not [f for f in c.findings if f.flag.endswith(".added")], [f.flag for f in c.findings]

@@ -173,10 +173,12 @@ def negated_use_before(doc: Doc, info: DocInfo, start: int) -> int | None:
     for u in reversed(info.lex.get("USE_VERB", [])):
         if u.start >= start:
             continue
-        if start - u.start > USE_SCOPE or info.scope[u.start] != sc:
+        if _span_outside_parens(doc, u.start, start) > USE_SCOPE or info.scope[u.start] != sc:
             return None
         if u.start > 0 and doc[u.start - 1].lower_ in ("to", "for"):
             continue
+        if _nominal_ing(doc, u.start):
+            continue  # "screen sharing", "data processing": part of the object list
         neg = negation_before(info, u.start, USE_NEG_WINDOW)
         if neg is None:
             neg = _negated_subject(doc, info, u.start)
@@ -218,6 +220,59 @@ def negated_coordination(doc: Doc, info: DocInfo, start: int) -> int | None:
             return None
         return t
     return None
+
+
+_ING_LICENSORS = frozenset(
+    {
+        "by",
+        "for",
+        "of",
+        "from",
+        "without",
+        "when",
+        "while",
+        "before",
+        "after",
+        "in",
+        "and",
+        "or",
+        "not",
+        "about",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "to",
+        "we",
+        "they",
+        "you",
+    }
+)
+
+
+def _nominal_ing(doc: Doc, t: int) -> bool:
+    """A use verb in -ing form that is the head of a compound noun ("screen sharing")."""
+    w = doc[t].lower_
+    if not w.endswith("ing") or t == 0:
+        return False
+    prev = doc[t - 1]
+    return prev.is_alpha and prev.lower_ not in _ING_LICENSORS
+
+
+def _span_outside_parens(doc: Doc, lo: int, hi: int) -> int:
+    """Tokens from ``lo`` to ``hi`` not counting those inside parentheses: a parenthetical
+    ("(such as poll results, whiteboard and reactions)") does not stretch a negation's reach."""
+    depth = n = 0
+    for t in range(lo, hi):
+        w = doc[t].text
+        if w == "(":
+            depth += 1
+        elif w == ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            n += 1
+    return n
 
 
 def _subject_of_new_clause(doc: Doc, info: DocInfo, lo: int, target: int) -> bool:
@@ -280,6 +335,8 @@ def negated_at(
         neg = None
     if neg is None and through_use:
         neg = negated_use_before(doc, info, start)
+    if neg is None and through_use:
+        neg = negated_coordination(doc, info, start)
     return neg
 
 
