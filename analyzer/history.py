@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from .datamodel import (
     SEVERITIES,
     AnalyzedVersion,
+    Annotation,
     Clause,
     ClauseChange,
     Comparison,
@@ -43,6 +44,7 @@ from .datamodel import (
     PolicyVersion,
     TimelineEvent,
 )
+from .modality import is_use
 
 #: Annotation kinds followed in timelines (``vague`` only for its ``vague_purpose`` label).
 TIMELINE_KINDS = (
@@ -55,6 +57,7 @@ TIMELINE_KINDS = (
     "choice",
     "ai_training",
 )
+#: AI-training scope items (``training_scope``) are followed too, as kind ``ai_training_scope``
 
 
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
@@ -253,6 +256,28 @@ def recurrent_clauses(
 
 
 # -- timelines -------------------------------------------------------------------------------
+_GENERIC_SCOPE = frozenset({("data", "personal_data"), ("actor", "company")})
+
+
+def training_scope(analyzed: AnalyzedVersion, a: Annotation) -> list[str]:
+    """What an AI-training use covers, as timeline items: the data categories and sources
+    it names (``data:public_posts``, ``source:public_web``), training by another company
+    (``actor:recipient``) and the legal basis stated in its clause (``basis:...``). A
+    service that stated "improve our AI technologies" in 2022 and starts training on
+    adults' public posts under legitimate interests in 2025 shows the 2025 step."""
+    out = [
+        f"{k}:{v}"
+        for k, v in a.qualifiers
+        if k in ("data", "source", "actor") and (k, v) not in _GENERIC_SCOPE
+    ]
+    out += [
+        f"basis:{b.label}"
+        for b in analyzed.annotations_for(a.clause_id, "legal_basis")
+        if not b.negated and "rule" in b.explanation.source
+    ]
+    return out
+
+
 def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
     """The timeline items a version contains, each with the first clause that states it."""
     order = {c.id: c for c in analyzed.clauses}
@@ -262,6 +287,14 @@ def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
         key=lambda a: order[a.clause_id].index if a.clause_id in order else 1 << 30,
     ):
         if a.negated or a.clause_id not in order:
+            continue
+        if a.kind == "ai_training":
+            if not is_use(a):
+                continue  # deferred plans and choices are not training
+            clause = order[a.clause_id]
+            found.setdefault((a.kind, a.label), clause)
+            for scope in training_scope(analyzed, a):
+                found.setdefault(("ai_training_scope", scope), clause)
             continue
         if a.kind in TIMELINE_KINDS:
             key = (a.kind, a.label)

@@ -40,6 +40,7 @@ GATE_ROLES: tuple[str, ...] = (
     "GENERATIVE",
     "FOREIGN_USE",
     "FOREIGN_AI",
+    "FOREIGN_TRAIN",
     "HUMAN_REVIEW",
 )
 C_GRID: tuple[float, ...] = (0.3, 1.0, 3.0, 10.0)
@@ -139,10 +140,17 @@ def fit_for(rows: Sequence[Any], meta: dict[str, Any] | None = None) -> TextMode
     return model
 
 
+#: the row files the model is trained on: the English rows and their faithful German and
+#: French translations (``clauses_en.jsonl`` repeats English rows, so it is not read)
+ROW_FILES: tuple[str, ...] = ("clauses.jsonl", "clauses_de.jsonl", "clauses_fr.jsonl")
+
+
 def load_rows(corpora: Path) -> list[Any]:
+    """Every training row of ``ai_clauses`` (translations where present)."""
     from ..evaluation.ai_clauses import read_rows
 
-    return read_rows(corpora / "ai_clauses" / "clauses.jsonl")
+    folder = corpora / "ai_clauses"
+    return [r for name in ROW_FILES if (folder / name).exists() for r in read_rows(folder / name)]
 
 
 def model_input(clause: Any) -> str:

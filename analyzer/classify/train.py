@@ -384,7 +384,8 @@ def load_ai_training(corpora: Path) -> TaskData:
         Yv=np.zeros((0, 1), dtype=int),
         groups=data.groups,
         data={
-            "train": f"ai_clauses/clauses.jsonl: {len(data.texts)} of {len(rows)} rows pass the "
+            "train": f"ai_clauses/clauses.jsonl, clauses_de.jsonl, clauses_fr.jsonl (German and "
+            f"French translations of 251 rows): {len(data.texts)} of {len(rows)} rows pass the "
             f"gate (AI, model, algorithm or training words), {sum(data.y)} labelled trains; "
             f"{len(set(data.groups))} services",
             "validation": "cross-validation holding whole services out (GroupKFold by service)",

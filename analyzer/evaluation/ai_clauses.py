@@ -123,13 +123,13 @@ def locate(v: AnalyzedVersion, text: str) -> list[str]:
     # hold a contiguous run of half its words, at least 8
     words = t.split()
     n = max(8, len(words) // 2)
-    if len(words) > n:
-        runs = {" ".join(words[i : i + n]) for i in range(0, len(words) - n + 1)}
-        parts += [
-            c.id
-            for c in v.clauses
-            if c.id not in parts and any(run in norm(c.text) for run in runs)
-        ]
+    if len(words) > n and not parts:
+        # the clause that holds most of the row's runs (two table rows sharing a long phrase
+        # must not both stand for it)
+        runs = [" ".join(words[i : i + n]) for i in range(0, len(words) - n + 1)]
+        counts = {c.id: sum(run in norm(c.text) for run in runs) for c in v.clauses}
+        best = max(counts.values(), default=0)
+        parts = [cid for cid, k in counts.items() if k and k == best]
     return parts
 
 
@@ -255,12 +255,12 @@ def evaluate_ai_clauses(
 
 def _loso(rows: Sequence[Row], root: Path, folder: Path) -> dict[str, Any]:
     """Retrain the AI-training model without each service and judge that service's rows."""
-    from ..classify.ai_model import fit_for
+    from ..classify.ai_model import fit_for, load_rows
     from ..engine import PolicyAnalyzer
     from ..recognizers.ai_training import AITrainingRecognizer
     from ..recognizers.base import RecognizerRegistry
 
-    train_rows = read_rows(folder / "clauses.jsonl")
+    train_rows = load_rows(folder.parent)
     judged: list[dict[str, Any]] = []
     for service in sorted({r.service for r in rows}):
         model = fit_for([r for r in train_rows if r.service != service])

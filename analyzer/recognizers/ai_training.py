@@ -58,6 +58,7 @@ from .common import (
 )
 from .patterns import Match, load_patterns
 
+STRONG_ANCHORS = ("VERB_STRONG", "TRAINING_NOUN", "HUMAN_REVIEW", "FOREIGN_USE", "FOREIGN_TRAIN")
 MODEL_OBJECTS = ("AI", "MODEL", "AI_MODEL", "GENERATIVE", "FOREIGN_AI")
 
 STRONG_AFTER = 12
@@ -113,7 +114,11 @@ def _modality(doc: Doc, lo_char: int, hi_char: int, target_char: int) -> str:
     for m in hits:
         if not (lo_char <= m.start_char < hi_char):
             continue
-        if m.entry.label == "CHOICE_FRAME" and not (0 <= target_char - m.start_char <= 100):
+        if (
+            m.entry.label == "CHOICE_FRAME"
+            and m.entry.type != "either"
+            and not (0 <= target_char - m.start_char <= 100)
+        ):
             continue
         cues.append(m.entry.label)
     return mod.pick(cues)
@@ -137,6 +142,15 @@ def _about_data(clause: Clause, info, quals: tuple[tuple[str, str], ...], lo: in
         return True
     text = clause.text[lo:hi].lower()
     return any(f" {w} " in f" {text} " or f" {w}," in text for w in _DATA_REFERENCE)
+
+
+def _foreign_negated(info, lo: int, hi: int, anchor: Match) -> bool:
+    """A German or French negation ("nicht", "keine", "ne ... pas") in the anchor's sentence
+    before it or just after it (French "ne ... pas" closes after the verb)."""
+    return any(
+        lo <= n.start_char < hi and n.start_char <= anchor.start_char + 20
+        for n in info.lex.get("FOREIGN_NEG", [])
+    )
 
 
 def start_char_of(verb: Match, obj: Match) -> int:
@@ -277,14 +291,20 @@ class AITrainingRecognizer(Recognizer):
         # ("improve", "develop", "more accurate") needs an AI or model word in its sentence
         strong = [
             m
-            for role in ("VERB_STRONG", "TRAINING_NOUN", "HUMAN_REVIEW", "FOREIGN_USE")
+            for role in (
+                "VERB_STRONG",
+                "TRAINING_NOUN",
+                "HUMAN_REVIEW",
+                "FOREIGN_USE",
+                "FOREIGN_TRAIN",
+            )
             for m in lex.get(role, [])
             if m.start not in not_training
         ]
         objects = [m for role in MODEL_OBJECTS for m in lex.get(role, [])]
         weak = [
             m
-            for role in ("VERB_WEAK", "MODEL_PREDICATE")
+            for role in ("VERB_WEAK", "MODEL_PREDICATE", "FOREIGN_IMPROVE")
             for m in lex.get(role, [])
             if any(info.sent_of[o.start] == info.sent_of[m.start] for o in objects)
         ]
@@ -299,6 +319,8 @@ class AITrainingRecognizer(Recognizer):
             neg = negated_use_before(doc, info, anchor.start)
         if neg is None:
             neg = negated_coordination(doc, info, anchor.start)
+        if neg is None and _foreign_negated(info, *sentence_bounds(doc, anchor.start), anchor):
+            neg = anchor.start
         if neg is not None:
             return []  # a denial: the rules' business (they found none), never a use
         lo, hi = sentence_bounds(doc, anchor.start)
