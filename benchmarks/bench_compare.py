@@ -148,6 +148,12 @@ def stage_times(engine, old: Path, new: Path, runs: int = 5) -> dict[str, float]
         (eng, "segment", "segment"),
         (engine, "_docs", "tokenize"),
         *((r, "passes", f"annotate_{r.name}") for r in engine.registry.recognizers),
+        # the AI-training model's share of the AI-training recognizer (gate, features, scores)
+        *(
+            (r, "_model_scores", "ai_training_model")
+            for r in engine.registry.recognizers
+            if hasattr(r, "_model_scores")
+        ),
         (eng, "combine_each", "combine"),
         (eng, "align", "align"),
         (eng, "assess_comparison", "assess"),

@@ -123,13 +123,13 @@ def locate(v: AnalyzedVersion, text: str) -> list[str]:
     # hold a contiguous run of half its words, at least 8
     words = t.split()
     n = max(8, len(words) // 2)
-    if len(words) > n and not parts:
+    if len(words) > n:
         # the clause that holds most of the row's runs (two table rows sharing a long phrase
         # must not both stand for it)
         runs = [" ".join(words[i : i + n]) for i in range(0, len(words) - n + 1)]
         counts = {c.id: sum(run in norm(c.text) for run in runs) for c in v.clauses}
         best = max(counts.values(), default=0)
-        parts = [cid for cid, k in counts.items() if k and k == best]
+        parts += [cid for cid, k in counts.items() if k and k == best and cid not in parts]
     return parts
 
 
