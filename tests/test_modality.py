@@ -66,6 +66,9 @@ def test_modality_of_training_statements(text: str, expected: str) -> None:
         # negation through or-coordinated predicates
         "Chats from Temporary Chat won't appear in history, use or create memories, or be used "
         "to train our models.",
+        "Améliorer les Services et mener des recherches (à l'exclusion de l'entraînement des "
+        "modèles).",
+        "Ihre privaten Nachrichten werden nicht verwendet, um unsere KI-Modelle zu trainieren.",
     ],
 )
 def test_denials_are_never_uses(text: str) -> None:
@@ -97,3 +100,14 @@ def test_pick_precedence() -> None:
     assert mod.pick([]) == mod.USE
     assert mod.pick(["UNLESS_OBJECTION", "DEFERRAL"]) == mod.DEFERRED
     assert mod.pick(["HYPOTHETICAL"]) == mod.CONDITIONAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wir verwenden Ihre öffentlichen Beiträge, um unsere KI-Modelle zu trainieren.",
+        "Nous utilisons vos publications publiques pour entraîner nos modèles d'IA.",
+    ],
+)
+def test_german_and_french_uses(text: str) -> None:
+    assert [a for a in _anns(text) if mod.is_use(a)]
