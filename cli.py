@@ -660,6 +660,8 @@ def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, 
     for name, rep in reports.items():
         val = rep.get("validation", {})
         line = f"{name}: validation macro-F1 {val.get('macro_f1')}, micro-F1 {val.get('micro_f1')}"
+        if "grouped_cv_f1" in rep:  # the AI-training model: no split, services held out in CV
+            line = f"{name}: F1 of trains, cross-validation by service, {rep['grouped_cv_f1']}"
         if "regressor" in rep:
             line += f", score Pearson {rep['regressor']['pearson']}"
         click.echo(f"{line} ({rep.get('train_seconds')} s)")
