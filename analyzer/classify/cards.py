@@ -132,11 +132,13 @@ def _ai_training_card(model: TextModel, rep: dict[str, Any]) -> list[str]:
         "## Use and limits",
         "",
         "- Reads only clauses that pass its gate (AI, model, algorithm or training words, "
-        "English, German or French); English training text only, so German and French "
-        "clauses rely on the rules' lexicon.",
+        "English, German or French). Its German and French come from faithful translations "
+        "of English rows of the same seven services, not from policies written in those "
+        "languages.",
         "- A model-decided use is never raised on a negated, deferred or choice-framed "
         "sentence, nor on one that names no data; it is anchored on the clause's first "
-        "training or AI word and says that the model decided.",
+        "training or improvement word (a weak one needs an AI or model word in its sentence) "
+        "and says that the model decided, with its score.",
         "- Seven services of training data, 40% of rows from Google's generative-AI policy: "
         "expect lower figures on companies whose wording differs.",
         "",
