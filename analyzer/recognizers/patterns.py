@@ -15,6 +15,12 @@ regular expression, matched case-insensitively on the clause text). Optional key
 (0-1, default 0.85), ``type`` (free text, e.g. the vagueness type), ``detail`` (a readable
 sentence for the explanation). Files are validated on load; a bad entry raises
 ``PatternError`` naming the file and the entry.
+
+Patterns are per language: ``<name>.json`` holds the English patterns and
+``<name>.<lang>.json`` (``purposes.de.json``, ``legal_bases.fr.json``) those of another
+language, compiled on that language's tokenizer. Labels are the same in every language (the
+taxonomy is language-neutral), so what comes after annotation does not depend on the
+language.
 """
 
 from __future__ import annotations
@@ -319,7 +325,19 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
     return PatternSet(path, kind, entries, pm, mt, regexes, fast_regexes)
 
 
+def pattern_path(name: str, lang: str = "en") -> Path:
+    """The file of pattern set ``name`` in ``lang``: ``<name>.json`` for English,
+    ``<name>.<lang>.json`` otherwise."""
+    return PATTERN_DIR / (f"{name}.json" if lang == "en" else f"{name}.{lang}.json")
+
+
+def has_patterns(name: str, lang: str = "en") -> bool:
+    """Whether pattern set ``name`` exists in ``lang``."""
+    return pattern_path(name, lang).is_file()
+
+
 @lru_cache(maxsize=64)
-def load_patterns(name: str) -> PatternSet:
-    """The compiled pattern set of ``analyzer/patterns/<name>.json`` (cached per process)."""
-    return compile_file(PATTERN_DIR / f"{name}.json")
+def load_patterns(name: str, lang: str = "en") -> PatternSet:
+    """The compiled pattern set ``name`` in ``lang`` (see :func:`pattern_path`), compiled on
+    that language's tokenizer (cached per process)."""
+    return compile_file(pattern_path(name, lang), get_nlp(lang))
