@@ -77,6 +77,7 @@ _OTA_DATE = re.compile(
 _HTML_SNIFF = re.compile(r"<(!doctype html|html|head|body|p|div|h[1-6]|ul|table)[\s>]", re.I)
 _MD_SNIFF = re.compile(r"^(#{1,6} |\s*[*+-] |\s*\d+\. |\|.*\||.+\n[=-]{3,}$)|\]\(", re.M)
 
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
