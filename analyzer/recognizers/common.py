@@ -23,6 +23,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
 from ..datamodel import Annotation, Clause, Explanation, Span
+from ..languages import COVERED
 from ..nlp import get_nlp
 from .patterns import Match, PatternSet, has_patterns, load_patterns
 
@@ -55,8 +56,12 @@ def en_doc(doc: Doc | None, text: str) -> Doc:
 
 
 def doc_language(docs: Sequence[Doc]) -> str:
-    """The language of the pipeline that made ``docs`` (one document has one language)."""
-    return docs[0].lang_ if docs else "en"
+    """The pattern language for ``docs``: the language of the pipeline that made them (one
+    document has one language) when it has pattern files, else English (a Doc made by
+    another pipeline is read again with the English one, as before languages were told
+    apart)."""
+    lang = docs[0].lang_ if docs else "en"
+    return lang if lang in COVERED else "en"
 
 
 def lang_doc(doc: Doc | None, text: str, lang: str) -> Doc:

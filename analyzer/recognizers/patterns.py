@@ -236,8 +236,9 @@ def _allowed_labels(path: Path, data: dict[str, Any], kind: str) -> set[str] | N
 
 
 def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
-    """Read, validate and compile one pattern file (raises ``PatternError``)."""
-    nlp = nlp or get_nlp("en")
+    """Read, validate and compile one pattern file (raises ``PatternError``), on the
+    tokenizer of ``nlp`` or else of the file's language (``<name>.<lang>.json``)."""
+    nlp = nlp or get_nlp(file_language(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -319,10 +320,18 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
             except (re.error, TypeError) as exc:
                 raise _fail(path, f"{where}: invalid regex: {exc}") from None
             regexes.append((entry, rx))
-            fast = _fast_regex(raw["regex"])
+            # RE2's \w and \b are ASCII-only: German and French words ("öffentlich",
+            # "données") need the Unicode-aware ``re``
+            fast = _fast_regex(raw["regex"]) if nlp.lang == "en" else None
             if fast is not None:
                 fast_regexes[pid] = fast
     return PatternSet(path, kind, entries, pm, mt, regexes, fast_regexes)
+
+
+def file_language(path: Path) -> str:
+    """The language of a pattern file: ``de`` for ``purposes.de.json``, else ``en``."""
+    parts = path.name.split(".")
+    return parts[-2] if len(parts) == 3 else "en"
 
 
 def pattern_path(name: str, lang: str = "en") -> Path:
