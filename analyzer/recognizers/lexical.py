@@ -25,6 +25,11 @@ _SHARING_CUE = re.compile(
     re.I,
 )
 _SHARING_SECTION = re.compile(r"shar|disclos|recipient|third part|transfer|who we", re.I)
+_CONTROLLER = re.compile(
+    r"verantwortlich|responsable (du|de ce|des) traitement|\bcontroller\b|"
+    r"datenschutzbeauftragt|délégué à la protection|data protection officer",
+    re.I,
+)
 #: the same cues in the other covered languages
 _SHARING_CUES = {
     "en": (_SHARING_CUE, _SHARING_SECTION),
@@ -32,7 +37,7 @@ _SHARING_CUES = {
         re.compile(
             r"\b((weiter|über|heraus)?(geben|gegeben|gibt)|weitergabe|übermitt\w*|offenleg\w*|"
             r"offengelegt|übertr(agen|ägt|agung|agen)|verkauf\w*|teilen|geteilt|teilt|"
-            r"empfänger\w*|zugriff|zugänglich|erhalten|erhält|übergeben|mitgeteilt|"
+            r"empfänger\w*|zugriff|zugänglich|übergeben|mitgeteilt|"
             r"veröffentlich\w*|sichtbar)\b",
             re.I,
         ),
@@ -63,6 +68,10 @@ class LexicalRecognizer(Recognizer):
     def keep(self, clause: Clause, text: str, lang: str = "en") -> bool:  # noqa: ARG002 - hook
         return True
 
+    def drop(self, clause: Clause, m: Match) -> bool:  # noqa: ARG002 - hook for subclasses
+        """Whether to leave out a hit that the patterns found."""
+        return False
+
     def describe(self, m: Match) -> str:
         """The explanation of a hit (before any negation note)."""
         e = m.entry
@@ -81,6 +90,8 @@ class LexicalRecognizer(Recognizer):
             seen: set[tuple[str, bool]] = set()
             for m in hits:
                 e = m.entry
+                if self.drop(clause, m):
+                    continue
                 neg = self.negatable and negated_at(doc, m.start) is not None
                 key = (e.label, neg)
                 if key in seen:
@@ -140,6 +151,10 @@ class RecipientRecognizer(LexicalRecognizer):
         if cue.search(text) or cue.search(clause.context):
             return True
         return any(section.search(h) for h in clause.section)
+
+    def drop(self, clause: Clause, m: Match) -> bool:
+        # a company named as the controller or its representative is not a recipient
+        return m.entry.label == "named_company" and bool(_CONTROLLER.search(clause.text))
 
 
 @register("policydiff.choice.v1")
