@@ -95,6 +95,14 @@ def _emit(obj, fmt: str, output: str | None) -> None:  # type: ignore[no-untyped
     click.echo(f"Wrote {fmt} report to {output}", err=True)
 
 
+def _warn(obj) -> None:  # type: ignore[no-untyped-def]
+    """One stderr line per warning of the report (e.g. a language the patterns do not cover)."""
+    from analyzer.report._common import warning_lines
+
+    for line in warning_lines(obj):
+        click.echo(line, err=True)
+
+
 def _meta(**kw: str | None) -> dict[str, str]:
     return {k: v for k, v in kw.items() if v}
 
@@ -157,6 +165,7 @@ def compare_cmd(
     old_v = engine.load(old, **shared, **_meta(date=old_date))
     new_v = engine.load(new, **shared, **_meta(date=new_date))
     comparison = engine.compare(old_v, new_v)
+    _warn(comparison)
     _emit(comparison, fmt, output)
     _fail_on_exit(ctx, comparison.findings, fail_on)
 
@@ -190,6 +199,7 @@ def analyze_cmd(
     analysis = engine.analysis(
         engine.load(file, **_meta(service=service, document_type=document_type, date=date))
     )
+    _warn(analysis)
     _emit(analysis, fmt, output)
     _fail_on_exit(ctx, analysis.findings, fail_on)
 

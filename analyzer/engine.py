@@ -210,8 +210,12 @@ class PolicyAnalyzer:
                 {b.text for b in version.blocks} | {c.text for c in clauses},
                 set(keys),
             )
+        warning = self.language_warning(version)
         return AnalyzedVersion(
-            version=version, clauses=tuple(clauses), annotations=tuple(annotations)
+            version=version,
+            clauses=tuple(clauses),
+            annotations=tuple(annotations),
+            warnings=(warning,) if warning else (),
         )
 
     def _annotate(
