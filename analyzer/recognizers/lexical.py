@@ -154,7 +154,9 @@ class RecipientRecognizer(LexicalRecognizer):
 
     def drop(self, clause: Clause, m: Match) -> bool:
         # a company named as the controller or its representative is not a recipient
-        return m.entry.label == "named_company" and bool(_CONTROLLER.search(clause.text))
+        if m.entry.label != "named_company":
+            return False
+        return any(_CONTROLLER.search(t) for t in (clause.text, clause.context, *clause.section))
 
 
 @register("policydiff.choice.v1")
