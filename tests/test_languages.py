@@ -118,6 +118,9 @@ def test_json_and_text_reports_name_the_language_and_warn() -> None:
     d = json.loads(render(c, "json"))
     assert [w.split(":")[0] for w in d["warnings"]] == ["new"]
     assert "language es" in render(c, "markdown")
+    html = render(c, "html")
+    assert '<th scope="row">Language</th><td>en</td><td>es</td>' in html
+    assert "new: language &#39;es&#39; is not covered" in html
 
 
 def test_cli_warns_on_stderr(tmp_path: Path) -> None:
