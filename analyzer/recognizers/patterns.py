@@ -86,6 +86,8 @@ class PatternSet:
     matcher: Matcher
     regexes: list[tuple[PatternEntry, re.Pattern[str]]] = field(default_factory=list)
     fast_regexes: dict[str, Any] = field(default_factory=dict)
+    #: the fast regexes were compiled for :func:`fold`-ed text (German and French files)
+    folded: bool = False
     #: the ``Doc.user_data`` key under which the hits of this file are cached
     cache_key: str = field(init=False)
 
@@ -133,8 +135,13 @@ class PatternSet:
 
         slow = [(e, rx) for e, rx in self.regexes if e.id not in self.fast_regexes]
         if len(slow) < len(self.regexes):
-            # RE2 on UTF-8 bytes: byte offsets map to characters cheaply (most text is ASCII)
-            encoded = [t.encode("utf-8") for t in texts]
+            # RE2 on UTF-8 bytes: byte offsets map to characters cheaply (most text is ASCII);
+            # folded text is all ASCII, with the same offsets as the text
+            encoded = (
+                [_doc_folded(d).encode("ascii") for d in docs]
+                if self.folded
+                else [t.encode("utf-8") for t in texts]
+            )
             starts, pos = [], 0
             for b in encoded:
                 starts.append(pos)
@@ -192,10 +199,53 @@ class PatternSet:
         return out
 
 
+_FOLD_PUNCT = {
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2011": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    return "x" if c.isalnum() else _FOLD_PUNCT.get(c, "\x01")
+
+
+_LOOKAROUND = re.compile(r"\(\?<?[=!]")
+
+
+def fold(text: str) -> str:
+    r"""``text`` with every non-ASCII letter or digit replaced by ``x``, typographic quotes,
+    dashes and spaces by their ASCII forms, and any other non-ASCII character by ``\x01``:
+    one character for one, so offsets are unchanged. RE2's ``\w`` and ``\b`` are ASCII-only;
+    on folded text (with patterns folded the same way) they see "öffentlich" as one word, as
+    Python's ``re`` does on the original."""
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(lambda m: _fold_char(m.group()), text)
+
+
+def _fold_pattern(pattern: str) -> str | None:
+    """A German or French regex for folded text, or None when it holds a non-ASCII character
+    that folding would confuse with another (then Python's ``re`` runs it)."""
+    folded = fold(pattern)
+    return None if "\x01" in folded else folded
+
+
 def _fast_regex(pattern: str) -> Any:
     """The pattern compiled with RE2 when available and compatible, else None."""
-    if _re2 is None:
-        return None
+    if _re2 is None or _LOOKAROUND.search(pattern):
+        return None  # RE2 has no look-around (and would log the refusal on stderr)
     try:
         return _re2.compile(("(?i)" + pattern).encode("utf-8"))
     except Exception:  # RE2 lacks some constructs (look-behind, back-references)
@@ -206,6 +256,13 @@ def _doc_text(doc: Doc) -> str:
     t = doc.user_data.get("policydiff_text")
     if t is None:
         t = doc.user_data["policydiff_text"] = doc.text
+    return t
+
+
+def _doc_folded(doc: Doc) -> str:
+    t = doc.user_data.get("policydiff_folded")
+    if t is None:
+        t = doc.user_data["policydiff_folded"] = fold(_doc_text(doc))
     return t
 
 
@@ -321,11 +378,15 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
                 raise _fail(path, f"{where}: invalid regex: {exc}") from None
             regexes.append((entry, rx))
             # RE2's \w and \b are ASCII-only: German and French words ("öffentlich",
-            # "données") need the Unicode-aware ``re``
-            fast = _fast_regex(raw["regex"]) if nlp.lang == "en" else None
+            # "données") are matched by RE2 on folded text (see ``fold``), or by ``re``
+            if nlp.lang == "en":
+                fast = _fast_regex(raw["regex"])
+            else:
+                folded = _fold_pattern(raw["regex"])
+                fast = _fast_regex(folded) if folded is not None else None
             if fast is not None:
                 fast_regexes[pid] = fast
-    return PatternSet(path, kind, entries, pm, mt, regexes, fast_regexes)
+    return PatternSet(path, kind, entries, pm, mt, regexes, fast_regexes, folded=nlp.lang != "en")
 
 
 def file_language(path: Path) -> str:
