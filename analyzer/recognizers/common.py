@@ -91,6 +91,16 @@ def en_docs(clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Doc]:
         d.vocab is vocab and "policydiff_text" in d.user_data for d in docs
     ):
         return list(docs)
+    # Docs of another language: their English twins are made in one batch
+    todo = [
+        (c.text, d)
+        for c, d in zip(clauses, docs, strict=False)
+        if d.vocab is not vocab and "policydiff_en" not in d.user_data
+    ]
+    if todo:
+        for (text, d), twin in zip(todo, get_nlp("en").pipe(t for t, _ in todo), strict=True):
+            twin.user_data["policydiff_text"] = text
+            d.user_data["policydiff_en"] = twin
     return [en_doc(doc, clause.text) for clause, doc in zip(clauses, docs, strict=False)]
 
 
@@ -373,6 +383,8 @@ def match_kind(
         return []  # the registry runs a recognizer only on languages it has patterns for
     ps = load_patterns(pattern_name, lang)
     edocs = lang_docs(clauses, docs, lang)
+    if lang != "en" and has_patterns("scope", lang):
+        load_patterns("scope", lang).match_many(edocs)  # negation cues: one batched pass
     out = []
     for clause, d, hits in zip(clauses, edocs, ps.match_many(edocs), strict=False):
         if hits:
