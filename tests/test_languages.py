@@ -164,3 +164,17 @@ def test_shared_corpora_languages_are_detected(shared_corpora: Path) -> None:
     assert wrong == []
     france = sorted((shared_corpora / "policy_versions" / "france" / "Google").rglob("*.md*"))
     assert france and {read_path(p).language for p in france} == {"fr"}
+
+
+def test_french_pipeline_splits_elisions_like_spacy_french() -> None:
+    """The light French tokenizer (no spacy.lang.fr exceptions, which take seconds to build)
+    splits elided articles and negations as spaCy's French does."""
+    from analyzer.nlp import get_nlp
+
+    nlp = get_nlp("fr")
+    assert nlp.lang == "fr"
+    text = "Nous n'utilisons pas l'article 6, paragraphe 1, point f) du RGPD qu'avec soin."
+    assert [t.text for t in nlp(text)] == [
+        "Nous", "n'", "utilisons", "pas", "l'", "article", "6", ",", "paragraphe", "1", ",",
+        "point", "f", ")", "du", "RGPD", "qu'", "avec", "soin", ".",
+    ]  # fmt: skip
