@@ -153,7 +153,9 @@ def compare_cmd(
     """Compare two versions of a policy or notice, clause by clause.
 
     OLD and NEW are files (.md, .txt, .html, .pdf, optionally .gz). Findings are printed
-    first (highest severity first), then the substantive changes. Exit codes: 0 done,
+    first (highest severity first), then the substantive changes. Each version runs the
+    patterns of its own language (English, German or French); a version in another
+    language gets a one-line warning naming what is not annotated. Exit codes: 0 done,
     1 a finding reached --fail-on, 2 bad input or usage.
 
     Example: policydiff compare old.md new.md --format json --output diff.json
@@ -189,7 +191,9 @@ def analyze_cmd(
     date: str | None,
 ) -> None:
     """Analyze one version: its clauses, their annotations and single-version findings
-    (AI-training language present, vague purposes).
+    (AI-training language present, vague purposes). The document's language (English,
+    German or French) decides the patterns; another language gets a one-line warning naming
+    what is not annotated.
 
     Example: policydiff analyze policy.md --format markdown
     """
