@@ -95,6 +95,14 @@ def _emit(obj, fmt: str, output: str | None) -> None:  # type: ignore[no-untyped
     click.echo(f"Wrote {fmt} report to {output}", err=True)
 
 
+def _warn(obj) -> None:  # type: ignore[no-untyped-def]
+    """One stderr line per warning of the report (e.g. a language the patterns do not cover)."""
+    from analyzer.report._common import warning_lines
+
+    for line in warning_lines(obj):
+        click.echo(line, err=True)
+
+
 def _meta(**kw: str | None) -> dict[str, str]:
     return {k: v for k, v in kw.items() if v}
 
@@ -145,7 +153,9 @@ def compare_cmd(
     """Compare two versions of a policy or notice, clause by clause.
 
     OLD and NEW are files (.md, .txt, .html, .pdf, optionally .gz). Findings are printed
-    first (highest severity first), then the substantive changes. Exit codes: 0 done,
+    first (highest severity first), then the substantive changes. Each version runs the
+    patterns of its own language (English, German or French); a version in another
+    language gets a one-line warning naming what is not annotated. Exit codes: 0 done,
     1 a finding reached --fail-on, 2 bad input or usage.
 
     Example: policydiff compare old.md new.md --format json --output diff.json
@@ -157,6 +167,7 @@ def compare_cmd(
     old_v = engine.load(old, **shared, **_meta(date=old_date))
     new_v = engine.load(new, **shared, **_meta(date=new_date))
     comparison = engine.compare(old_v, new_v)
+    _warn(comparison)
     _emit(comparison, fmt, output)
     _fail_on_exit(ctx, comparison.findings, fail_on)
 
@@ -180,7 +191,9 @@ def analyze_cmd(
     date: str | None,
 ) -> None:
     """Analyze one version: its clauses, their annotations and single-version findings
-    (AI-training language present, vague purposes).
+    (AI-training language present, vague purposes). The document's language (English,
+    German or French) decides the patterns; another language gets a one-line warning naming
+    what is not annotated.
 
     Example: policydiff analyze policy.md --format markdown
     """
@@ -190,6 +203,7 @@ def analyze_cmd(
     analysis = engine.analysis(
         engine.load(file, **_meta(service=service, document_type=document_type, date=date))
     )
+    _warn(analysis)
     _emit(analysis, fmt, output)
     _fail_on_exit(ctx, analysis.findings, fail_on)
 

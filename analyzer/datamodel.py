@@ -205,6 +205,9 @@ class AnalyzedVersion:
     _by_clause: dict[str, tuple[Annotation, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: one-line warnings about the analysis of this version (e.g. a language outside those
+    #: the patterns cover, and the annotation families then missing)
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         index: dict[str, list[Annotation]] = {}
@@ -351,6 +354,8 @@ class Comparison:
                 "findings": len(self.findings),
                 "changes": counts,
             },
+            "warnings": [f"old: {w}" for w in self.old.warnings]
+            + [f"new: {w}" for w in self.new.warnings],
             "findings": [f.to_dict() for f in self.findings],
             "changes": [c.to_dict() for c in self.changes if c.kind != "unchanged"],
         }
@@ -367,6 +372,7 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         d = {"schema": "policydiff.analysis/1", "analyzer_version": self.analyzer_version}
         d.update(self.analyzed.to_dict())
+        d["warnings"] = list(self.analyzed.warnings)
         d["findings"] = [f.to_dict() for f in self.findings]
         return d
 

@@ -22,18 +22,23 @@ from .classify.combine import combine, combine_each
 from .datamodel import Analysis, AnalyzedVersion, Annotation, Clause, Comparison, PolicyVersion
 from .ingest import ParseMemo, from_text, read_path
 from .ingest import sharing as parse_sharing
+from .languages import DEFAULT as DEFAULT_LANGUAGE
+from .languages import pipeline_language, uncovered_warning
 from .nlp import get_nlp
 from .recognizers import RecognizerRegistry
 from .segment import SegmentCache, segment
 
 DocumentLike = PolicyVersion | str | Path
 #: what the per-clause recognizers read of a clause (see ``Recognizer.per_clause``): its id,
-#: text, kind, context and section, and the text and kind of the clause before it
-ClauseKey = tuple[str, str, str, str, tuple[str, ...], str | None, str | None]
+#: text, kind, context and section, the text and kind of the clause before it, and the
+#: pipeline language
+ClauseKey = tuple[str, str, str, str, tuple[str, ...], str | None, str | None, str]
+#: a clause's Doc: its text, whether it goes through the sentencizer, and the language
+DocKey = tuple[str, bool, str]
 
 
-def clause_keys(clauses: list[Clause]) -> list[ClauseKey]:
-    """The :data:`ClauseKey` of each clause of one version."""
+def clause_keys(clauses: list[Clause], lang: str = "en") -> list[ClauseKey]:
+    """The :data:`ClauseKey` of each clause of one version in pipeline language ``lang``."""
     keys: list[ClauseKey] = []
     prev: Clause | None = None
     for c in clauses:
@@ -46,6 +51,7 @@ def clause_keys(clauses: list[Clause]) -> list[ClauseKey]:
                 c.section,
                 prev.text if prev is not None else None,
                 prev.kind if prev is not None else None,
+                lang,
             )
         )
         prev = c
@@ -63,19 +69,24 @@ class _Shared:
     versions stay (see :meth:`prune`).
     """
 
-    docs: dict[tuple[str, bool], Doc] = field(default_factory=dict)
+    docs: dict[DocKey, Doc] = field(default_factory=dict)
     segment: SegmentCache = field(default_factory=SegmentCache)
+    #: the pipeline language ``segment`` was filled with (one cache per ``nlp``)
+    segment_lang: str | None = None
     #: the combined annotations of a clause, one tuple per recognizer pass
     annotations: dict[ClauseKey, tuple[tuple[Annotation, ...], ...]] = field(default_factory=dict)
     keep: int | None = None
     #: per recent version: (Doc keys, block and clause texts, clause keys)
-    recent: deque[tuple[set[tuple[str, bool]], set[str], set[ClauseKey]]] = field(
-        default_factory=deque
-    )
+    recent: deque[tuple[set[DocKey], set[str], set[ClauseKey]]] = field(default_factory=deque)
 
-    def prune(
-        self, doc_keys: set[tuple[str, bool]], texts: set[str], clause_keys: set[ClauseKey]
-    ) -> None:
+    def segment_cache(self, lang: str) -> SegmentCache:
+        """The sentence-split cache for ``lang``: shared while the versions of the scope are
+        in one language, a fresh one for a version in another language."""
+        if self.segment_lang is None:
+            self.segment_lang = lang
+        return self.segment if lang == self.segment_lang else SegmentCache()
+
+    def prune(self, doc_keys: set[DocKey], texts: set[str], clause_keys: set[ClauseKey]) -> None:
         """Record the keys one version used and drop what the last ``keep`` versions did
         not use (no-op for an unbounded scope)."""
         if self.keep is None:
@@ -97,11 +108,35 @@ class _Shared:
 class PolicyAnalyzer:
     """Runs ingest -> segment -> annotate -> align -> assess."""
 
-    def __init__(self, registry: RecognizerRegistry | None = None, lang: str = "en"):
-        self.nlp = get_nlp(lang)
+    def __init__(self, registry: RecognizerRegistry | None = None, lang: str | None = None):
+        """``lang`` forces one pipeline language for every document; by default each
+        document runs the pipeline of the language found in it (``PolicyVersion.language``,
+        see ``analyzer.languages``): its tokenizer and sentence rules and the recognizers
+        that cover it."""
+        self.lang = lang
+        self.nlp = get_nlp(lang or DEFAULT_LANGUAGE)
         self.registry = registry if registry is not None else RecognizerRegistry.default()
         self.version = __version__
         self._session: _Shared | None = None
+        self._registries: dict[str, RecognizerRegistry] = {}
+
+    def language_of(self, version: PolicyVersion) -> str:
+        """The pipeline language of ``version``."""
+        return self.lang or pipeline_language(version.language)
+
+    def registry_for(self, lang: str) -> RecognizerRegistry:
+        """The recognizers that run on a document in pipeline language ``lang``."""
+        reg = self._registries.get(lang)
+        if reg is None:
+            reg = self._registries[lang] = self.registry.for_language(lang)
+        return reg
+
+    def language_warning(self, version: PolicyVersion) -> str | None:
+        """The one-line warning for a document in a language no pattern set covers, naming
+        the annotation families it then lacks (None when covered)."""
+        lang = self.language_of(version)
+        missing = [k for r in self.registry.missing_for(lang) for k in r.kinds]
+        return uncovered_warning(lang, missing)
 
     # -- stages ----------------------------------------------------------------------------
     def load(self, doc: DocumentLike, **meta: str | None) -> PolicyVersion:
@@ -159,25 +194,37 @@ class PolicyAnalyzer:
         keys: list[ClauseKey] = []
         with gc_paused():
             version = self.load(doc, **meta)
-            clauses = segment(version, self.nlp, shared.segment)
-            if self.registry.per_clause:
-                keys = clause_keys(clauses)
-                annotations = self._annotate(clauses, keys, shared)
+            lang = self.language_of(version)
+            nlp = get_nlp(lang)
+            registry = self.registry_for(lang)
+            clauses = segment(version, nlp, shared.segment_cache(lang))
+            if registry.per_clause:
+                keys = clause_keys(clauses, lang)
+                annotations = self._annotate(clauses, keys, shared, registry, lang)
             else:
-                docs = self._docs(clauses, shared.docs)
-                annotations = combine(self.registry.analyze(clauses, docs))
+                docs = self._docs(clauses, shared.docs, lang)
+                annotations = combine(registry.analyze(clauses, docs))
         if shared.keep is not None:
             shared.prune(
-                {(c.text, c.kind in ("list_item", "table_row")) for c in clauses},
+                {(c.text, c.kind in ("list_item", "table_row"), lang) for c in clauses},
                 {b.text for b in version.blocks} | {c.text for c in clauses},
                 set(keys),
             )
+        warning = self.language_warning(version)
         return AnalyzedVersion(
-            version=version, clauses=tuple(clauses), annotations=tuple(annotations)
+            version=version,
+            clauses=tuple(clauses),
+            annotations=tuple(annotations),
+            warnings=(warning,) if warning else (),
         )
 
     def _annotate(
-        self, clauses: list[Clause], keys: list[ClauseKey], shared: _Shared
+        self,
+        clauses: list[Clause],
+        keys: list[ClauseKey],
+        shared: _Shared,
+        registry: RecognizerRegistry | None = None,
+        lang: str | None = None,
     ) -> list[Annotation]:
         """Run the (per-clause) recognizers and :func:`combine` on the clauses whose key the
         scope has not seen, and return the annotations of all clauses in the order of a
@@ -188,13 +235,14 @@ class PolicyAnalyzer:
         results are not kept. ``combine`` decides about a clause from its annotations
         alone, so it runs on the new clauses' annotations only.
         """
+        registry = registry if registry is not None else self.registry
         memo = shared.annotations
         todo = [i for i, k in enumerate(keys) if k not in memo]
         if todo:
             run = sorted({*todo, *(i - 1 for i in todo if i > 0)})
             sub = [clauses[i] for i in run]
-            docs = self._docs(sub, shared.docs)
-            passes = [p for r in self.registry.recognizers for p in r.passes(sub, docs)]
+            docs = self._docs(sub, shared.docs, lang)
+            passes = [p for r in registry.recognizers for p in r.passes(sub, docs)]
             combined = iter(combine_each([a for p in passes for a in p]))
             wanted: dict[str, list[list[Annotation]]] = {
                 clauses[i].id: [[] for _ in passes] for i in todo
@@ -212,7 +260,10 @@ class PolicyAnalyzer:
         return [a for n in range(width) for per_pass in found for a in per_pass[n]]
 
     def _docs(
-        self, clauses: list[Clause], shared: dict[tuple[str, bool], Doc] | None = None
+        self,
+        clauses: list[Clause],
+        shared: dict[DocKey, Doc] | None = None,
+        lang: str | None = None,
     ) -> list[Doc]:
         """One spaCy Doc per clause. A sentence or heading is one sentence by construction,
         so it only needs the tokenizer; list items and table rows may hold several sentences
@@ -223,16 +274,18 @@ class PolicyAnalyzer:
         same Doc object; the per-Doc facts that the recognizers and the models cache in
         ``Doc.user_data`` are then computed once.
         """
+        lang = lang or self.lang or DEFAULT_LANGUAGE
+        nlp = get_nlp(lang)
         memo = shared if shared is not None else {}
-        keys = [(c.text, c.kind in ("list_item", "table_row")) for c in clauses]
+        keys = [(c.text, c.kind in ("list_item", "table_row"), lang) for c in clauses]
         todo = list(dict.fromkeys(k for k in keys if k not in memo))
         plain = [k for k in todo if not k[1]]
         multi = [k for k in todo if k[1]]
-        memo.update(zip(plain, self.nlp.tokenizer.pipe(k[0] for k in plain), strict=True))
+        memo.update(zip(plain, nlp.tokenizer.pipe(k[0] for k in plain), strict=True))
         memo.update(
             zip(
                 multi,
-                self.nlp.pipe(self.nlp.tokenizer.pipe(k[0] for k in multi)),
+                nlp.pipe(nlp.tokenizer.pipe(k[0] for k in multi)),
                 strict=True,
             )
         )

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import re
 import zlib
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,6 +30,7 @@ from pathlib import Path
 from .datamodel import Block, PolicyVersion
 from .errors import InputError
 from .formats import build, html_blocks, markdown_blocks, pdf_blocks, text_blocks
+from .languages import detect
 
 log = logging.getLogger(__name__)
 
@@ -76,28 +77,14 @@ _OTA_DATE = re.compile(
 _HTML_SNIFF = re.compile(r"<(!doctype html|html|head|body|p|div|h[1-6]|ul|table)[\s>]", re.I)
 _MD_SNIFF = re.compile(r"^(#{1,6} |\s*[*+-] |\s*\d+\. |\|.*\||.+\n[=-]{3,}$)|\]\(", re.M)
 
-_STOPWORDS = {
-    "en": frozenset("the and of to we you your in is that for with are this our or by".split()),
-    "fr": frozenset("le la les et des vous nous vos est une pour dans que sur par du".split()),
-    "de": frozenset("der die und das sie wir ihre ist nicht mit den von zu für auf ein".split()),
-}
-
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def guess_language(text: str, sample: int = 20_000) -> str | None:
-    """A cheap guess among en/fr/de by stop-word counts; None when unsure."""
-    words = re.findall(r"[a-zäöüßéèàùçâêîôû]+", text[:sample].lower())
-    if len(words) < 5:
-        return None
-    counts = Counter(words)
-    scores = {lang: sum(counts[w] for w in sw) for lang, sw in _STOPWORDS.items()}
-    best = max(scores, key=lambda k: scores[k])
-    if scores[best] < max(2, 0.05 * len(words)):
-        return None
-    return best
+    """The language of ``text`` (``analyzer.languages.detect``); None when unsure."""
+    return detect(text, sample)
 
 
 _DESCRIPTIVE = re.compile(r"[A-Za-z]{2,}(?:[-_ ][A-Za-z]{2,})+")

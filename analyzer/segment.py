@@ -41,7 +41,9 @@ _NONWORD = re.compile(r"[\W_]+")
 # Abbreviations after which a sentence never ends in policy text.
 _ALWAYS_ABBREV = re.compile(
     r"(?:\b(?:e\.\s?g|i\.\s?e|cf|viz|approx|art|arts|no|nos|para|sec|p|pp|vol|ch|fig|"
-    r"incl|esp|resp|vs|v|ref|mr|mrs|ms|dr|st|u\.s|u\.k)\.)$",
+    r"incl|esp|resp|vs|v|ref|mr|mrs|ms|dr|st|u\.s|u\.k|"
+    # German and French legal and everyday abbreviations ("Art. 6 Abs. 1 lit. f", "al.")
+    r"abs|lit|gem|ggf|bzw|vgl|nr|ziff|inkl|evtl|sog|bspw|zzgl|ca|z\.\s?b|d\.\s?h|u\.\s?a|al|ex)\.)$",
     re.I,
 )
 # Abbreviations that end a sentence only when an upper-case word follows.

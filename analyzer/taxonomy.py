@@ -103,6 +103,8 @@ RECIPIENTS: dict[str, str] = {
     "ai_providers": "Other companies' AI models or AI providers.",
     "public": "Made public or visible to other users.",
     "unnamed_third_parties": "Unnamed 'third parties'.",
+    "named_company": "A company named as a recipient or as the provider of a service used "
+    "('der Firma INFOnline', 'Anbieter: Twitter, Inc.', 'Google Ireland Limited').",
     "sale": "Personal data is sold.",
     "shared": "Data is shared or disclosed; recipient not named (trained-model signal).",
 }

@@ -36,3 +36,11 @@ def annotate(text: str, **kw: object) -> list[Annotation]:
 
 def labels(anns: list[Annotation], kind: str, *, negated: bool | None = False) -> set[str]:
     return {a.label for a in anns if a.kind == kind and (negated is None or a.negated == negated)}
+
+
+def annotate_lang(text: str, lang: str, **kw: object) -> list[Annotation]:
+    """Annotate one clause with the pipeline and recognizers of ``lang``."""
+    c = clause(text, **kw)  # type: ignore[arg-type]
+    nlp = get_nlp(lang)
+    doc = nlp(text) if c.kind in ("list_item", "table_row") else nlp.make_doc(text)
+    return RecognizerRegistry.default().for_language(lang).analyze([c], [doc])

@@ -85,3 +85,30 @@ def test_piextract_recall_respects_negation(tmp_path):
     assert r["sentences"] == 2
     assert r["by_tag"]["COLLECT"]["recall"] == 1.0
     assert r["by_tag"]["NOT_COLLECT"]["recall"] == 1.0
+
+
+def test_tiltify_recall_per_language_and_split(tmp_path):
+    """German documents run the German pipeline; held-out policies are reported apart."""
+    text = (
+        "Wir verarbeiten Ihre Daten auf Grundlage von Art. 6 Abs. 1 lit. f DSGVO.\n\n"
+        "Wir speichern die Daten in einem Rechenzentrum."
+    )
+    for name in ("otto", "dev_policy"):  # "otto" is one of the held-out policies
+        doc = {
+            "document": {"document_name": name, "text": text, "language": "de"},
+            "annotations": [
+                {
+                    "annotation_label": "dataDisclosed--Data Disclosed - Legal Basis",
+                    "annotation_text": "Art. 6 Abs. 1 lit. f DSGVO",
+                    "annotation_start": 0,
+                    "annotation_end": 0,
+                }
+            ],
+        }
+        (tmp_path / f"{name}.json").write_text(json.dumps(doc), encoding="utf-8")
+    r = tiltify_recall(tmp_path)
+    assert r["by_kind"]["de/legal_basis"] == {"spans": 2, "recalled": 2, "recall": 1.0}
+    assert r["by_split"]["de/held_out/legal_basis"]["spans"] == 1
+    assert r["by_split"]["de/dev/legal_basis"]["spans"] == 1
+    assert r["pipeline_languages"] == {"de->de": 2}
+    assert r["ratio_to_en"]["de/legal_basis"] is None  # no English spans to compare with

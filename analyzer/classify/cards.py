@@ -99,8 +99,10 @@ def render_card(model: TextModel) -> str:
         "",
         "## Use and limits",
         "",
-        "- English text; trained on website privacy policies of the corpus period. Clauses in "
-        "other languages get unreliable scores.",
+        "- English only: trained on English website privacy policies of the corpus period. "
+        "The engine runs it only on documents found to be in English; German and French "
+        "documents get the rule recognizers of their language alone (no labelled German or "
+        "French data with these labels was available to train or measure on).",
         "- Predictions come with their top contributing n-grams (tf-idf value times "
         "coefficient); they are evidence to read, not a legal conclusion.",
         "",

@@ -103,6 +103,7 @@ class ModelRecognizer(Recognizer):
 
     per_clause = True
     kinds = (tx.CATEGORY, tx.LEGAL_BASIS, tx.RECIPIENT, tx.CHOICE, tx.VAGUE)
+    languages = ("en",)  # trained on English text only (see the model cards)
 
     def __init__(
         self,

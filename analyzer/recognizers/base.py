@@ -25,6 +25,8 @@ class Recognizer:
     #: version of a comparison, earlier versions of a session) instead of running the
     #: recognizers on it again.
     per_clause: ClassVar[bool] = False
+    #: the document languages the recognizer has patterns (or a model) for; None: any
+    languages: ClassVar[tuple[str, ...] | None] = None
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
         """Annotate ``clauses``; ``docs[i]`` is the spaCy Doc of ``clauses[i].text``."""
@@ -103,6 +105,16 @@ class RecognizerRegistry:
     @property
     def recognizers(self) -> tuple[Recognizer, ...]:
         return tuple(self._recognizers)
+
+    def for_language(self, lang: str) -> RecognizerRegistry:
+        """The recognizers that cover documents in ``lang`` (same order)."""
+        return RecognizerRegistry(
+            [r for r in self._recognizers if r.languages is None or lang in r.languages]
+        )
+
+    def missing_for(self, lang: str) -> list[Recognizer]:
+        """The recognizers that do not cover documents in ``lang``."""
+        return [r for r in self._recognizers if r.languages is not None and lang not in r.languages]
 
     @property
     def per_clause(self) -> bool:

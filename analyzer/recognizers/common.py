@@ -23,8 +23,9 @@ from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
 from ..datamodel import Annotation, Clause, Explanation, Span
+from ..languages import COVERED
 from ..nlp import get_nlp
-from .patterns import Match, PatternSet, load_patterns
+from .patterns import Match, PatternSet, has_patterns, load_patterns
 
 NEG_WINDOW = 8
 USE_SCOPE = 30  # tokens from a negated use verb that its negation reaches (same scope only)
@@ -43,9 +44,43 @@ def en_doc(doc: Doc | None, text: str) -> Doc:
         if "policydiff_text" not in doc.user_data:
             doc.user_data["policydiff_text"] = text
         return doc
+    if doc is not None:  # a Doc of another language: its English twin is made once
+        twin = doc.user_data.get("policydiff_en")
+        if twin is not None:
+            return twin
     d = nlp(text)
     d.user_data["policydiff_text"] = text
+    if doc is not None:
+        doc.user_data["policydiff_en"] = d
     return d
+
+
+def doc_language(docs: Sequence[Doc]) -> str:
+    """The pattern language for ``docs``: the language of the pipeline that made them (one
+    document has one language) when it has pattern files, else English (a Doc made by
+    another pipeline is read again with the English one, as before languages were told
+    apart)."""
+    lang = docs[0].lang_ if docs else "en"
+    return lang if lang in COVERED else "en"
+
+
+def lang_doc(doc: Doc | None, text: str, lang: str) -> Doc:
+    """:func:`en_doc` for ``lang``: ``doc`` itself when it is on that language's vocab."""
+    if lang == "en":
+        return en_doc(doc, text)
+    nlp = get_nlp(lang)
+    if doc is None or doc.vocab is not nlp.vocab:
+        doc = nlp(text)
+    if "policydiff_text" not in doc.user_data:
+        doc.user_data["policydiff_text"] = text
+    return doc
+
+
+def lang_docs(clauses: Sequence[Clause], docs: Sequence[Doc], lang: str) -> list[Doc]:
+    """:func:`lang_doc` for each clause (:func:`en_docs` for English)."""
+    if lang == "en":
+        return en_docs(clauses, docs)
+    return [lang_doc(d, c.text, lang) for c, d in zip(clauses, docs, strict=False)]
 
 
 def en_docs(clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Doc]:
@@ -56,6 +91,16 @@ def en_docs(clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Doc]:
         d.vocab is vocab and "policydiff_text" in d.user_data for d in docs
     ):
         return list(docs)
+    # Docs of another language: their English twins are made in one batch
+    todo = [
+        (c.text, d)
+        for c, d in zip(clauses, docs, strict=False)
+        if d.vocab is not vocab and "policydiff_en" not in d.user_data
+    ]
+    if todo:
+        for (text, d), twin in zip(todo, get_nlp("en").pipe(t for t, _ in todo), strict=True):
+            twin.user_data["policydiff_text"] = text
+            d.user_data["policydiff_en"] = twin
     return [en_doc(doc, clause.text) for clause, doc in zip(clauses, docs, strict=False)]
 
 
@@ -103,7 +148,10 @@ def doc_lex(doc: Doc) -> dict[str, list[Match]]:
     lex = doc.user_data.get("policydiff_lex")
     if lex is None:
         lex = {}
-        for m in load_patterns("ai_training").match(doc):
+        # another language's Doc reads its negation and scope cues from ``scope.<lang>.json``
+        lang = doc.lang_
+        lexicon = ("scope", lang) if lang != "en" and has_patterns("scope", lang) else None
+        for m in (load_patterns(*lexicon) if lexicon else load_patterns("ai_training")).match(doc):
             lex.setdefault(m.entry.label, []).append(m)
         doc.user_data["policydiff_lex"] = lex
     return lex
@@ -415,9 +463,15 @@ def table_cells(clause: Clause) -> list[tuple[str, str, int]]:
 def match_kind(
     pattern_name: str, clauses: Sequence[Clause], docs: Sequence[Doc]
 ) -> list[tuple[Clause, Doc, PatternSet, list[Match]]]:
-    """Run one pattern file over every clause; yields only clauses with hits."""
-    ps = load_patterns(pattern_name)
-    edocs = en_docs(clauses, docs)
+    """Run one pattern file over every clause; yields only clauses with hits. The patterns
+    are those of the Docs' language (see :func:`doc_language`)."""
+    lang = doc_language(docs)
+    if lang != "en" and not has_patterns(pattern_name, lang):
+        return []  # the registry runs a recognizer only on languages it has patterns for
+    ps = load_patterns(pattern_name, lang)
+    edocs = lang_docs(clauses, docs, lang)
+    if lang != "en" and has_patterns("scope", lang):
+        load_patterns("scope", lang).match_many(edocs)  # negation cues: one batched pass
     out = []
     for clause, d, hits in zip(clauses, edocs, ps.match_many(edocs), strict=False):
         if hits:

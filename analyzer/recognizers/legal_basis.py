@@ -22,12 +22,24 @@ from spacy.tokens import Doc
 
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
+from ..languages import COVERED
 from .base import Recognizer, register
-from .common import annotation, doc_text, en_doc, en_docs, negated_at, table_cells
+from .common import (
+    annotation,
+    doc_language,
+    doc_text,
+    en_doc,
+    lang_doc,
+    lang_docs,
+    negated_at,
+    table_cells,
+)
 from .patterns import PatternEntry, load_patterns
 
 _BASIS_HEADER = re.compile(
-    r"\b(legal|lawful)\s+bas[ie]s\b|^\W*bas[ie]s\W*$|rechtsgrundlage|base (juridique|légale)", re.I
+    r"\b(legal|lawful)\s+bas[ie]s\b|^\W*bas[ie]s\W*$|rechtsgrundlage|rechtliche grundlage|"
+    r"base (juridique|légale)|fondements? juridiques?",
+    re.I,
 )
 _MARKUP = re.compile(r"[*_`#]+")
 _HEADING_MAX_WORDS = 8
@@ -38,6 +50,7 @@ def _trains(clause: Clause, doc: Doc, lo: int = 0, hi: int | None = None) -> boo
     from .ai_training import AITrainingRecognizer
 
     hi = len(clause.text) if hi is None else hi
+    doc = en_doc(doc, clause.text)  # the AI-training recognizer reads English-vocab Docs
     return any(
         a.kind == tx.AI_TRAINING and not a.negated and lo <= a.span.start < hi
         for a in AITrainingRecognizer()._clause(clause, doc, None, {})
@@ -47,18 +60,18 @@ def _trains(clause: Clause, doc: Doc, lo: int = 0, hi: int | None = None) -> boo
 def _purposes(doc: Doc, lo: int = 0, hi: int | None = None) -> list[str]:
     hi = len(doc_text(doc)) if hi is None else hi
     labels: list[str] = []
-    for m in load_patterns("purposes").match(doc):
+    for m in load_patterns("purposes", doc.lang_).match(doc):
         if lo <= m.start_char and m.end_char <= hi and m.entry.label not in labels:
             if negated_at(doc, m.start) is None:  # "(excluding model training)"
                 labels.append(m.entry.label)
     return labels
 
 
-def _heading_basis(heading: str) -> PatternEntry | None:
+def _heading_basis(heading: str, lang: str = "en") -> PatternEntry | None:
     text = _MARKUP.sub("", heading).strip()
     if not text or len(text.split()) > _HEADING_MAX_WORDS:
         return None
-    for e, rx in load_patterns("legal_bases").regexes:
+    for e, rx in load_patterns("legal_bases", lang).regexes:
         if rx.search(text):
             return e
     return None
@@ -68,14 +81,16 @@ def _heading_basis(heading: str) -> PatternEntry | None:
 class LegalBasisRecognizer(Recognizer):
     per_clause = True
     kinds = (tx.LEGAL_BASIS,)
+    languages = COVERED
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
         out: list[Annotation] = []
-        ps = load_patterns("legal_bases")
+        lang = doc_language(docs)
+        ps = load_patterns("legal_bases", lang)
         heading_cache: dict[str, PatternEntry | None] = {}
-        edocs = en_docs(clauses, docs)
+        edocs = lang_docs(clauses, docs, lang)
         ps.match_many(edocs)  # batched passes, cached per Doc
-        load_patterns("purposes").match_many(edocs)
+        load_patterns("purposes", lang).match_many(edocs)
         for clause, doc in zip(clauses, edocs, strict=False):
             found: set[str] = set()
             # 1. table cells under a legal-basis header
@@ -122,7 +137,7 @@ class LegalBasisRecognizer(Recognizer):
                 found.add(e.label)
                 if purposes_here is None:
                     purposes_here = _purposes(doc) + [
-                        p for p in _purposes(en_doc(None, clause.context)) if clause.context
+                        p for p in _purposes(lang_doc(None, clause.context, lang)) if clause.context
                     ]
                     if "ai_training" not in purposes_here and _trains(clause, doc):
                         purposes_here.append("ai_training")
@@ -145,7 +160,7 @@ class LegalBasisRecognizer(Recognizer):
                 continue
             for heading in reversed(clause.section):
                 if heading not in heading_cache:
-                    heading_cache[heading] = _heading_basis(heading)
+                    heading_cache[heading] = _heading_basis(heading, lang)
                 e = heading_cache[heading]
                 if e is None:
                     continue
@@ -155,7 +170,9 @@ class LegalBasisRecognizer(Recognizer):
                         purposes.append("ai_training")
                     if clause.context:
                         purposes += [
-                            p for p in _purposes(en_doc(None, clause.context)) if p not in purposes
+                            p
+                            for p in _purposes(lang_doc(None, clause.context, lang))
+                            if p not in purposes
                         ]
                     out.append(
                         annotation(

@@ -13,8 +13,9 @@ from spacy.tokens import Doc
 
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
+from ..languages import COVERED
 from .base import Recognizer, register
-from .common import annotation, match_kind, negated_at
+from .common import annotation, doc_language, match_kind, negated_at
 from .patterns import Match
 
 _SHARING_CUE = re.compile(
@@ -24,19 +25,52 @@ _SHARING_CUE = re.compile(
     re.I,
 )
 _SHARING_SECTION = re.compile(r"shar|disclos|recipient|third part|transfer|who we", re.I)
+_CONTROLLER = re.compile(
+    r"verantwortlich|responsable (du|de ce|des) traitement|\bcontroller\b|"
+    r"datenschutzbeauftragt|délégué à la protection|data protection officer",
+    re.I,
+)
+#: the same cues in the other covered languages
+_SHARING_CUES = {
+    "en": (_SHARING_CUE, _SHARING_SECTION),
+    "de": (
+        re.compile(
+            r"\b((weiter|über|heraus)?(geben|gegeben|gibt)|weitergabe|übermitt\w*|offenleg\w*|"
+            r"offengelegt|übertr(agen|ägt|agung|agen)|verkauf\w*|teilen|geteilt|teilt|"
+            r"empfänger\w*|zugriff|zugänglich|übergeben|mitgeteilt|"
+            r"veröffentlich\w*|sichtbar)\b",
+            re.I,
+        ),
+        re.compile(r"weitergabe|empfänger|übermittlung|dritte|offenlegung|teilen", re.I),
+    ),
+    "fr": (
+        re.compile(
+            r"\b(partag\w*|communiqu\w*|transf[eé]r\w*|divulgu\w*|transmet\w*|transmis\w*|"
+            r"transmission|vend\w*|vente|destinataires?|acc[eè]s|fournir|fournissons|"
+            r"re[cç]oi\w*|publi\w*|visibles?)\b",
+            re.I,
+        ),
+        re.compile(r"partag|destinataire|communicat|transfert|tiers|divulg", re.I),
+    ),
+}
 
 
 class LexicalRecognizer(Recognizer):
     """Emits one annotation per pattern hit (first hit per label and clause kept)."""
 
     per_clause = True
+    languages = COVERED
     pattern_file: ClassVar[str] = ""
     noun: ClassVar[str] = "practice"
     #: whether a negation cue before a hit marks it negated (exclusion patterns carry their own)
     negatable: ClassVar[bool] = True
 
-    def keep(self, clause: Clause, text: str) -> bool:  # noqa: ARG002 - hook for subclasses
+    def keep(self, clause: Clause, text: str, lang: str = "en") -> bool:  # noqa: ARG002 - hook
         return True
+
+    def drop(self, clause: Clause, m: Match) -> bool:  # noqa: ARG002 - hook for subclasses
+        """Whether to leave out a hit that the patterns found."""
+        return False
 
     def describe(self, m: Match) -> str:
         """The explanation of a hit (before any negation note)."""
@@ -46,12 +80,18 @@ class LexicalRecognizer(Recognizer):
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
         out: list[Annotation] = []
+        lang = doc_language(docs)
         for clause, doc, _ps, hits in match_kind(self.pattern_file, clauses, docs):
-            if not self.keep(clause, clause.text):
-                continue
+            if not self.keep(clause, clause.text, lang):
+                # entries typed "named" (a company named as provider) need no cue
+                hits = [m for m in hits if m.entry.type == "named"]
+                if not hits:
+                    continue
             seen: set[tuple[str, bool]] = set()
             for m in hits:
                 e = m.entry
+                if self.drop(clause, m):
+                    continue
                 neg = self.negatable and negated_at(doc, m.start) is not None
                 key = (e.label, neg)
                 if key in seen:
@@ -106,10 +146,17 @@ class RecipientRecognizer(LexicalRecognizer):
     pattern_file = "recipients"
     noun = "recipient"
 
-    def keep(self, clause: Clause, text: str) -> bool:
-        if _SHARING_CUE.search(text) or _SHARING_CUE.search(clause.context):
+    def keep(self, clause: Clause, text: str, lang: str = "en") -> bool:
+        cue, section = _SHARING_CUES.get(lang, _SHARING_CUES["en"])
+        if cue.search(text) or cue.search(clause.context):
             return True
-        return any(_SHARING_SECTION.search(h) for h in clause.section)
+        return any(section.search(h) for h in clause.section)
+
+    def drop(self, clause: Clause, m: Match) -> bool:
+        # a company named as the controller or its representative is not a recipient
+        if m.entry.label != "named_company":
+            return False
+        return any(_CONTROLLER.search(t) for t in (clause.text, clause.context, *clause.section))
 
 
 @register("policydiff.choice.v1")

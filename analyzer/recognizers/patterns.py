@@ -15,6 +15,12 @@ regular expression, matched case-insensitively on the clause text). Optional key
 (0-1, default 0.85), ``type`` (free text, e.g. the vagueness type), ``detail`` (a readable
 sentence for the explanation). Files are validated on load; a bad entry raises
 ``PatternError`` naming the file and the entry.
+
+Patterns are per language: ``<name>.json`` holds the English patterns and
+``<name>.<lang>.json`` (``purposes.de.json``, ``legal_bases.fr.json``) those of another
+language, compiled on that language's tokenizer. Labels are the same in every language (the
+taxonomy is language-neutral), so what comes after annotation does not depend on the
+language.
 """
 
 from __future__ import annotations
@@ -80,6 +86,8 @@ class PatternSet:
     matcher: Matcher
     regexes: list[tuple[PatternEntry, re.Pattern[str]]] = field(default_factory=list)
     fast_regexes: dict[str, Any] = field(default_factory=dict)
+    #: the fast regexes were compiled for :func:`fold`-ed text (German and French files)
+    folded: bool = False
     #: the ``Doc.user_data`` key under which the hits of this file are cached
     cache_key: str = field(init=False)
 
@@ -127,8 +135,13 @@ class PatternSet:
 
         slow = [(e, rx) for e, rx in self.regexes if e.id not in self.fast_regexes]
         if len(slow) < len(self.regexes):
-            # RE2 on UTF-8 bytes: byte offsets map to characters cheaply (most text is ASCII)
-            encoded = [t.encode("utf-8") for t in texts]
+            # RE2 on UTF-8 bytes: byte offsets map to characters cheaply (most text is ASCII);
+            # folded text is all ASCII, with the same offsets as the text
+            encoded = (
+                [_doc_folded(d).encode("ascii") for d in docs]
+                if self.folded
+                else [t.encode("utf-8") for t in texts]
+            )
             starts, pos = [], 0
             for b in encoded:
                 starts.append(pos)
@@ -186,10 +199,53 @@ class PatternSet:
         return out
 
 
+_FOLD_PUNCT = {
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2011": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    return "x" if c.isalnum() else _FOLD_PUNCT.get(c, "\x01")
+
+
+_LOOKAROUND = re.compile(r"\(\?<?[=!]")
+
+
+def fold(text: str) -> str:
+    r"""``text`` with every non-ASCII letter or digit replaced by ``x``, typographic quotes,
+    dashes and spaces by their ASCII forms, and any other non-ASCII character by ``\x01``:
+    one character for one, so offsets are unchanged. RE2's ``\w`` and ``\b`` are ASCII-only;
+    on folded text (with patterns folded the same way) they see "öffentlich" as one word, as
+    Python's ``re`` does on the original."""
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(lambda m: _fold_char(m.group()), text)
+
+
+def _fold_pattern(pattern: str) -> str | None:
+    """A German or French regex for folded text, or None when it holds a non-ASCII character
+    that folding would confuse with another (then Python's ``re`` runs it)."""
+    folded = fold(pattern)
+    return None if "\x01" in folded else folded
+
+
 def _fast_regex(pattern: str) -> Any:
     """The pattern compiled with RE2 when available and compatible, else None."""
-    if _re2 is None:
-        return None
+    if _re2 is None or _LOOKAROUND.search(pattern):
+        return None  # RE2 has no look-around (and would log the refusal on stderr)
     try:
         return _re2.compile(("(?i)" + pattern).encode("utf-8"))
     except Exception:  # RE2 lacks some constructs (look-behind, back-references)
@@ -200,6 +256,13 @@ def _doc_text(doc: Doc) -> str:
     t = doc.user_data.get("policydiff_text")
     if t is None:
         t = doc.user_data["policydiff_text"] = doc.text
+    return t
+
+
+def _doc_folded(doc: Doc) -> str:
+    t = doc.user_data.get("policydiff_folded")
+    if t is None:
+        t = doc.user_data["policydiff_folded"] = fold(_doc_text(doc))
     return t
 
 
@@ -230,8 +293,9 @@ def _allowed_labels(path: Path, data: dict[str, Any], kind: str) -> set[str] | N
 
 
 def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
-    """Read, validate and compile one pattern file (raises ``PatternError``)."""
-    nlp = nlp or get_nlp("en")
+    """Read, validate and compile one pattern file (raises ``PatternError``), on the
+    tokenizer of ``nlp`` or else of the file's language (``<name>.<lang>.json``)."""
+    nlp = nlp or get_nlp(file_language(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -313,13 +377,37 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
             except (re.error, TypeError) as exc:
                 raise _fail(path, f"{where}: invalid regex: {exc}") from None
             regexes.append((entry, rx))
-            fast = _fast_regex(raw["regex"])
+            # RE2's \w and \b are ASCII-only: German and French words ("öffentlich",
+            # "données") are matched by RE2 on folded text (see ``fold``), or by ``re``
+            if nlp.lang == "en":
+                fast = _fast_regex(raw["regex"])
+            else:
+                folded = _fold_pattern(raw["regex"])
+                fast = _fast_regex(folded) if folded is not None else None
             if fast is not None:
                 fast_regexes[pid] = fast
-    return PatternSet(path, kind, entries, pm, mt, regexes, fast_regexes)
+    return PatternSet(path, kind, entries, pm, mt, regexes, fast_regexes, folded=nlp.lang != "en")
+
+
+def file_language(path: Path) -> str:
+    """The language of a pattern file: ``de`` for ``purposes.de.json``, else ``en``."""
+    parts = path.name.split(".")
+    return parts[-2] if len(parts) == 3 else "en"
+
+
+def pattern_path(name: str, lang: str = "en") -> Path:
+    """The file of pattern set ``name`` in ``lang``: ``<name>.json`` for English,
+    ``<name>.<lang>.json`` otherwise."""
+    return PATTERN_DIR / (f"{name}.json" if lang == "en" else f"{name}.{lang}.json")
+
+
+def has_patterns(name: str, lang: str = "en") -> bool:
+    """Whether pattern set ``name`` exists in ``lang``."""
+    return pattern_path(name, lang).is_file()
 
 
 @lru_cache(maxsize=64)
-def load_patterns(name: str) -> PatternSet:
-    """The compiled pattern set of ``analyzer/patterns/<name>.json`` (cached per process)."""
-    return compile_file(PATTERN_DIR / f"{name}.json")
+def load_patterns(name: str, lang: str = "en") -> PatternSet:
+    """The compiled pattern set ``name`` in ``lang`` (see :func:`pattern_path`), compiled on
+    that language's tokenizer (cached per process)."""
+    return compile_file(pattern_path(name, lang), get_nlp(lang))

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
+from ..languages import COVERED
 from .base import Recognizer, register
 from .common import annotation, match_kind, negated_at
 
@@ -24,6 +25,7 @@ from .common import annotation, match_kind, negated_at
 class VaguenessRecognizer(Recognizer):
     per_clause = True
     kinds = (tx.VAGUE,)
+    languages = COVERED
 
     def analyze(self, clauses: Sequence[Clause], docs: Sequence[Doc]) -> list[Annotation]:
         out: list[Annotation] = []

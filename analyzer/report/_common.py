@@ -56,9 +56,19 @@ def is_no_change(comparison: Comparison) -> bool:
 
 
 def version_line(v: PolicyVersion) -> str:
-    """``source (service, document type, date)`` with the parts that are known."""
+    """``source (service, document type, date, language xx)`` with the parts that are known."""
     meta = [x for x in (v.service, v.document_type, v.date) if x]
+    if v.language:
+        meta.append(f"language {v.language}")
     return f"{v.source} ({', '.join(meta)})" if meta else v.source
+
+
+def warning_lines(obj: Comparison | Analysis) -> list[str]:
+    """``warning: ...`` lines for the versions of a report (a language not covered)."""
+    if isinstance(obj, Comparison):
+        pairs = [("old", obj.old), ("new", obj.new)]
+        return [f"warning: {side}: {w}" for side, av in pairs for w in av.warnings]
+    return [f"warning: {w}" for w in obj.analyzed.warnings]
 
 
 def _versions(obj: Comparison | Analysis) -> dict[str, AnalyzedVersion]:

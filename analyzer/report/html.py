@@ -34,6 +34,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from ..datamodel import SEVERITIES, Clause, ClauseChange, Comparison, Finding, TimelineEvent
+from ._common import warning_lines
 
 log = logging.getLogger(__name__)
 
@@ -532,6 +533,7 @@ def render_comparison_html(comparison: Comparison, *, title: str | None = None) 
             new=new_v,
             old_label=old_label,
             new_label=new_label,
+            warnings=[w.removeprefix("warning: ") for w in warning_lines(comparison)],
             old_clauses=len(comparison.old.clauses),
             new_clauses=len(comparison.new.clauses),
             analyzer_version=comparison.analyzer_version,

@@ -20,6 +20,7 @@ from ._common import (
     severity_counts,
     sorted_findings,
     version_line,
+    warning_lines,
 )
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
@@ -99,6 +100,7 @@ def render_markdown(obj: Comparison | Analysis) -> str:
         "",
         f"- **Old:** {md_escape(version_line(c.old.version))}",
         f"- **New:** {md_escape(version_line(c.new.version))}",
+        *(f"- **Warning:** {md_escape(w.removeprefix('warning: '))}" for w in warning_lines(c)),
     ]
     if is_no_change(c):
         lines += ["", "No changes.", ""]
@@ -128,6 +130,7 @@ def render_analysis_markdown(a: Analysis) -> str:
         "# policydiff analysis",
         "",
         f"- **Version:** {md_escape(version_line(av.version))}",
+        *(f"- **Warning:** {md_escape(w.removeprefix('warning: '))}" for w in warning_lines(a)),
         f"- **Clauses:** {len(av.clauses)}, **annotations:** {len(av.annotations)}",
         "",
         "## Findings",

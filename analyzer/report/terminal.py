@@ -28,6 +28,7 @@ from ._common import (
     section_label,
     severity_counts,
     sorted_findings,
+    warning_lines,
 )
 
 SEVERITY_STYLE = {
@@ -59,7 +60,9 @@ def _summary_panel(title: str, rows: list[tuple[str, str]]) -> Panel:
 
 
 def _version_text(v) -> str:  # type: ignore[no-untyped-def]
-    meta = ", ".join(x for x in (v.service, v.document_type) if x)
+    meta = ", ".join(
+        x for x in (v.service, v.document_type, f"language {v.language}" if v.language else "") if x
+    )
     return f"{v.date or 'undated'}  {v.source}" + (f"  ({meta})" if meta else "")
 
 
@@ -178,6 +181,7 @@ def comparison_renderables(
                 ("new", _version_text(c.new.version)),
                 ("findings", f"{len(c.findings)}" + (f" ({_counts_text(sev)})" if sev else "")),
                 ("changes", _counts_text(change_counts(c))),
+                *(("warning", w.removeprefix("warning: ")) for w in warning_lines(c)),
             ],
         )
     ]
@@ -221,6 +225,7 @@ def analysis_renderables(a: Analysis, plain: bool = False) -> list[RenderableTyp
                 ("clauses", str(len(av.clauses))),
                 ("annotations", _counts_text(kinds)),
                 ("findings", f"{len(a.findings)}" + (f" ({_counts_text(sev)})" if sev else "")),
+                *(("warning", w.removeprefix("warning: ")) for w in warning_lines(a)),
             ],
         )
     ]

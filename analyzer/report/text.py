@@ -16,6 +16,7 @@ from ._common import (
     severity_counts,
     sorted_findings,
     version_line,
+    warning_lines,
 )
 
 
@@ -87,6 +88,7 @@ def render_text(obj: Comparison | Analysis) -> str:
         "policydiff comparison",
         f"old: {version_line(c.old.version)}",
         f"new: {version_line(c.new.version)}",
+        *warning_lines(c),
     ]
     if is_no_change(c):
         lines += ["", "no changes", ""]
@@ -110,6 +112,7 @@ def render_analysis_text(a: Analysis) -> str:
     lines = [
         "policydiff analysis",
         f"version: {version_line(av.version)}",
+        *warning_lines(a),
         f"clauses: {len(av.clauses)}, annotations: {len(av.annotations)}",
         "",
     ]
