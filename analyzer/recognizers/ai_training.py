@@ -174,6 +174,7 @@ class AITrainingRecognizer(Recognizer):
 
     per_clause = True
     kinds = (tx.AI_TRAINING, tx.EXCLUSION, tx.RECIPIENT)
+    languages = ("en", "de", "fr")
 
     def __init__(self, model: object | None = None):
         if model is None:
