@@ -193,7 +193,8 @@ class ModelRecognizer(Recognizer):
             if not pairs:
                 continue
             # the tf-idf rows of the clauses to explain only (scikit-learn's own step)
-            rows = np.unique(pr)
+            # pr is sorted: its distinct values without np.unique (which imports numpy.ma)
+            rows = pr[np.flatnonzero(np.diff(pr, prepend=-1))]
             weighted = model.weigh(raw.take(rows))
             local = np.searchsorted(rows, pr).tolist()
             explain = [(r, j) for r, (_, j) in zip(local, pairs, strict=True)]
