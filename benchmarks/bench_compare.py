@@ -1,13 +1,13 @@
 """Benchmark ``policydiff compare`` on two real ~170-190 KB policy versions.
 
 Prints wall time cold (process start to exit of ``compare ... --format json``, median of
-several runs), the cold time split into its parts (below), warm wall and CPU time (library call on an engine that is already built,
-median of N; CPU from ``time.process_time``, which other load on the machine does not
-inflate), and peak memory (``ru_maxrss`` of each child process, from ``os.wait4``). Nothing
-computed for one compare call is reused by the next (the classifiers' vocabulary lookup
-tables are built once per process, like the loaded models). Targets: cold <= 1.5 s for the
-real pair and <= 1.2 s for the bundled examples (issue 15; ``--old``/``--new`` or
-``--examples``), warm <= 0.3 s, peak <= 400 MB.
+several runs), the cold time split into its parts (below), warm wall and CPU time (library
+call on an engine that is already built, median of N; CPU from ``time.process_time``,
+which other load on the machine does not inflate), and peak memory (``ru_maxrss`` of each
+child process, from ``os.wait4``). Nothing computed for one compare call is reused by the
+next (the classifiers' vocabulary lookup tables are built once per process, like the loaded
+models). Targets: cold <= 1.5 s for the real pair and <= 1.2 s for the bundled examples
+(issue 15; ``--old``/``--new`` or ``--examples``), warm <= 0.3 s, peak <= 400 MB.
 
 The cold split comes from separate cold runs of this script's ``--child`` mode, which does
 what ``policydiff compare OLD NEW --format json`` does, by the same library calls, and
@@ -374,8 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             (
                 "warm: engine.compare(paths) (median)",
                 f"{warm['warm_s']:.3f} s",
-                f"min {warm['warm_min_s']:.3f} / max {warm['warm_max_s']:.3f}, "
-                f"n={args.warm_runs}",
+                f"min {warm['warm_min_s']:.3f} / max {warm['warm_max_s']:.3f}, n={args.warm_runs}",
                 "warm_s",
             ),
             (

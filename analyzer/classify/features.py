@@ -102,9 +102,7 @@ def _check_vocabulary(vocabulary: Sequence[str], max_n: int) -> None:
         or not re.fullmatch(f"(?:{entry}\n)*{entry}", text)
     ):
         bad = next(
-            v
-            for v in vocabulary
-            if "\n" in v or v != v.lower() or not re.fullmatch(entry, v)
+            v for v in vocabulary if "\n" in v or v != v.lower() or not re.fullmatch(entry, v)
         )
         raise ValueError(
             f"vocabulary entry {bad!r} is not a lower-cased word n-gram of at most {max_n} words"

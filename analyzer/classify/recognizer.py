@@ -23,7 +23,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np

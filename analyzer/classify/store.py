@@ -40,7 +40,6 @@ import contextlib
 import dataclasses
 import hashlib
 import io
-import json
 import logging
 import sys
 import zipfile
@@ -351,9 +350,7 @@ def load_arrays(path: str | Path, name: str | None = None) -> LinearModel:
     if not p.is_file():
         raise ModelError("model file not found", path=str(p), fix=FIX)
     if not npz.is_file():
-        raise ModelError(
-            f"the inference arrays of {p.name} are missing", path=str(npz), fix=FIX
-        )
+        raise ModelError(f"the inference arrays of {p.name} are missing", path=str(npz), fix=FIX)
     with p.open("rb") as fh:
         digest = hashlib.file_digest(fh, "sha256").hexdigest()
     try:
