@@ -44,8 +44,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 # ``policydiff --help`` and cold starts stay fast. These one-shot commands run with the cyclic
 # garbage collector paused (it would walk the objects of every import and of the analysis
 # several times over, for no memory back: measured 10-17% of a cold compare's CPU, peak memory
-# unchanged) and, when run as the ``policydiff`` program, end the process without the
-# interpreter's teardown (:func:`main`; docs/decisions/0009-cold-start.md).
+# unchanged), multiply the models' sparse features with numpy rather than import scipy
+# (``numpy_products``: same numbers), and, when run as the ``policydiff`` program, end the
+# process without the interpreter's teardown (:func:`main`; docs/decisions/0009-cold-start.md).
 
 #: Set by a command whose process may end without the interpreter's teardown (:func:`main`).
 _QUICK_EXIT: list[bool] = []
@@ -159,9 +160,10 @@ def compare_cmd(
     Example: policydiff compare old.md new.md --format json --output diff.json
     """
     from analyzer._gc import gc_paused
+    from analyzer.classify.linear import numpy_products
 
     _QUICK_EXIT.append(True)
-    with gc_paused():
+    with gc_paused(), numpy_products():
         from analyzer.engine import default_analyzer
 
         engine = default_analyzer()
@@ -197,9 +199,10 @@ def analyze_cmd(
     Example: policydiff analyze policy.md --format markdown
     """
     from analyzer._gc import gc_paused
+    from analyzer.classify.linear import numpy_products
 
     _QUICK_EXIT.append(True)
-    with gc_paused():
+    with gc_paused(), numpy_products():
         from analyzer.engine import default_analyzer
 
         engine = default_analyzer()

@@ -84,15 +84,18 @@ def child(old: str, new: str) -> None:
     t_start, c_start = time.time(), time.process_time()
     sys.path.insert(0, str(ROOT))
     import cli  # noqa: F401  (the CLI module, as ``policydiff`` imports it)
+    from analyzer._gc import gc_paused
+    from analyzer.classify.linear import numpy_products
     from analyzer.engine import default_analyzer
     from analyzer.report import render
 
     t_imports, c_imports = time.time(), time.process_time()
-    engine = default_analyzer()
-    t_build, c_build = time.time(), time.process_time()
-    comparison = engine.compare(engine.load(old), engine.load(new))
-    with open(os.devnull, "w", encoding="utf-8") as fh:
-        fh.write(render(comparison, "json"))
+    with gc_paused(), numpy_products():  # as the compare command runs
+        engine = default_analyzer()
+        t_build, c_build = time.time(), time.process_time()
+        comparison = engine.compare(engine.load(old), engine.load(new))
+        with open(os.devnull, "w", encoding="utf-8") as fh:
+            fh.write(render(comparison, "json"))
     t_done, c_done = time.time(), time.process_time()
     print(
         json.dumps(

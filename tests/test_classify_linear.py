@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from analyzer.classify import features as features_mod
+from analyzer.classify import linear
 from analyzer.classify import model as model_mod
 from analyzer.classify.linear import FORMAT, LinearModel, sublinear_tf
 from analyzer.classify.store import (
@@ -76,6 +77,10 @@ def _same(arr: LinearModel, pipe: model_mod.TextModel, texts: list[str]) -> None
     if pipe.regressor is not None:
         stock_score = np.clip(pipe.regressor.predict(ref_weighted), 1, 5)
         assert np.allclose(score, stock_score, rtol=0, atol=1e-9)
+    # the numpy products of a one-shot process (linear.numpy_products) are scipy's numbers
+    tf = sublinear_tf(raw)
+    for dense in (arr._folded[1], arr.coef_t):
+        assert np.array_equal(linear._dot_numpy(tf, dense), linear._dot_scipy(tf, dense))
     labels = [*range(len(arr.labels)), *([-1] if arr.has_regressor else [])]
     pairs = [(i, j) for i in range(len(texts)) for j in labels]
     assert arr.name_top_many(weighted, pairs) == pipe.name_top_many(ref_weighted, pairs)

@@ -77,3 +77,23 @@ def test_html_report_imports_jinja2_only_when_asked():
     modules, out = _modules(["compare", OLD, NEW, "--format", "html"])
     assert "jinja2" in modules and "<html" in out.lower()
     assert not modules & set(NEVER)
+
+
+def test_the_one_shot_compare_gives_the_library_result():
+    """The CLI's compare (numpy products, no scipy, in a fresh interpreter) writes the JSON
+    report the library gives in this process (where scipy is imported)."""
+    from analyzer.engine import PolicyAnalyzer
+    from analyzer.report import render
+
+    pair = "/".join(Path(OLD).parts[-3:]), "/".join(Path(NEW).parts[-3:])
+    run = subprocess.run(
+        [sys.executable, "cli.py", "compare", *pair, "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    expected = render(PolicyAnalyzer().compare(*pair), "json")
+    assert json.loads(run.stdout) == json.loads(expected)

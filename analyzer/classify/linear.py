@@ -28,7 +28,9 @@ validation sets of every model against the scikit-learn pipeline).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -61,16 +63,47 @@ def row_sums(m: Any, values: np.ndarray) -> np.ndarray:
     return out.astype(np.float64, copy=False)  # bincount of no values gives integers
 
 
+#: Set (non-empty) inside :func:`numpy_products`.
+_NUMPY_ONLY: list[bool] = []
+
+
+@contextmanager
+def numpy_products() -> Iterator[None]:
+    """Within the block, :func:`dot` computes with numpy only, unless scipy is imported
+    already. For a one-shot process (the CLI's ``compare`` and ``analyze``): importing
+    ``scipy.sparse`` takes about 0.15 s (a fifth of ``import spacy``), more than its faster
+    products save on one or two documents; a long-running process (a warm engine, a scan
+    worker) imports it once and multiplies several times faster. Both give the same numbers."""
+    _NUMPY_ONLY.append(True)
+    try:
+        yield
+    finally:
+        _NUMPY_ONLY.pop()
+
+
 def dot(m: Any, dense: np.ndarray) -> np.ndarray:
     """``m @ dense`` for a CSR matrix ``m`` and a dense (columns x k) array, as scipy
-    computes it (each output a sum in storage order)."""
-    rows = _row_ids(m)
-    data = np.asarray(m.data, dtype=np.float64)
-    picked = dense[m.indices]
-    out = np.empty((m.shape[0], dense.shape[1]), dtype=np.float64)
-    for k in range(dense.shape[1]):
-        out[:, k] = np.bincount(rows, weights=data * picked[:, k], minlength=m.shape[0])
-    return out
+    computes it: each output a sum in storage order. With scipy's CSR product, or (inside
+    :func:`numpy_products`) with one ``np.bincount`` over (row, k) keys in storage order,
+    which adds the same products in the same order: the same numbers."""
+    if not _NUMPY_ONLY or "scipy.sparse" in sys.modules:
+        return _dot_scipy(m, dense)
+    return _dot_numpy(m, dense)
+
+
+def _dot_scipy(m: Any, dense: np.ndarray) -> np.ndarray:
+    import scipy.sparse as sp
+
+    return np.asarray(sp.csr_matrix((m.data, m.indices, m.indptr), shape=m.shape) @ dense)
+
+
+def _dot_numpy(m: Any, dense: np.ndarray) -> np.ndarray:
+    n, k = m.shape[0], dense.shape[1]
+    prod = dense.take(m.indices, axis=0)
+    prod *= np.asarray(m.data, dtype=np.float64)[:, None]
+    keys = (_row_ids(m) * k)[:, None] + np.arange(k)
+    out = np.bincount(keys.ravel(), weights=prod.ravel(), minlength=n * k)
+    return out.astype(np.float64, copy=False).reshape(n, k)
 
 
 class Explainer:
