@@ -659,7 +659,7 @@ def export(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where to write <name>.skops and <name>.md (default: models/).",
+    help="Where to write <name>.skops, <name>.npz and <name>.md (default: models/).",
 )
 @click.option(
     "--task",
@@ -670,7 +670,8 @@ def export(
 )
 def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, ...]) -> None:
     """Retrain every classifier from the shared corpora, with fixed seeds, and write the
-    skops files and model cards."""
+    skops files, their inference arrays (.npz, what compare and analyze read) and model
+    cards."""
     from analyzer.classify.train import train_all
 
     reports = train_all(
