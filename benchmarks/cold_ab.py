@@ -68,7 +68,7 @@ def main() -> int:
         for name, (old, new) in pairs.items():
             for tree in args.trees:
                 times.setdefault((name, tree), []).append(run(tree.resolve(), old, new))
-    print(f"load average before/after: {os.getloadavg()[0]:.1f} (1 min), runs={args.runs}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), runs={args.runs}")
     for (name, tree), res in times.items():
         walls, cpus = [w for w, _ in res], [c for _, c in res]
         print(
