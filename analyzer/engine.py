@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc
-
-from . import __version__
+# _spacy first: it imports spaCy without spaCy's command-line package (decision 0009)
+from . import __version__, _spacy  # noqa: F401
 from ._gc import gc_paused
 from .align import align
 from .assess import assess_comparison, assess_version
@@ -27,6 +27,9 @@ from .languages import pipeline_language, uncovered_warning
 from .nlp import get_nlp
 from .recognizers import RecognizerRegistry
 from .segment import SegmentCache, segment
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 DocumentLike = PolicyVersion | str | Path
 #: what the per-clause recognizers read of a clause (see ``Recognizer.per_clause``): its id,

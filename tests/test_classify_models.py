@@ -27,13 +27,16 @@ from analyzer.classify.features import (
     TOKEN_PATTERN,
     PolicyFeatures,
 )
-from analyzer.classify.model import sublinear_tf
+from analyzer.classify.linear import LinearModel
+from analyzer.classify.model import TextModel, sublinear_tf
 from analyzer.classify.recognizer import NAME, ModelRecognizer
 from analyzer.classify.store import (
     MODEL_NAMES,
     TRUSTED_TYPES,
+    load_arrays,
     load_model,
     load_models,
+    load_pipelines,
     save_model,
 )
 from analyzer.classify.train import default_corpora, train_all
@@ -132,8 +135,10 @@ def tiny(tmp_path_factory) -> dict[str, Path]:
 def test_train_writes_models_and_cards(tiny):
     for name in MODEL_NAMES:
         assert (tiny["models"] / f"{name}.skops").is_file()
+        assert (tiny["models"] / f"{name}.npz").is_file()
         card = (tiny["models"] / f"{name}.md").read_text(encoding="utf-8")
         assert "Licence" in card and "code version 0.1.0" in card and "Macro-F1" in card
+        assert f"`models/{name}.npz`" in card and "allow_pickle=False" in card
     assert "non-commercial" in (tiny["models"] / "opp115.md").read_text(encoding="utf-8")
     # the tiny corpus is separable: training reaches it
     assert tiny["reports"]["opp115"]["validation"]["macro_f1"] >= 0.75
@@ -149,10 +154,14 @@ def test_training_is_reproducible(tiny, tmp_path):
     m2 = load_model(tmp_path / "opp115.skops")
     texts = ["We keep your data for a year.", "We share data with partners."]
     assert np.array_equal(m1.predict_proba(texts), m2.predict_proba(texts))
+    a1 = load_arrays(tiny["models"] / "opp115.skops", "opp115")
+    a2 = load_arrays(tmp_path / "opp115.skops", "opp115")
+    assert np.array_equal(a1.predict_proba(texts), a2.predict_proba(texts))
+    assert np.array_equal(a1.coef_t, a2.coef_t) and np.array_equal(a1.idf, a2.idf)
 
 
 def test_round_trip_same_predictions(tiny, tmp_path):
-    models = load_models(tiny["models"])
+    models = load_pipelines(tiny["models"])
     texts = [t for ts in OPP.values() for t in ts] + [t for _, t in GOPPC_PARAS]
     for name, model in models.items():
         path = save_model(model, tmp_path / f"{name}.skops")
@@ -170,12 +179,12 @@ def test_round_trip_same_predictions(tiny, tmp_path):
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.text(alphabet="abcdeimtyo ,.\nweshardpnkt", max_size=80), max_size=6))
-def test_folded_route_equals_the_stock_tfidf(tiny_models, extra):
+def test_folded_route_equals_the_stock_tfidf(tiny_pipelines, extra):
     """``predict_tf`` (idf folded into the weights) gives the probabilities and scores of
     scikit-learn's tf-idf step followed by the heads, also for empty rows."""
     texts = [*extra, "", "We share your data with partners.", "We may keep some data."]
     texts += [t for ts in OPP.values() for t in ts]
-    for model in tiny_models.values():
+    for model in tiny_pipelines.values():
         raw = model.featurize(texts)
         proba, score = model.predict_tf(sublinear_tf(raw), raw)
         weighted = model.weigh(raw)
@@ -186,11 +195,12 @@ def test_folded_route_equals_the_stock_tfidf(tiny_models, extra):
             assert score is None
 
 
-def test_folded_route_falls_back_on_other_tfidf_settings(tiny_models):
-    """A tf-idf step the folded route does not reproduce goes through scikit-learn."""
+def test_folded_route_falls_back_on_other_tfidf_settings(tiny_pipelines, tmp_path):
+    """A tf-idf step the folded route does not reproduce goes through scikit-learn, and
+    cannot be written as inference arrays."""
     from sklearn.base import clone
 
-    model = tiny_models["opp115"]
+    model = tiny_pipelines["opp115"]
     texts = [t for ts in OPP.values() for t in ts]
     raw = model.featurize(texts)
     tfidf = clone(model.pipeline.named_steps["tfidf"]).set_params(norm=None).fit(raw)
@@ -199,6 +209,8 @@ def test_folded_route_falls_back_on_other_tfidf_settings(tiny_models):
     assert other._folded is None
     proba, score = other.predict_tf(sublinear_tf(raw), raw)
     assert np.array_equal(proba, other.proba_from(other.weigh(raw))) and score is None
+    with pytest.raises(ModelError, match="sublinear_tf=True"):
+        save_model(other, tmp_path / "opp115.skops")
 
 
 def test_refuses_pickle(tiny, tmp_path):
@@ -419,10 +431,13 @@ def test_models_hold_stock_components_only(tiny):
 def test_refuses_foreign_features(tiny, tmp_path):
     model = load_model(tiny["models"] / "opp115.skops")
     other = PolicyFeatures(["data", "share"])
-    path = save_model(dataclasses.replace(model, features=other), tmp_path / "opp115.skops")
+    with pytest.raises(ModelError, match="tf-idf step has .* columns, the features 2"):
+        save_model(dataclasses.replace(model, features=other), tmp_path / "opp115.skops")
+    payload = sio.loads((tiny["models"] / "opp115.skops").read_bytes(), trusted=list(TRUSTED_TYPES))
+    path = tmp_path / "opp115.skops"
+    sio.dump({**payload, "features": other.to_state()}, path)
     with pytest.raises(ModelError, match="tf-idf step has .* columns, the features 2"):
         load_model(path)
-    payload = sio.loads((tiny["models"] / "opp115.skops").read_bytes(), trusted=list(TRUSTED_TYPES))
     payload["features"] = {"kind": "hashing"}
     bad = tmp_path / "bad.skops"
     sio.dump(payload, bad)
@@ -441,8 +456,15 @@ def test_predictions_do_not_depend_on_the_batch(tiny_models, texts):
 
 
 @pytest.fixture(scope="module")
-def tiny_models(tiny):
+def tiny_models(tiny) -> dict[str, LinearModel]:
+    """The tiny models as the engine loads them: inference arrays."""
     return load_models(tiny["models"])
+
+
+@pytest.fixture(scope="module")
+def tiny_pipelines(tiny) -> dict[str, TextModel]:
+    """The tiny models as scikit-learn pipelines (skops files)."""
+    return load_pipelines(tiny["models"])
 
 
 def _clause(text: str, i: int = 0, context: str = "") -> Clause:
@@ -592,7 +614,8 @@ def test_model_recognizer_skips_non_english_docs(tiny_models):
     assert anns and {a.clause_id for a in anns} == {"c0"}
 
 
-def test_name_top_many_equals_name_top_per_pair(tiny_models):
+@pytest.mark.parametrize("kind", ["arrays", "pipelines"])
+def test_name_top_many_equals_name_top_per_pair(tiny_models, tiny_pipelines, kind):
     """The batched explanation names the same terms as explaining each pair alone."""
     texts = [
         "We share your data with service providers and partners.",
@@ -602,15 +625,16 @@ def test_name_top_many_equals_name_top_per_pair(tiny_models):
         "You have the right to object to processing at any time; we keep logs for 30 days.",
         "We collect your email address and we collect your email address again.",
     ]
-    for model in tiny_models.values():
+    models = tiny_models if kind == "arrays" else tiny_pipelines
+    for model in models.values():
         weighted = model.weigh(model.featurize(texts))
-        labels = [*range(len(model.labels)), *([-1] if model.regressor is not None else [])]
+        labels = [*range(len(model.labels)), *([-1] if model._reg_coef.size else [])]
         pairs = [(i, j) for i in range(len(texts)) for j in labels]
         for k in (1, 3, 5):
             many = model.name_top_many(weighted, pairs, k)
             for (i, j), top in zip(pairs, many, strict=True):
-                row = weighted[i]
-                cols, values = row.indices, row.data
+                lo, hi = weighted.indptr[i], weighted.indptr[i + 1]
+                cols, values = weighted.indices[lo:hi], weighted.data[lo:hi]
                 if j >= 0:
                     contrib = model.contributions(cols, values)[j]
                 else:

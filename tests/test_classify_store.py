@@ -41,7 +41,7 @@ def test_lean_import_loads_the_models_and_restores_everything():
         assert "skops.io" not in sys.modules
         sio = store.skops_io()
         import skops.io._trusted_types as tt
-        models = store.load_models()
+        models = store.load_pipelines()
         texts = ["We share your data with advertisers.", "We may use data as needed."]
         print(json.dumps({
             "estimators": len(tt.SKLEARN_ESTIMATOR_TYPE_NAMES),
@@ -60,7 +60,7 @@ def test_lean_import_loads_the_models_and_restores_everything():
     # same predictions as with a normally imported skops (this process imported it normally)
     import skops.io  # noqa: F401
 
-    models = store.load_models()
+    models = store.load_pipelines()
     texts = ["We share your data with advertisers.", "We may use data as needed."]
     assert res["proba"] == [m.predict_proba(texts).round(6).tolist() for m in models.values()]
 

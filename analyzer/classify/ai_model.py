@@ -21,12 +21,15 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from spacy.tokens import Doc
 
-from .model import TextModel
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from .model import TextModel
+
 
 NAME = "ai_training"
 LABEL = "trains"
@@ -77,6 +80,7 @@ def fit(
     service (each fold holds whole services out), then a final fit on every row."""
     from .features import PolicyFeatures
     from .metrics import binary_report
+    from .model import TextModel
     from .train import MIN_DF, NGRAMS, _quiet_fit, _sparsify, best_thresholds, make_pipeline
     from .train import oof_proba as _oof
 
@@ -158,15 +162,16 @@ def model_input(clause: Any) -> str:
     return f"{clause.context} {clause.text}" if clause.context else clause.text
 
 
-_CACHE: dict[tuple[str, float], TextModel | None] = {}
+_CACHE: dict[tuple[str, float], Any] = {}
 
 
-def cached_model(models_dir: str | Path | None = None) -> TextModel | None:
-    """``models/ai_training.skops`` loaded once per process (``None`` when absent: the rules
-    then run alone, and a warning says so once)."""
+def cached_model(models_dir: str | Path | None = None) -> Any:
+    """The model's inference arrays (``models/ai_training.npz``, checked against its
+    ``.skops`` file: a ``LinearModel``, no scikit-learn) loaded once per process (``None``
+    when absent or unusable: the rules then run alone, and a warning says so once)."""
     import logging
 
-    from .store import default_models_dir, load_model
+    from .store import default_models_dir, load_arrays
 
     d = Path(models_dir) if models_dir is not None else default_models_dir()
     path = d / f"{NAME}.skops"
@@ -185,7 +190,7 @@ def cached_model(models_dir: str | Path | None = None) -> TextModel | None:
             from ..errors import ModelError
 
             try:
-                _CACHE[key] = load_model(path, NAME)
+                _CACHE[key] = load_arrays(path, NAME)  # numpy only: no scikit-learn
             except ModelError as exc:  # the rules still run: say so, once
                 logging.getLogger(__name__).warning(
                     "AI-training model not used, the rules run alone: %s", exc

@@ -39,8 +39,13 @@ def render_card(model: TextModel) -> str:
         "",
         "Written by `policydiff train`; do not edit by hand.",
         "",
-        f"- File: `models/{model.name}.skops` (skops, loaded with the reviewed type list in "
-        "`analyzer/classify/store.py`)",
+        f"- Files: `models/{model.name}.skops`, the scikit-learn pipeline (skops, loaded with "
+        "the reviewed type list in `analyzer/classify/store.py`: `store.load_model`), and "
+        f"`models/{model.name}.npz`, the same model as numpy arrays (vocabulary and lookup "
+        "tables, idf, coefficients, intercepts, thresholds, label names; loaded with "
+        "`allow_pickle=False` and checked against the `.skops` file's SHA-256), which "
+        "`policydiff compare`/`analyze` read without importing scikit-learn "
+        "(`analyzer/classify/linear.py`)",
         f"- Trained: {tr.get('date', '?')}, code version {tr.get('code_version', '?')}, "
         f"seed {tr.get('seed', '?')}",
         f"- Labels: {', '.join(f'`{x}`' for x in model.labels)}",

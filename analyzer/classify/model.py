@@ -7,13 +7,18 @@ steps, both stock scikit-learn, applied to that matrix: ``tfidf`` (``TfidfTransf
 decision threshold per label (chosen by cross-validation on the training data, see
 ``train.py``). The vagueness model also has a ``regressor`` (ridge regression of the 1-5
 annotator score on the same tf-idf features).
+
+This class is what training and evaluation use (it imports scikit-learn and scipy).
+Classifying clauses goes through :class:`~analyzer.classify.linear.LinearModel`, the same
+model as plain arrays (:meth:`TextModel.to_linear`; ``models/<name>.npz``), which computes
+the same numbers without them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -22,11 +27,17 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
 from .features import PolicyFeatures
+from .linear import Explainer, LinearModel
 
 
-@lru_cache(maxsize=200_000)
-def _all_stop(term: str) -> bool:
-    return all(w in ENGLISH_STOP_WORDS for w in term.split())
+def stop_only_mask(vocabulary: Sequence[str]) -> np.ndarray:
+    """Per vocabulary entry: made of scikit-learn's English stop words only (explanations
+    skip those entries)."""
+    return np.fromiter(
+        (all(w in ENGLISH_STOP_WORDS for w in term.split()) for term in vocabulary),
+        dtype=np.bool_,
+        count=len(vocabulary),
+    )
 
 
 def sublinear_tf(raw: sp.csr_matrix) -> sp.csr_matrix:
@@ -39,7 +50,7 @@ def sublinear_tf(raw: sp.csr_matrix) -> sp.csr_matrix:
 
 
 @dataclass(frozen=True)
-class TextModel:
+class TextModel(Explainer):
     """A multi-label text classifier (and optional score regressor) with its metadata."""
 
     name: str
@@ -78,7 +89,7 @@ class TextModel:
         return self.pipeline.named_steps["tfidf"].transform(raw)
 
     @cached_property
-    def _dense_t(self) -> np.ndarray:
+    def _dense_t(self) -> np.ndarray:  # type: ignore[override]
         """The stacked weights as a dense (columns x labels) array: fast products."""
         return np.ascontiguousarray(self._weights[0].toarray().T)
 
@@ -156,90 +167,12 @@ class TextModel:
 
     # -- explanation --------------------------------------------------------------------------
     @cached_property
-    def _reg_coef(self) -> np.ndarray:
+    def _reg_coef(self) -> np.ndarray:  # type: ignore[override]
         return np.ravel(getattr(self.regressor, "coef_", np.zeros(0)))
 
-    def contributions(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """The (labels x columns) contribution of each tf-idf value to each label's score
-        (value times coefficient), for one row given by its columns and values."""
-        return (self._dense_t[cols] * values[:, None]).T
-
-    def regressor_contributions(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
-        coef = self._reg_coef
-        if coef.size == 0:
-            return np.zeros(0)
-        return coef[cols] * values
-
-    def _first_named(self, cols: Sequence[int], k: int) -> tuple[str, ...]:
-        """The first ``k`` distinct names of ``cols`` (already in contribution order):
-        n-gram columns are named after their n-gram, lexicon columns after their term;
-        stop-word-only n-grams are skipped."""
-        vocab = self.features.vocabulary
-        n = len(vocab)
-        lexicon = self.features.lexicon
-        out: list[str] = []
-        for col in cols:
-            if col >= n:
-                term = lexicon[col - n]
-            else:
-                term = vocab[col]
-                if _all_stop(term):
-                    continue
-            if term not in out:
-                out.append(term)
-                if len(out) >= k:
-                    break
-        return tuple(out)
-
-    def name_top(self, cols: np.ndarray, contrib: np.ndarray, k: int = 5) -> tuple[str, ...]:
-        """The names of the ``k`` columns with the largest positive contribution (lexicon
-        columns are named after their term; stop-word-only n-grams are skipped; equal
-        contributions keep the column order)."""
-        pos = np.flatnonzero(contrib > 0)
-        pos = pos[np.argsort(-contrib[pos], kind="stable")]
-        return self._first_named(cols[pos].tolist(), k)
-
-    def name_top_many(
-        self,
-        weighted: sp.csr_matrix,
-        pairs: Sequence[tuple[int, int]],
-        k: int = 5,
-    ) -> list[tuple[str, ...]]:
-        """:meth:`name_top` for many (row, label) pairs of ``weighted`` at once (label ``-1``:
-        the regressor), with the same result for each pair.
-
-        The contributions of every pair are gathered into one array and ordered by one
-        ``lexsort`` (pair, then decreasing contribution, ties in column order) instead of a
-        few small numpy calls per pair, which dominated the explanation of short clauses.
-
-        Args:
-            weighted: this model's tf-idf features.
-            pairs: (row of ``weighted``, label index or -1) to explain.
-            k: number of terms per pair.
-        """
-        if not pairs:
-            return []
-        rows = np.fromiter((i for i, _ in pairs), np.int64, len(pairs))
-        labels = np.fromiter((j for _, j in pairs), np.int64, len(pairs))
-        lo = weighted.indptr[rows].astype(np.int64)
-        lens = weighted.indptr[rows + 1].astype(np.int64) - lo
-        pair = np.repeat(np.arange(len(pairs)), lens)
-        entry = np.repeat(lo - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
-        cols = weighted.indices[entry]
-        values = weighted.data[entry]
-        lab = np.repeat(labels, lens)
-        contrib = np.empty(len(entry))
-        head = lab >= 0
-        contrib[head] = self._dense_t[cols[head], lab[head]] * values[head]
-        if not head.all():
-            reg = self._reg_coef
-            contrib[~head] = reg[cols[~head]] * values[~head] if reg.size else 0.0
-        keep = contrib > 0
-        pair, cols, contrib = pair[keep], cols[keep], contrib[keep]
-        order = np.lexsort((-contrib, pair))  # stable: equal contributions in column order
-        ordered = cols[order].tolist()
-        bounds = np.searchsorted(pair[order], np.arange(len(pairs) + 1)).tolist()
-        return [self._first_named(ordered[bounds[p] : bounds[p + 1]], k) for p in range(len(pairs))]
+    @cached_property
+    def _stop_only(self) -> np.ndarray:  # type: ignore[override]
+        return stop_only_mask(self.features.vocabulary)
 
     def top_terms(
         self, text: str, label: str | None = None, k: int = 5, weighted: sp.csr_matrix | None = None
@@ -255,3 +188,39 @@ class TextModel:
             return self.name_top(cols, contrib, k) if contrib.size else ()
         contrib = self.contributions(cols, values)
         return self.name_top(cols, contrib[self.labels.index(label)], k)
+
+    # -- the arrays of inference -------------------------------------------------------------------
+    def to_linear(self) -> LinearModel:
+        """This model as arrays (:class:`LinearModel`), for classifying without scikit-learn.
+
+        Raises:
+            ValueError: the tf-idf step is not the sublinear, idf-weighted, l2-normalized one
+                (the only one :class:`LinearModel` computes, and the one training fits).
+        """
+        n_idf = len(getattr(self.pipeline.named_steps["tfidf"], "idf_", ()))
+        if n_idf != self.features.n_columns:
+            raise ValueError(
+                f"model {self.name}: the tf-idf step has {n_idf} columns, the features "
+                f"{self.features.n_columns}"
+            )
+        if self._folded is None:
+            raise ValueError(
+                f"model {self.name}: only a TfidfTransformer(sublinear_tf=True) with idf and "
+                "l2 norm can be written as arrays"
+            )
+        reg = self.regressor
+        return LinearModel(
+            name=self.name,
+            labels=self.labels,
+            thresholds=self.thresholds,
+            features=self.features,
+            idf=np.asarray(self.pipeline.named_steps["tfidf"].idf_, dtype=np.float64),
+            coef_t=self._dense_t,
+            intercept=np.asarray(self._weights[1], dtype=np.float64),
+            reg_coef=None if reg is None else np.ravel(reg.coef_).astype(np.float64),
+            reg_intercept=(
+                None if reg is None else float(np.ravel(reg.intercept_)[:1].astype(np.float64)[0])
+            ),
+            stop_only=self._stop_only,
+            meta=self.meta,
+        )

@@ -23,16 +23,19 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from spacy.tokens import Doc
 
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause, Explanation, Span
 from ..recognizers.base import Recognizer, register
-from .model import TextModel, sublinear_tf
-from .store import MODEL_NAMES, default_models_dir, load_models
+from .features import Rows
+from .linear import LinearModel, sublinear_tf
+from .store import SEPARATE_MODELS, arrays_path, default_models_dir, load_arrays, model_names
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +61,20 @@ _DESCRIBE = {
     "vagueness": "vagueness regressor (Lebanoff & Liu 2018)",
 }
 
-_CACHE: dict[tuple[str, tuple[float, ...]], dict[str, TextModel]] = {}
+_CACHE: dict[tuple[str, tuple[float, ...]], dict[str, LinearModel]] = {}
 
 
-def cached_models(models_dir: str | Path | None = None) -> dict[str, TextModel]:
-    """Load the models once per process (reloaded if a file changes)."""
+def cached_models(models_dir: str | Path | None = None) -> dict[str, LinearModel]:
+    """Load the models (their inference arrays) once per process (reloaded if a file
+    changes)."""
     d = Path(models_dir) if models_dir is not None else default_models_dir()
-    stamp = tuple(
-        (d / f"{n}.skops").stat().st_mtime if (d / f"{n}.skops").exists() else -1.0
-        for n in MODEL_NAMES
-    )
+    names = [n for n in model_names(d) if n not in SEPARATE_MODELS]
+    files = [p for n in names for p in (d / f"{n}.skops", arrays_path(d / f"{n}.skops"))]
+    stamp = tuple(p.stat().st_mtime if p.exists() else -1.0 for p in files)
     key = (str(d.resolve()), stamp)
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = load_models(d)
+        _CACHE[key] = {n: load_arrays(d / f"{n}.skops", n) for n in names}
     return _CACHE[key]
 
 
@@ -92,8 +95,9 @@ class ModelRecognizer(Recognizer):
     """Trained classifiers over every clause (see the module docstring).
 
     Args:
-        models_dir: folder of ``opp115.skops``, ``goppc.skops``, ``vagueness.skops``
-            (default ``models/``).
+        models_dir: folder of the model files (default ``models/``): ``opp115``, ``goppc``,
+            ``vagueness`` and any other model ``policydiff train`` wrote there, each a
+            ``.skops`` file and the ``.npz`` inference arrays read here.
         models: already loaded models (for tests); overrides ``models_dir``.
         top_k: number of top terms per explanation.
 
@@ -108,7 +112,7 @@ class ModelRecognizer(Recognizer):
     def __init__(
         self,
         models_dir: str | Path | None = None,
-        models: dict[str, TextModel] | None = None,
+        models: dict[str, LinearModel] | None = None,
         top_k: int = 5,
     ):
         self.models = models if models is not None else cached_models(models_dir)
@@ -163,11 +167,11 @@ class ModelRecognizer(Recognizer):
         """The annotations of each clause, one list per model (in ``self.models`` order)."""
         per: list[list[list[Annotation]]] = [[[] for _ in self.models] for _ in clauses]
         texts = [clause_input(c) for c in clauses]
-        raw_by_key: dict[tuple, tuple[sp.csr_matrix, sp.csr_matrix]] = {}
+        raw_by_key: dict[tuple, tuple[Rows, Rows]] = {}
         for m, (mname, model) in enumerate(self.models.items()):
             key = model.features.key()
             if key not in raw_by_key:  # one matrix per feature space (the models share one)
-                raw = model.features.transform(texts)
+                raw = model.features.counts(texts)
                 raw_by_key[key] = (raw, sublinear_tf(raw))
             raw, tf = raw_by_key[key]
             proba, score = model.predict_tf(tf, raw)
@@ -190,8 +194,9 @@ class ModelRecognizer(Recognizer):
             if not pairs:
                 continue
             # the tf-idf rows of the clauses to explain only (scikit-learn's own step)
-            rows = np.unique(pr)
-            weighted = model.weigh(raw[rows])
+            # pr is sorted: its distinct values without np.unique (which imports numpy.ma)
+            rows = pr[np.flatnonzero(np.diff(pr, prepend=-1))]
+            weighted = model.weigh(raw.take(rows))
             local = np.searchsorted(rows, pr).tolist()
             explain = [(r, j) for r, (_, j) in zip(local, pairs, strict=True)]
             tops = model.name_top_many(weighted, explain, self.top_k)

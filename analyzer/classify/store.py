@@ -1,4 +1,13 @@
-"""Saving and loading models with skops (never pickle), with a reviewed list of types.
+"""Saving and loading models: skops (never pickle) with a reviewed list of types, and the
+arrays that classifying reads.
+
+:func:`save_model` writes two files per model: ``<name>.skops``, the scikit-learn pipeline
+for anyone who wants the scikit-learn objects (:func:`load_model`), and ``<name>.npz``, the
+same model as numpy arrays (:mod:`analyzer.classify.linear`), stamped with the SHA-256 of the
+``.skops`` file. :func:`load_models`, which the engine uses, reads the ``.npz`` files with
+``allow_pickle=False`` and imports neither scikit-learn nor skops; a ``.npz`` whose stamp does
+not match its ``.skops`` file (one retrained or replaced without the other) is refused with
+the fix, ``policydiff train``.
 
 A model file is a compressed skops archive holding one dict::
 
@@ -28,17 +37,23 @@ pipelines hold) plus skops' primitive, container and numpy defaults.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import io
 import logging
 import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
 from .features import PolicyFeatures
-from .model import TextModel
+from .linear import LinearModel
+
+if TYPE_CHECKING:
+    from .model import TextModel
 
 log = logging.getLogger(__name__)
 
@@ -144,11 +159,18 @@ def _payload(model: TextModel) -> dict[str, Any]:
     }
 
 
+def arrays_path(path: str | Path) -> Path:
+    """The inference arrays of the model file ``path``: ``<name>.npz`` beside ``<name>.skops``."""
+    return Path(path).with_suffix(".npz")
+
+
 def save_model(model: TextModel, path: str | Path) -> Path:
-    """Write ``model`` to ``path`` (a ``.skops`` file), compressed.
+    """Write ``model`` to ``path`` (a ``.skops`` file), compressed, and its inference arrays
+    beside it (:func:`arrays_path`), stamped with the ``.skops`` file's SHA-256.
 
     Raises:
-        ModelError: the model holds a type outside :data:`TRUSTED_TYPES`.
+        ModelError: the model holds a type outside :data:`TRUSTED_TYPES`, or a tf-idf step
+            the arrays cannot represent.
     """
     sio = skops_io()
     p = Path(path)
@@ -161,8 +183,49 @@ def save_model(model: TextModel, path: str | Path) -> Path:
             path=str(p),
             fix="review them and add them to analyzer.classify.store.TRUSTED_TYPES",
         )
+    try:
+        linear = model.to_linear()
+    except ValueError as exc:
+        raise ModelError(str(exc), path=str(p), fix="train with `policydiff train`") from None
+    linear = dataclasses.replace(linear, meta=_inference_meta(model.meta))
+    arrays = linear.to_arrays(hashlib.sha256(data).hexdigest())
     p.write_bytes(data)
+    arrays_path(p).write_bytes(npz_bytes(arrays))
     return p
+
+
+def _np() -> ModuleType:
+    import numpy as np
+
+    return np
+
+
+#: Arrays stored without compression in the ``.npz``: floating-point coefficients barely
+#: compress (to 88% of their non-zero values), and inflating them was most of the loading
+#: time.
+STORED_ARRAYS = frozenset({"coef_t", "reg_coef"})
+
+
+def npz_bytes(arrays: dict[str, Any]) -> bytes:
+    """``arrays`` as a ``.npz`` archive (what ``numpy.savez_compressed`` writes, read by
+    ``numpy.load``), with the members of :data:`STORED_ARRAYS` stored uncompressed."""
+    np = _np()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for key, value in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
+            kind = zipfile.ZIP_STORED if key in STORED_ARRAYS else zipfile.ZIP_DEFLATED
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = kind
+            zf.writestr(info, member.getvalue())
+    return buf.getvalue()
+
+
+def _inference_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """What the arrays carry of a model's metadata: when and from what it was trained."""
+    trained = meta.get("trained", {})
+    return {"trained": {k: str(v) for k, v in trained.items()}}
 
 
 def load_model(path: str | Path, name: str | None = None) -> TextModel:
@@ -211,6 +274,8 @@ def load_model(path: str | Path, name: str | None = None) -> TextModel:
 def _check(obj: Any, p: Path, name: str | None) -> TextModel:
     from sklearn.pipeline import Pipeline
 
+    from .model import TextModel
+
     def bad(why: str) -> ModelError:
         return ModelError(f"not a policydiff model: {why}", path=str(p), fix=FIX)
 
@@ -251,7 +316,13 @@ def _check(obj: Any, p: Path, name: str | None) -> TextModel:
     )
 
 
+#: The models the engine needs, in the order it runs them; every other model that
+#: ``policydiff train`` writes into the same folder is loaded after them (:func:`model_names`).
 MODEL_NAMES: tuple[str, ...] = ("opp115", "goppc", "vagueness")
+#: models applied by a recognizer of their own (the AI-training model, read by
+#: ``recognizers/ai_training.py`` on the clauses its gate lets through), not by the model
+#: recognizer over every clause
+SEPARATE_MODELS: tuple[str, ...] = ("ai_training",)
 
 
 def default_models_dir() -> Path:
@@ -259,7 +330,70 @@ def default_models_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "models"
 
 
-def load_models(models_dir: str | Path | None = None) -> dict[str, TextModel]:
-    """Load every model of :data:`MODEL_NAMES` found in ``models_dir``."""
+def model_names(models_dir: str | Path | None = None) -> tuple[str, ...]:
+    """The models of ``models_dir``: :data:`MODEL_NAMES` (whether present or not, so that a
+    missing one is reported), then every other ``<name>.skops`` there, by name."""
     d = Path(models_dir) if models_dir is not None else default_models_dir()
-    return {n: load_model(d / f"{n}.skops", n) for n in MODEL_NAMES}
+    others = sorted(p.stem for p in d.glob("*.skops") if p.stem not in MODEL_NAMES)
+    return (*MODEL_NAMES, *others)
+
+
+def load_arrays(path: str | Path, name: str | None = None) -> LinearModel:
+    """Load the inference arrays of the model file ``path`` (``<name>.skops``): the
+    ``<name>.npz`` beside it, with ``allow_pickle=False``, after checking that it was
+    written with that very ``.skops`` file (its SHA-256).
+
+    Raises:
+        ModelError: a missing file, a file that is not such arrays, or arrays stamped for
+            another ``.skops`` file (retrained or replaced without them).
+    """
+    import numpy as np
+
+    p = Path(path)
+    npz = arrays_path(p)
+    if not p.is_file():
+        raise ModelError("model file not found", path=str(p), fix=FIX)
+    if not npz.is_file():
+        raise ModelError(f"the inference arrays of {p.name} are missing", path=str(npz), fix=FIX)
+    with p.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    try:
+        with np.load(npz, allow_pickle=False) as z:
+            stamp = LinearModel.read_header(z).get("skops_sha256")
+            if stamp != digest:
+                raise ModelError(
+                    f"the inference arrays were written with another {p.name} (the model file "
+                    "was retrained or replaced without them)",
+                    path=str(npz),
+                    fix=FIX,
+                )
+            model = LinearModel.from_arrays(z)
+    except ModelError:
+        raise
+    except Exception as exc:  # not a zip, a pickled object array, bad JSON, wrong shapes, ...
+        raise ModelError(
+            f"not policydiff inference arrays ({type(exc).__name__}: {exc})",
+            path=str(npz),
+            fix=FIX,
+        ) from None
+    if name is not None and model.name != name:
+        raise ModelError(
+            f"not policydiff inference arrays: model name {model.name!r}, expected {name!r}",
+            path=str(npz),
+            fix=FIX,
+        )
+    return model
+
+
+def load_models(models_dir: str | Path | None = None) -> dict[str, LinearModel]:
+    """Load every model of :func:`model_names` for classifying: its inference arrays,
+    checked against its ``.skops`` file (scikit-learn and skops are not imported)."""
+    d = Path(models_dir) if models_dir is not None else default_models_dir()
+    return {n: load_arrays(d / f"{n}.skops", n) for n in model_names(d)}
+
+
+def load_pipelines(models_dir: str | Path | None = None) -> dict[str, TextModel]:
+    """Load every model of :func:`model_names` as scikit-learn pipelines, from the
+    ``.skops`` files (:func:`load_model`)."""
+    d = Path(models_dir) if models_dir is not None else default_models_dir()
+    return {n: load_model(d / f"{n}.skops", n) for n in model_names(d)}

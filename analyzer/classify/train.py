@@ -434,7 +434,8 @@ def train_all(
     tasks: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Retrain every model from the shared corpora, write ``<name>.skops`` and ``<name>.md``.
+    """Retrain every model from the shared corpora, write ``<name>.skops`` (with its
+    ``<name>.npz`` inference arrays, by :func:`save_model`) and ``<name>.md``.
 
     Returns:
         ``{model name: metrics report}``.

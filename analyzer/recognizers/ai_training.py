@@ -216,14 +216,11 @@ class AITrainingRecognizer(Recognizer):
         model = self.model
         weighted = model.weigh(model.featurize(texts))  # type: ignore[attr-defined]
         proba = model.proba_from(weighted)[:, 0]  # type: ignore[attr-defined]
-        out: dict[int, tuple[float, tuple[str, ...]]] = {}
-        for row, i in enumerate(todo):
-            p = float(proba[row])
-            top: tuple[str, ...] = ()
-            if p >= model.thresholds[0]:  # type: ignore[attr-defined]
-                top = model.top_terms("", model.labels[0], 5, weighted[row])  # type: ignore[attr-defined]
-            out[i] = (p, top)
-        return out
+        th = model.thresholds[0]  # type: ignore[attr-defined]
+        explain = [row for row in range(len(todo)) if proba[row] >= th]
+        tops = model.name_top_many(weighted, [(row, 0) for row in explain], 5)  # type: ignore[attr-defined]
+        top_of = dict(zip(explain, tops, strict=True))
+        return {i: (float(proba[row]), top_of.get(row, ())) for row, i in enumerate(todo)}
 
     def _with_model(
         self,

@@ -13,6 +13,7 @@ coloured version straight to the terminal with :func:`analyzer.report.terminal.p
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Union
 
 from ..datamodel import Analysis, Comparison
@@ -48,21 +49,31 @@ def _render_html(obj: Report) -> str:
     return fn(obj)
 
 
-_LOADED: list[bool] = []
+#: The module of each built-in format, imported when that format is first rendered (a JSON
+#: report does not import rich, Jinja2 or the other renderers).
+_BUILTIN: dict[str, str] = {
+    "csv": "csv",
+    "json": "json",
+    "markdown": "markdown",
+    "rich": "terminal",
+    "text": "text",
+}
 
 
-def _load_builtin() -> None:
-    if _LOADED:
+def _load(fmt: str) -> None:
+    """Register the built-in renderer of ``fmt`` (a no-op for other names)."""
+    if fmt in _RENDERERS:
         return
-    from . import csv, json, markdown, terminal, text  # noqa: F401  (registers formats)
-
-    _LOADED.append(True)
-    _RENDERERS.setdefault("html", _render_html)
+    if fmt == "html":
+        _RENDERERS["html"] = _render_html
+    elif fmt in _BUILTIN:
+        import_module(f"{__name__}.{_BUILTIN[fmt]}")  # registers the format
 
 
 def formats() -> list[str]:
     """Names of every available format."""
-    _load_builtin()
+    for name in (*_BUILTIN, "html"):
+        _load(name)
     return sorted(_RENDERERS)
 
 
@@ -76,11 +87,11 @@ def render(obj: Report, fmt: str) -> str:
     Raises:
         UsageError: unknown format, or an object that is neither a Comparison nor an Analysis.
     """
-    _load_builtin()
     if not isinstance(obj, (Comparison, Analysis)):
         raise UsageError(
             f"cannot render a {type(obj).__name__}", fix="pass a Comparison or an Analysis"
         )
+    _load(fmt)
     fn = _RENDERERS.get(fmt)
     if fn is None:
         raise UsageError(f"unknown report format {fmt!r}", fix=f"use one of {', '.join(formats())}")
