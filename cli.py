@@ -46,7 +46,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 # several times over, for no memory back: measured 10-17% of a cold compare's CPU, peak memory
 # unchanged), multiply the models' sparse features with numpy rather than import scipy
 # (``numpy_products``: same numbers), and, when run as the ``policydiff`` program, end the
-# process without the interpreter's teardown (:func:`main`; docs/decisions/0009-cold-start.md).
+# process without the interpreter's teardown (:func:`main`; docs/decisions/0011-cold-start.md).
 
 #: Set by a command whose process may end without the interpreter's teardown (:func:`main`).
 _QUICK_EXIT: list[bool] = []

@@ -16,7 +16,7 @@ being initialized*, and removes the placeholders right after, so that:
 
 If spaCy is already imported, or its package does not import ``spacy.cli.info`` the way this
 expects (another version), nothing is replaced and spaCy is imported as usual. See
-``docs/decisions/0009-cold-start.md``; ``tests/test_spacy_import.py`` checks both properties.
+``docs/decisions/0011-cold-start.md``; ``tests/test_spacy_import.py`` checks both properties.
 
 Importing this module runs :func:`import_spacy`: ``analyzer.engine`` imports it before any
 module that imports spaCy.

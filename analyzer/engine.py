@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-# _spacy first: it imports spaCy without spaCy's command-line package (decision 0009)
+# _spacy first: it imports spaCy without spaCy's command-line package (decision 0011)
 from . import __version__, _spacy  # noqa: F401
 from ._gc import gc_paused
 from .align import align

@@ -5,7 +5,7 @@ Run from the repository root::
     python benchmarks/features_alternatives.py [--corpora PATH]
 
 Prints, on one core: the time to tokenize the OPP-115 validation segments with Python's
-``re`` (the reference pattern, which ``PolicyFeatures.counts`` uses since decision 0009),
+``re`` (the reference pattern, which ``PolicyFeatures.counts`` uses since decision 0011),
 with pyarrow's RE2 split and with polars' Rust regex (what ``transform`` used before), and
 the time to import polars; and the time skops takes to load the models' vocabulary stored as
 a ``CountVectorizer`` dict against the ``uint8`` array the model files hold.

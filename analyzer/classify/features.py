@@ -27,7 +27,7 @@ ids (``searchsorted`` against the sorted codes of the vocabulary). ``np.unique``
 This module imports numpy only: scikit-learn (:meth:`PolicyFeatures.fit`,
 :meth:`PolicyFeatures.to_union`) and scipy (:meth:`PolicyFeatures.transform`) are imported
 by the methods that need them, so that classifying (``analyzer.classify.linear``) loads
-neither (``docs/decisions/0009-cold-start.md``). Until that decision, tokens were found by
+neither (``docs/decisions/0011-cold-start.md``). Until that decision, tokens were found by
 polars' Rust regex engine, 1.3-1.4x faster on large batches but 0.15-0.6 s to import.
 """
 
