@@ -60,7 +60,8 @@ class SeriesTask:
     sources: list[VersionSource]
     fingerprint: str
     pipeline: str
-    cached: dict[str, AnalyzedVersion] = field(default_factory=dict)
+    #: content hash -> (analysis, pass number of each annotation) stored by this pipeline
+    cached: dict[str, tuple[AnalyzedVersion, list[int]]] = field(default_factory=dict)
     noise: NoiseConfig = field(default_factory=NoiseConfig)
 
     @property
@@ -87,6 +88,8 @@ class VersionResult:
     analyzed: AnalyzedVersion | None = None
     words: int = 0
     reused: bool = False
+    #: the recognizer pass of each annotation of ``analyzed`` (``store.annotation_passes``)
+    passes: list[int] | None = None
 
 
 @dataclass
@@ -142,6 +145,7 @@ class SeriesResult:
             self.rows = series_rows(self)
         for v in self.versions:
             v.analyzed = None
+            v.passes = None
             if v.version is not None and v.version.blocks:
                 v.version = replace(v.version, blocks=())
         self.comparisons = []
@@ -224,10 +228,12 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 continue
             cached = task.cached.get(r.version.content_hash)
             if cached is not None:
-                r.analyzed, r.reused = _rebind(cached, r.version), True
+                r.analyzed, r.reused = _rebind(cached[0], r.version), True
+                r.passes = cached[1]
                 continue
             try:
                 r.analyzed = analyzer.analyze(r.version)
+                r.passes = _engine_passes(analyzer, r.analyzed)
                 words += r.words
             except PolicyDiffError as exc:
                 errors.append(SourceProblem(r.source, exc.message, type(exc).__name__, "analyze"))
@@ -311,6 +317,28 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         cpu_seconds=time.process_time() - c0,
         peak_rss_mb=_peak_rss_mb(),
     )
+
+
+def _engine_passes(analyzer: Any, av: AnalyzedVersion) -> list[int] | None:
+    """The recognizer pass of each annotation of ``av``, read from the engine's session
+    (where the annotations of each clause are kept pass by pass), or ``None``.
+
+    With them the annotations of a clause are stored the same way in every version that
+    holds it, so the store keeps them once; ``store.annotation_passes`` checks them and
+    falls back on runs of clause order when they are missing or do not fit.
+    """
+    shared = getattr(analyzer, "_session", None)
+    memo = getattr(shared, "annotations", None)
+    if not isinstance(memo, dict) or not getattr(analyzer.registry, "per_clause", False):
+        return None
+    from .engine import clause_keys
+
+    try:
+        found = [memo[k] for k in clause_keys(list(av.clauses))]
+    except (KeyError, TypeError):
+        return None
+    width = len(found[0]) if found else 0
+    return [n for n in range(width) for per_pass in found for _ in per_pass[n]]
 
 
 def _word_count(version: PolicyVersion | None, memo: dict[str, int]) -> int:

@@ -18,9 +18,11 @@ from analyzer.store import CONTENT_TABLES, PAGE_SIZE, Store, document_id, versio
 TABLES = {
     "documents",
     "versions",
-    "version_texts",
-    "clauses",
-    "annotations",
+    "clause_texts",
+    "annotation_sets",
+    "annotation_items",
+    "chunk_clauses",
+    "version_chunks",
     "changes",
     "findings",
     "timeline",
@@ -28,7 +30,16 @@ TABLES = {
     "runs",
     "meta",
 }
-VIEWS = {"findings_view", "changes_view", "timeline_view", "versions_view"}
+VIEWS = {
+    "findings_view",
+    "changes_view",
+    "timeline_view",
+    "versions_view",
+    # the schema-1 tables, now views over the content-addressed tables
+    "clauses",
+    "annotations",
+    "version_texts",
+}
 
 
 def series_result(root: Path, bodies: list[str]):
@@ -88,7 +99,8 @@ def test_write_and_read_back_an_analysis(tmp_path):
         assert s.cached_analyses(result.document_id, "other-pipeline") == {}
     original = result.versions[1].analyzed
     assert original is not None
-    back = cached[original.version.content_hash]
+    back, passes = cached[original.version.content_hash]
+    assert len(passes) == len(back.annotations)
     assert back.clauses == original.clauses
     assert back.annotations == original.annotations
     assert back.version.text == original.version.text
