@@ -608,6 +608,20 @@ class Store:
             out[v["content_hash"]] = self.load_analyzed(v, with_passes=True)
         return out
 
+    def analyzed(self, vid: str) -> AnalyzedVersion | None:
+        """The stored analysis of version ``vid`` (of the earlier copy it repeats, for a
+        ``revert``), or ``None`` if there is none."""
+        for _ in range(3):
+            v = self.conn.execute("SELECT * FROM versions WHERE id=?", (vid,)).fetchone()
+            if v is None:
+                return None
+            if v["clause_count"] is not None:
+                return self.load_analyzed(v)
+            if v["same_as"] is None:
+                return None
+            vid = v["same_as"]
+        return None
+
     def _version(self, v: sqlite3.Row, text: str) -> PolicyVersion:
         d = self.conn.execute("SELECT * FROM documents WHERE id=?", (v["document_id"],)).fetchone()
         return PolicyVersion(
