@@ -87,6 +87,7 @@ def build_feed(
     title: str | None = None,
     feed_id: str | None = None,
     limit: int | None = None,
+    engine: Any = None,
 ) -> FeedResult:
     """Build the Atom feed of a database's findings.
 
@@ -100,6 +101,8 @@ def build_feed(
             is served); default: the ``reports`` folder as given.
         title: the feed title; feed_id: its Atom id (default: derived from the database).
         limit: keep only the newest ``limit`` entries.
+        engine: the ``PolicyAnalyzer`` that compares the versions again for the reports
+            (default: the standard one).
     """
     from feedgen.feed import FeedGenerator
 
@@ -131,7 +134,7 @@ def build_feed(
                 if g[0]["base_version_id"]
             }
         )
-        result.reports, result.problems = write_reports(db, pairs, reports)
+        result.reports, result.problems = write_reports(db, pairs, reports, engine=engine)
     base = (link_base if link_base is not None else str(reports or "")).rstrip("/")
 
     fg = FeedGenerator()
@@ -207,7 +210,11 @@ def _finding_text(r: dict[str, Any]) -> str:
 
 
 def write_reports(
-    db: str | Path, pairs: Sequence[tuple[str, str]], out_dir: str | Path
+    db: str | Path,
+    pairs: Sequence[tuple[str, str]],
+    out_dir: str | Path,
+    *,
+    engine: Any = None,
 ) -> tuple[dict[tuple[str, str], str], list[str]]:
     """Write the HTML report of each ``(version_id, base_version_id)`` pair into ``out_dir``.
 
@@ -224,7 +231,7 @@ def write_reports(
     problems: list[str] = []
     if not pairs:
         return names, problems
-    engine = default_analyzer()
+    engine = engine or default_analyzer()
     with Store(db, readonly=True) as store:
         for vid, bid in pairs:
             new, old = store.analyzed(vid), store.analyzed(bid)
