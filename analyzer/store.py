@@ -120,7 +120,8 @@ CREATE TABLE IF NOT EXISTS annotation_sets (
     id INTEGER PRIMARY KEY,
     input TEXT NOT NULL,
     pipeline TEXT NOT NULL,
-    size INTEGER NOT NULL
+    size INTEGER NOT NULL,
+    passes INTEGER
 );
 CREATE INDEX IF NOT EXISTS annotation_sets_input ON annotation_sets(input, pipeline);
 CREATE TABLE IF NOT EXISTS annotation_items (
@@ -391,7 +392,8 @@ def _clause(
     )
 
 
-def _annotation(clause_id: str, r: sqlite3.Row) -> Annotation:
+def annotation_from_row(clause_id: str, r: sqlite3.Row) -> Annotation:
+    """An ``Annotation`` of clause ``clause_id`` from its ``annotation_items`` row."""
     return Annotation(
         clause_id=clause_id,
         kind=r["kind"],
@@ -536,7 +538,7 @@ class Store:
             )
         )
         annotations = tuple(
-            _annotation(r["clause_id"], r)
+            annotation_from_row(r["clause_id"], r)
             for r in self.conn.execute(
                 "SELECT * FROM old_annotations WHERE version_id=? ORDER BY seq", (v["id"],)
             )
@@ -593,10 +595,11 @@ class Store:
 
     def cached_analyses(
         self, doc_id: str, pipeline: str
-    ) -> dict[str, tuple[AnalyzedVersion, list[int]]]:
+    ) -> dict[str, tuple[AnalyzedVersion, list[int], int | None]]:
         """Analyses of this series' ``ok`` versions made by ``pipeline``, by content hash, with
-        the pass number of each annotation (see :func:`annotation_passes`)."""
-        out: dict[str, tuple[AnalyzedVersion, list[int]]] = {}
+        the pass number of each annotation (see :func:`annotation_passes`) and the number of
+        recognizer passes (``None`` if the pass numbers are not the engine's)."""
+        out: dict[str, tuple[AnalyzedVersion, list[int], int | None]] = {}
         rows = self.conn.execute(
             "SELECT * FROM versions WHERE document_id=? AND pipeline=? AND status='ok' "
             "AND clause_count IS NOT NULL ORDER BY seq",
@@ -677,12 +680,22 @@ class Store:
             for c, r in zip(clauses, rows, strict=True)
             for a in sets[r["set_id"]]
         )
-        annotations = tuple(_annotation(cid, a) for _, cid, a in keyed)
+        annotations = tuple(annotation_from_row(cid, a) for _, cid, a in keyed)
         av = AnalyzedVersion(
             version=self._version(v, text), clauses=tuple(clauses), annotations=annotations
         )
         if with_passes:
-            return av, [k[0][0] for k in keyed]
+            widths = {
+                w[0]
+                for w in self.conn.execute(
+                    "SELECT DISTINCT s.passes FROM version_chunks vc JOIN chunk_clauses cc "
+                    "ON cc.chunk_id = vc.chunk_id JOIN annotation_sets s ON s.id = cc.set_id "
+                    "WHERE vc.version_id=?",
+                    (v["id"],),
+                )
+            }
+            width = widths.pop() if len(widths) == 1 else None
+            return av, [k[0][0] for k in keyed], width
         return av
 
     # -- writing ----------------------------------------------------------------------------
@@ -859,7 +872,7 @@ class Store:
         """Insert one version's rows; content-addressed rows already stored are kept."""
         c = self.conn
         c.executemany("INSERT OR IGNORE INTO clause_texts VALUES (?, ?, ?)", a.texts)
-        c.executemany("INSERT OR IGNORE INTO annotation_sets VALUES (?, ?, ?, ?)", a.sets)
+        c.executemany("INSERT OR IGNORE INTO annotation_sets VALUES (?, ?, ?, ?, ?)", a.sets)
         c.executemany(
             "INSERT OR IGNORE INTO annotation_items VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1032,7 +1045,7 @@ def series_rows(r: SeriesResult) -> SeriesRows:
         if vid is None or v.version is None or v.status != "ok" or v.analyzed is None:
             continue
         counts[i] = len(v.analyzed.clauses)
-        analyses[i] = analysis_rows(vid, v.analyzed, r.pipeline, v.passes, memo)
+        analyses[i] = analysis_rows(vid, v.analyzed, r.pipeline, v.passes, memo, v.width)
     return SeriesRows(
         vids=vids,
         clause_counts=counts,
@@ -1068,23 +1081,44 @@ def annotation_passes(av: AnalyzedVersion, passes: Sequence[int] | None = None) 
     return out
 
 
-def clause_inputs(clauses: Sequence[Clause]) -> list[str]:
-    """Hash of what the per-clause recognizers read of each clause: its id, text, kind,
-    context and section, and the text and kind of the clause before it (the engine's
+def clause_input(
+    cid: str,
+    text: str,
+    kind: str,
+    context: str,
+    section: Sequence[str],
+    prev_text: str | None,
+    prev_kind: str | None,
+) -> str:
+    """Hash of what the per-clause recognizers read of a clause: its id, text, kind, context
+    and section, and the text and kind of the clause before it (the fields of the engine's
     ``ClauseKey``, ``docs/decisions/0008-sharing-work-across-versions.md``)."""
+    return _id(
+        "in",
+        cid,
+        text,
+        kind,
+        context,
+        "\x1e".join(section),
+        prev_text if prev_text is not None else "\x00",
+        prev_kind if prev_kind is not None else "\x00",
+    )
+
+
+def clause_inputs(clauses: Sequence[Clause]) -> list[str]:
+    """:func:`clause_input` of each clause of one version."""
     out = []
     prev: Clause | None = None
     for c in clauses:
         out.append(
-            _id(
-                "in",
+            clause_input(
                 c.id,
                 c.text,
                 c.kind,
                 c.context,
-                "\x1e".join(c.section),
-                prev.text if prev is not None else "\x00",
-                prev.kind if prev is not None else "\x00",
+                c.section,
+                prev.text if prev is not None else None,
+                prev.kind if prev is not None else None,
             )
         )
         prev = c
@@ -1097,6 +1131,7 @@ def analysis_rows(
     pipeline: str,
     passes: Sequence[int] | None = None,
     memo: dict[Any, Any] | None = None,
+    width: int | None = None,
 ) -> AnalysisRows:
     """The content-addressed rows of one analyzed version.
 
@@ -1111,7 +1146,11 @@ def analysis_rows(
     memo = memo if memo is not None else {}
     json_of = memo.get
     text = av.version.text
+    given = passes
     passes = annotation_passes(av, passes)
+    # the number of recognizer passes, when the pass numbers are the engine's own (only then
+    # can a scan hand the set back to the engine for another version)
+    width = width if given is not None and list(given) == passes else None
     per_clause: dict[str, list[tuple]] = {c.id: [] for c in av.clauses}
     for a, p in zip(av.annotations, passes, strict=True):
         ex, span, q, terms = a.explanation, a.span, a.qualifiers, a.explanation.top_terms
@@ -1148,10 +1187,10 @@ def analysis_rows(
             seen.add(tid)
             texts.append((tid, c.text, c.norm))
         anns = per_clause.get(c.id, [])
-        sid = int_id("set", inp, pipeline, repr(anns))
+        sid = int_id("set", inp, pipeline, repr(anns), str(width))
         if ("s", sid) not in seen:
             seen.add(("s", sid))
-            sets.append((sid, inp, pipeline, len(anns)))
+            sets.append((sid, inp, pipeline, len(anns), width))
             items.extend((sid, n, *row) for n, row in enumerate(anns))
         sec = c.section
         section = (json_of(("s", sec)) or _json_memo(memo, "s", sec)) if sec else "[]"

@@ -100,7 +100,7 @@ def test_write_and_read_back_an_analysis(tmp_path):
         assert s.cached_analyses(result.document_id, "other-pipeline") == {}
     original = result.versions[1].analyzed
     assert original is not None
-    back, passes = cached[original.version.content_hash]
+    back, passes, _ = cached[original.version.content_hash]
     assert len(passes) == len(back.annotations)
     assert back.clauses == original.clauses
     assert back.annotations == original.annotations
