@@ -9,7 +9,9 @@ text. Each following version applies realistic edits to the previous text:
 * added paragraphs (taken from other real policies) and removed ones,
 * moved paragraphs (a paragraph taken out and put back elsewhere),
 * once per service, near the middle of its history, an AI-training clause taken from the
-  labelled real sentences of ``ai_clauses`` (label ``trains``): the change a feed must show,
+  labelled real sentences of ``ai_clauses`` (label ``trains``): the change a feed must show
+  (paragraphs that talk about AI or training are left out of the base texts, so the clause
+  is an addition, as in Facebook's 2024 change),
 * capture noise: byte-identical re-captures, failed captures (a few hundred bytes of an
   error page) and flip-flops back to the previous rendering.
 
@@ -53,6 +55,12 @@ SYNONYMS = [
     ("keep", "retain"),
     ("help", "assist"),
 ]
+#: paragraphs about AI or model training are left out of the base texts and the pool, so that
+#: each service's AI-training clause is an addition (as for Facebook's 2024 change)
+AI_TALK = re.compile(
+    r"\b(?:train\w*|AI|artificial intelligence|machine[- ]learning|models?|generative|LLMs?)\b",
+    re.I,
+)
 ERROR_PAGE = "# Access denied\n\nThe page you requested could not be displayed.\n"
 
 
@@ -84,7 +92,8 @@ def ai_sentences(corpora: Path) -> list[str]:
 
 
 def paragraphs(text: str) -> list[str]:
-    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    """The paragraphs of a text that do not talk about AI or model training."""
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip() and not AI_TALK.search(p)]
 
 
 def reword(p: str, rng: random.Random) -> str:
@@ -124,6 +133,7 @@ def build(
         ai_at = versions // 2 + rng.randrange(max(1, versions // 4)) if versions > 2 else -1
         previous: list[str] = body
         last_text = ""
+        ai_done = False
         for v in range(versions):
             roll = rng.random()
             if v and roll < 0.06:  # byte-identical re-capture
@@ -150,7 +160,8 @@ def build(
                         else:
                             p = body.pop(k)
                             body.insert(rng.randrange(len(body) + 1), p)
-                if v == ai_at and ai:
+                if v >= ai_at >= 0 and not ai_done and ai:
+                    ai_done = True
                     k = rng.randrange(len(body) // 3, len(body))
                     body.insert(k, COMPANIES.sub(name, rng.choice(ai)))
                     counts["ai_added"] += 1

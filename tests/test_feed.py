@@ -3,6 +3,8 @@ filters keep, escapes policy text and links to the comparison reports."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import feedparser
 import pytest
 from click.testing import CliRunner
@@ -14,6 +16,8 @@ from analyzer.export import query
 from analyzer.feed import build_feed
 from analyzer.scan import scan
 from cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # inline code keeps the markup in the clause text (plain inline HTML is dropped on reading)
@@ -145,3 +149,43 @@ def test_cli_feed_to_stdout_and_bad_db(db, tmp_path):
     assert feedparser.parse(res.stdout_bytes).entries
     res = CliRunner().invoke(cli, ["feed", "--db", str(tmp_path / "none.sqlite")])
     assert res.exit_code == 2 and "Error:" in res.output
+
+
+def _ai_feed_of(paths, tmp_path):
+    db = tmp_path / "db.sqlite"
+    summary = scan(paths, db=db, jobs=1)
+    assert not summary.all_failed
+    reports = tmp_path / "reports"
+    result = build_feed(db, flag="ai_training.*", per="comparison", reports=reports)
+    feed = feedparser.parse(result.xml)
+    assert not feed.bozo
+    added = [e for e in feed.entries if "ai_training.added" in e.content[0].value]
+    assert added, [e.title for e in feed.entries]
+    for entry in added:
+        assert entry.link.endswith(".html")
+        assert (reports / entry.link.rsplit("/", 1)[-1]).is_file()
+    return added
+
+
+@pytest.mark.corpora
+@pytest.mark.slow
+def test_feed_of_a_shared_history_lists_the_ai_training_addition(shared_corpora, tmp_path):
+    folder = shared_corpora / "policy_versions" / "genai-eu" / "ChatGPT"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found")
+    added = _ai_feed_of([folder], tmp_path)
+    assert any("2026-05-18" in e.title for e in added)
+
+
+@pytest.mark.corpora
+@pytest.mark.slow
+def test_feed_of_a_synthetic_collection_lists_its_ai_training_additions(shared_corpora, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth_corpus import build
+
+    counts = build(tmp_path / "corpus", 2, 8, shared_corpora)
+    assert counts["ai_added"] == 2
+    added = _ai_feed_of([tmp_path / "corpus"], tmp_path)
+    assert {e.title.split(" ")[0] for e in added} <= {"Svc000", "Svc001"}
