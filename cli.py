@@ -390,6 +390,11 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
         f"{s.versions_reused} reused, {s.versions_skipped} skipped, {s.versions_failed} failed "
         f"({rate:,.0f} words/s)."
     )
+    if s.sets_reused:
+        click.echo(
+            f"Annotations of {s.sets_reused:,} clause(s) read from the database "
+            "(annotated before by this pipeline)."
+        )
     if s.status_counts:
         click.echo(
             "Versions by status: "
