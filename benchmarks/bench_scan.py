@@ -166,6 +166,15 @@ def synthetic(sizes: list[tuple[int, int]], settings: list[int], keep: bool) -> 
             tpv = r["elapsed"] / r["versions"]
             per_version.setdefault(jobs, []).append(tpv)
             series_cpu = sum(r["series_cpu_seconds"]) / r["versions"]
+            if jobs == 2:
+                span = makespan(r["series_cpu_seconds"], 2)
+                total = sum(r["series_cpu_seconds"])
+                print(
+                    f"  --jobs 2 schedule bound on 2 idle cores: "
+                    f"{min(2.0, (total + r['cpu']) / max(span, r['cpu'])):.2f}x (series CPU "
+                    f"{total:.1f}s over a 2-worker makespan of {span:.1f}s, writer CPU "
+                    f"{r['cpu']:.1f}s)"
+                )
             print(
                 f"  scan {name}: {r['elapsed']:.1f}s wall ({r['versions']} versions, "
                 f"{r['versions_analyzed']} analyzed; {1000 * tpv:.0f} ms per version, "
