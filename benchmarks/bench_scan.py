@@ -135,6 +135,60 @@ def payload_bytes(db: Path) -> int:
         return int(c.execute("SELECT sum(pgsize - unused) FROM dbstat").fetchone()[0] or 0)
 
 
+def controlled_growth(corpus: Path, db: Path) -> None:
+    """Bytes a capture adds when it rewords 1, 4 or 16 paragraphs of the shortest and of the
+    longest document of the corpus (rescanned one capture at a time)."""
+    import random
+    import re
+
+    from synth_corpus import reword
+
+    with sqlite3.connect(db) as c:
+        docs = c.execute(
+            "SELECT d.service, v.clause_count, v.source FROM versions v JOIN documents d "
+            "ON d.id = v.document_id WHERE v.clause_count IS NOT NULL AND v.seq = "
+            "(SELECT max(seq) FROM versions w WHERE w.document_id = v.document_id "
+            "AND w.clause_count IS NOT NULL) ORDER BY v.clause_count"
+        ).fetchall()
+    if len(docs) < 2:
+        return
+    for service, clauses, source in (docs[0], docs[-1]):
+        folder = Path(source).parent
+        text = Path(source).read_text(encoding="utf-8")
+        for k in (1, 4, 16):
+            rng = random.Random(k)
+            paras = re.split(r"\n\s*\n", text)
+            for n in rng.sample(range(len(paras)), min(k * 3, len(paras))):
+                if k <= 0:
+                    break
+                new = reword(paras[n], rng)
+                if new != paras[n]:
+                    paras[n] = new
+                    k -= 1
+            last = sorted(folder.glob("*.md"))[-1].name[:10]
+            day = f"{int(last[:4]) + 1}{last[4:10]}"
+            Path(folder / f"{day}T00-00-00_ctrl{len(paras)}.md").write_text(
+                "\n\n".join(paras), encoding="utf-8"
+            )
+            before = payload_bytes(db)
+            scan([str(corpus)], db=db, jobs=1)
+            grown = payload_bytes(db) - before
+            with sqlite3.connect(db) as c:
+                vid, status = c.execute(
+                    "SELECT v.id, v.status FROM versions v JOIN documents d "
+                    "ON d.id = v.document_id WHERE d.service = ? ORDER BY v.seq DESC LIMIT 1",
+                    (service,),
+                ).fetchone()
+                changed = c.execute(
+                    "SELECT count(*) FROM changes WHERE version_id = ? AND substantive = 1",
+                    (vid,),
+                ).fetchone()[0]
+            print(
+                f"  controlled: {service} ({clauses} clauses), a capture rewording paragraphs: "
+                f"{changed} changed clauses ({status}), +{grown:,} bytes of rows"
+            )
+
+
 def synthetic(sizes: list[tuple[int, int]], settings: list[int], keep: bool) -> None:
     """The ``--synthetic`` benchmark (see the module docstring)."""
     import shutil
@@ -228,6 +282,7 @@ def synthetic(sizes: list[tuple[int, int]], settings: list[int], keep: bool) -> 
                 f"with changed clauses {corr(xs_chg, ys):.2f}, with document clauses "
                 f"{corr(xs_len, ys):.2f}"
             )
+        controlled_growth(corpus, db)
         if keep:
             print(f"  kept in {tmp}")
         else:
