@@ -161,7 +161,7 @@ def build_feed(
         when = _when(first["date"])
         fe.updated(when)
         fe.published(when)
-        where = f"{first['service']} {first['document_type']}"
+        where = f"{first['service']} {first['document_type']} ({first['collection']})"
         if per == "comparison":
             fe.id(
                 f"urn:policydiff:comparison:{first['version_id']}:{first['base_version_id'] or ''}"
@@ -180,7 +180,7 @@ def build_feed(
         for r in group:
             fe.category(term=r["flag"], label=r["flag"])
         head = (
-            f"{where} ({first['collection']}), version of {first['date']}"
+            f"{where}, version of {first['date']}"
             + (f", compared with {first['previous_date']}" if first["previous_date"] else "")
             + f"\nsource: {first['source']}\n\n"
         )
