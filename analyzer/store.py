@@ -1,14 +1,19 @@
 """The results database: plain SQLite tables that open in the ``sqlite3`` shell and Datasette.
 
-Schema (documented in ``docs/schema.md``): ``documents`` (one per series), ``versions``,
-``version_texts``, ``clauses``, ``annotations``, ``changes``, ``findings``, ``timeline``,
-``errors``, ``runs``, and the views ``findings_view``, ``changes_view``, ``timeline_view``,
-``versions_view``.
+Schema 2 (documented in ``docs/schema.md``, decision 0010): ``documents`` (one per series),
+``versions``, the content-addressed ``clause_texts``, ``annotation_sets``,
+``annotation_items`` and ``chunk_clauses`` (each stored once, keyed by a hash of its
+content), ``version_chunks`` (the clause list of each version), ``changes``, ``findings``,
+``timeline``, ``errors``, ``runs``; the views ``findings_view``, ``changes_view``,
+``timeline_view``, ``versions_view``, and ``clauses``, ``annotations`` and
+``version_texts``, which give the rows of the schema-1 tables of those names.
 
-Ids are deterministic (hashes of natural keys), and each series is written in one
-transaction that first removes what the series had, so the database only depends on the
-inputs and the pipeline: a scan killed at any moment and restarted ends with the same rows as
-an uninterrupted one (``runs`` apart).
+Ids are deterministic (hashes of natural keys or of content), and each series is written in
+one transaction that first removes what the series had and then collects the content rows
+nothing points to any more, so the database only depends on the inputs and the pipeline: a
+scan killed at any moment and restarted ends with the same rows as an uninterrupted one
+(``runs`` apart). A schema-1 file is migrated in place by a writable open and refused by a
+read-only one.
 """
 
 from __future__ import annotations
