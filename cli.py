@@ -423,6 +423,11 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
         f"{s.versions_reused} reused, {s.versions_skipped} skipped, {s.versions_failed} failed "
         f"({rate:,.0f} words/s)."
     )
+    if s.sets_reused:
+        click.echo(
+            f"Annotations of {s.sets_reused:,} clause(s) read from the database "
+            "(annotated before by this pipeline)."
+        )
     if s.status_counts:
         click.echo(
             "Versions by status: "
@@ -658,6 +663,128 @@ def export(
     write(columns, rows, fmt, output)
     if output:
         click.echo(f"Wrote {len(rows)} {table} rows to {output}.", err=True)
+
+
+@cli.command()
+@click.option(
+    "--db",
+    "db",
+    default="policydiff.sqlite",
+    show_default=True,
+    help="SQLite database written by `policydiff scan`.",
+)
+@click.option("--service", default=None, help="Only this service (glob, case-insensitive).")
+@click.option("--flag", default=None, help="Only flags matching this glob, e.g. 'ai_training.*'.")
+@click.option("--since", default=None, help="Only versions dated on or after this ISO date.")
+@click.option(
+    "--min-severity",
+    type=click.Choice(["info", "low", "medium", "high"]),
+    default=None,
+    help="Only findings at or above this severity.",
+)
+@click.option(
+    "--per",
+    type=click.Choice(["finding", "comparison"]),
+    default="finding",
+    show_default=True,
+    help="One entry per finding, or per comparison of two versions.",
+)
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write the HTML report of every comparison in the feed into DIR (rebuilt from the "
+    "database) and link each entry to it.",
+)
+@click.option(
+    "--link-base",
+    default=None,
+    help="What report links start with, e.g. https://example.org/reports (default: the "
+    "--reports folder relative to the feed file).",
+)
+@click.option("--limit", type=int, default=None, help="Keep only the newest N entries.")
+@click.option("--title", default=None, help="Feed title.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to FILE instead of standard output.",
+)
+def feed(
+    db: str,
+    service: str | None,
+    flag: str | None,
+    since: str | None,
+    min_severity: str | None,
+    per: str,
+    reports_dir: str | None,
+    link_base: str | None,
+    limit: int | None,
+    title: str | None,
+    output: str | None,
+) -> None:
+    """Write an Atom feed of the findings in the database (what changed in substance),
+    filtered like `export`, e.g. every AI-training finding with links to the reports:
+
+    policydiff feed --flag 'ai_training.*' --per comparison -o out/ai.xml --reports out/reports
+    """
+    import os
+
+    from analyzer.feed import build_feed
+
+    if link_base is None and reports_dir is not None:
+        base = os.path.dirname(os.path.abspath(output)) if output else os.getcwd()
+        link_base = os.path.relpath(os.path.abspath(reports_dir), base).replace(os.sep, "/")
+    result = build_feed(
+        db,
+        service=service,
+        flag=flag,
+        since=since,
+        min_severity=min_severity,
+        per=per,
+        reports=reports_dir,
+        link_base=link_base,
+        title=title,
+        limit=limit,
+    )
+    if output:
+        Path(output).write_bytes(result.xml)
+        click.echo(f"Wrote {result.entries} entries to {output}.", err=True)
+    else:
+        sys.stdout.buffer.write(result.xml)
+        sys.stdout.flush()
+    if reports_dir:
+        click.echo(f"Wrote {len(result.reports)} comparison report(s) to {reports_dir}.", err=True)
+    for line in result.problems:
+        click.echo(f"warning: no report for {line}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--db",
+    "db",
+    default="policydiff.sqlite",
+    show_default=True,
+    help="SQLite database written by `policydiff scan`.",
+)
+@click.option("--no-vacuum", is_flag=True, help="Do not compact the file afterwards.")
+def migrate(db: str, no_vacuum: bool) -> None:
+    """Convert a database written by an older policydiff (schema 1) to the current layout,
+    in place and in one transaction, then compact it (VACUUM). Same rows in the views and
+    exports; a current database is left as it is."""
+    from analyzer.errors import UsageError
+    from analyzer.store import Store
+
+    if not Path(db).is_file():
+        raise UsageError("no such database", path=db, fix="give the .sqlite file to migrate")
+    before = Path(db).stat().st_size
+    with Store(db) as store:
+        if not no_vacuum:
+            store.conn.execute("VACUUM")
+    after = Path(db).stat().st_size
+    click.echo(f"{db}: schema is current ({before:,} -> {after:,} bytes).")
 
 
 # -- training and evaluation of the models (issue 3) ----------------------------------------------

@@ -7,7 +7,7 @@ loaded models.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +79,9 @@ class _Shared:
     #: the combined annotations of a clause, one tuple per recognizer pass
     annotations: dict[ClauseKey, tuple[tuple[Annotation, ...], ...]] = field(default_factory=dict)
     keep: int | None = None
+    #: annotations known from elsewhere (a scan's database): called with the clause keys
+    #: the scope has not seen, returns for those it knows ``(passes, [(pass, annotation)])``
+    lookup: Callable[[list[ClauseKey]], dict[ClauseKey, tuple[int, list]]] | None = None
     #: per recent version: (Doc keys, block and clause texts, clause keys)
     recent: deque[tuple[set[DocKey], set[str], set[ClauseKey]]] = field(default_factory=deque)
 
@@ -157,7 +160,11 @@ class PolicyAnalyzer:
         return self._analyze(doc, shared, meta)
 
     @contextmanager
-    def session(self, keep: int | None = 2) -> Iterator[PolicyAnalyzer]:
+    def session(
+        self,
+        keep: int | None = 2,
+        lookup: Callable[[list[ClauseKey]], dict[ClauseKey, tuple[int, list]]] | None = None,
+    ) -> Iterator[PolicyAnalyzer]:
         """Analyze a sequence of versions (e.g. one document's history) with one sharing scope.
 
         Inside the block, :meth:`analyze` and :meth:`compare` reuse the per-text work of the
@@ -171,6 +178,11 @@ class PolicyAnalyzer:
         Args:
             keep: bound on memory: only the results for texts that occur in the last ``keep``
                 analyzed versions are kept (``None``: keep everything until the block ends).
+            lookup: where the combined annotations of clauses annotated before by the same
+                pipeline can be found (``scan`` reads them from its database): called with
+                the keys of clauses the session has not seen, it returns, for those it knows,
+                the number of recognizer passes and the ``(pass, annotation)`` pairs. Only
+                used with a registry of per-clause recognizers.
 
         Sessions do not nest and are not thread-safe (one engine per thread or process)::
 
@@ -181,7 +193,7 @@ class PolicyAnalyzer:
             raise RuntimeError("PolicyAnalyzer.session() is already open on this engine")
         if keep is not None and keep < 1:
             raise ValueError("keep must be at least 1 (or None)")
-        self._session = _Shared(keep=keep)
+        self._session = _Shared(keep=keep, lookup=lookup)
         try:
             # a document read again in the block (also by callers loading versions
             # themselves, before analyze) is not parsed again
@@ -241,6 +253,17 @@ class PolicyAnalyzer:
         registry = registry if registry is not None else self.registry
         memo = shared.annotations
         todo = [i for i, k in enumerate(keys) if k not in memo]
+        if todo and shared.lookup is not None:
+            width = len(next(iter(memo.values()))) if memo else None
+            for key, (n, items) in shared.lookup([keys[i] for i in todo]).items():
+                if width is not None and n != width:
+                    continue
+                per_pass: list[list[Annotation]] = [[] for _ in range(n)]
+                for p, a in items:
+                    per_pass[p].append(a)
+                memo[key] = tuple(tuple(p) for p in per_pass)
+                width = n
+            todo = [i for i in todo if keys[i] not in memo]
         if todo:
             run = sorted({*todo, *(i - 1 for i in todo if i > 0)})
             sub = [clauses[i] for i in run]

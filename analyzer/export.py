@@ -42,11 +42,11 @@ _SQL = {
     "clauses": (
         "SELECT d.service, d.document_type, d.collection, v.date, c.clause_id, c.idx, c.kind, "
         "c.section, c.text, (SELECT group_concat(a.kind || '.' || a.label "
-        "|| CASE WHEN a.negated THEN '(negated)' ELSE '' END, '; ') FROM annotations a "
-        "WHERE a.version_id = c.version_id AND a.clause_id = c.clause_id) AS labels "
+        "|| CASE WHEN a.negated THEN '(negated)' ELSE '' END, '; ') FROM annotation_items a "
+        "WHERE a.set_id = c.annotation_set) AS labels "
         "FROM clauses c JOIN versions v ON v.id = c.version_id "
         "JOIN documents d ON d.id = v.document_id",
-        "v.date, d.service, c.idx",
+        "v.date, d.service, d.document_type, d.collection, v.seq, c.idx",
     ),
     "timeline": (
         "SELECT service, document_type, collection, date, previous_date, family, label, event, "
@@ -86,6 +86,44 @@ def query(
             f"unknown severity {min_severity!r}", fix=f"use one of {', '.join(SEVERITIES)}"
         )
     sql, order = _SQL[table]
+    where, params = filters(
+        table,
+        service=service,
+        flag=flag,
+        since=since,
+        min_severity=min_severity,
+        include_noise=include_noise,
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {order}"
+    store = Store(db, readonly=True)
+    try:
+        cur = store.conn.execute(sql, params)
+        columns = [d[0] for d in cur.description]
+        rows = [tuple(r) for r in cur.fetchall()]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"cannot read the {table} table: {exc}",
+            path=str(db),
+            fix="re-run `policydiff scan` with this version to upgrade it",
+        ) from None
+    finally:
+        store.close()
+    return columns, rows
+
+
+def filters(
+    table: str,
+    *,
+    service: str | None = None,
+    flag: str | None = None,
+    since: str | None = None,
+    min_severity: str | None = None,
+    include_noise: bool = False,
+) -> tuple[list[str], list[Any]]:
+    """The SQL conditions and parameters of the ``export`` filters on one table's query
+    (also used by ``policydiff feed`` on ``findings_view``)."""
     where: list[str] = []
     params: list[Any] = []
     date_col = "v.date" if table == "clauses" else "date"
@@ -119,8 +157,8 @@ def query(
             params.extend([flag, flag])
         elif table == "clauses":
             where.append(
-                "EXISTS (SELECT 1 FROM annotations a WHERE a.version_id = c.version_id"
-                " AND a.clause_id = c.clause_id AND a.kind || '.' || a.label GLOB ?)"
+                "EXISTS (SELECT 1 FROM annotation_items a WHERE a.set_id = c.annotation_set"
+                " AND a.kind || '.' || a.label GLOB ?)"
             )
             params.append(flag)
         else:
@@ -135,23 +173,7 @@ def query(
             where.append("substantive = 1")
         if table == "timeline":
             where.append("status != 'suppressed'")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY {order}"
-    store = Store(db, readonly=True)
-    try:
-        cur = store.conn.execute(sql, params)
-        columns = [d[0] for d in cur.description]
-        rows = [tuple(r) for r in cur.fetchall()]
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"cannot read the {table} table: {exc}",
-            path=str(db),
-            fix="re-run `policydiff scan` with this version to upgrade it",
-        ) from None
-    finally:
-        store.close()
-    return columns, rows
+    return where, params
 
 
 def escape_cell(value: Any) -> Any:

@@ -60,7 +60,11 @@ class SeriesTask:
     sources: list[VersionSource]
     fingerprint: str
     pipeline: str
-    cached: dict[str, AnalyzedVersion] = field(default_factory=dict)
+    #: content hash -> (analysis, pass number of each annotation) stored by this pipeline
+    cached: dict[str, tuple[AnalyzedVersion, list[int], int | None]] = field(default_factory=dict)
+    #: the database, when the workers can read it: annotation sets stored by this pipeline
+    #: for clauses of other series or earlier scans are reused (``SetLookup``)
+    db: str | None = None
     noise: NoiseConfig = field(default_factory=NoiseConfig)
 
     @property
@@ -87,6 +91,10 @@ class VersionResult:
     analyzed: AnalyzedVersion | None = None
     words: int = 0
     reused: bool = False
+    #: the recognizer pass of each annotation of ``analyzed`` (``store.annotation_passes``)
+    passes: list[int] | None = None
+    #: the number of recognizer passes of the engine, when ``passes`` are its own
+    width: int | None = None
 
 
 @dataclass
@@ -120,6 +128,8 @@ class SeriesResult:
     timeline: list[TimelineRow]
     errors: list[SourceProblem]
     words_analyzed: int = 0
+    #: clauses whose annotations came from the database instead of the recognizers
+    sets_reused: int = 0
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_rss_mb: float = 0.0
@@ -142,6 +152,7 @@ class SeriesResult:
             self.rows = series_rows(self)
         for v in self.versions:
             v.analyzed = None
+            v.passes = v.width = None
             if v.version is not None and v.version.blocks:
                 v.version = replace(v.version, blocks=())
         self.comparisons = []
@@ -203,7 +214,11 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     # successive versions share most of their text: read and analyze them in one session of
     # the engine, so each version only pays for its new text (bounded to recent versions)
     session = getattr(analyzer, "session", None)
-    with session() if session is not None else nullcontext():
+    lookup = None
+    if task.db and session is not None and getattr(analyzer.registry, "per_clause", False):
+        lookup = SetLookup(task.db, task.pipeline)
+    scope = session(lookup=lookup) if lookup is not None else session() if session else None
+    with scope if scope is not None else nullcontext():
         loaded = _load_series(task.sources, errors)
         statuses = classify(loaded, task.noise)
         words_of: dict[str, int] = {}  # by text hash: captures with the same text count once
@@ -224,10 +239,12 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 continue
             cached = task.cached.get(r.version.content_hash)
             if cached is not None:
-                r.analyzed, r.reused = _rebind(cached, r.version), True
+                r.analyzed, r.reused = _rebind(cached[0], r.version), True
+                r.passes, r.width = cached[1], cached[2]
                 continue
             try:
                 r.analyzed = analyzer.analyze(r.version)
+                r.width, r.passes = _engine_passes(analyzer, r.analyzed)
                 words += r.words
             except PolicyDiffError as exc:
                 errors.append(SourceProblem(r.source, exc.message, type(exc).__name__, "analyze"))
@@ -307,10 +324,84 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         timeline=timeline,
         errors=errors,
         words_analyzed=words,
+        sets_reused=lookup.hits if lookup is not None else 0,
         seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,
         peak_rss_mb=_peak_rss_mb(),
     )
+
+
+class SetLookup:
+    """The annotation sets a database holds for clauses, made by one pipeline.
+
+    Given to the engine's session (``PolicyAnalyzer.session(lookup=...)``): the clauses of a
+    version that the session has not seen are looked up by the hash of what the recognizers
+    read (``store.clause_input``), and those annotated before by the same pipeline, in this
+    series, another one or an earlier scan, are not annotated again. So after a pipeline
+    change a collection costs about one annotation per distinct clause, not one per capture.
+    Read-only and best effort: any database error means nothing is found.
+    """
+
+    def __init__(self, db: str, pipeline: str):
+        self.db, self.pipeline = db, pipeline
+        self.conn: Any = None
+        self.asked = self.hits = 0
+
+    def __call__(self, keys: list[Any]) -> dict[Any, tuple[int, list]]:
+        import sqlite3
+
+        from .store import annotation_from_row, clause_input
+
+        out: dict[Any, tuple[int, list]] = {}
+        self.asked += len(keys)
+        try:
+            if self.conn is None:
+                self.conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
+                self.conn.row_factory = sqlite3.Row
+            by_input = {clause_input(*k): k for k in keys}
+            inputs = list(by_input)
+            for n in range(0, len(inputs), 500):
+                part = inputs[n : n + 500]
+                rows = self.conn.execute(
+                    "SELECT id, input, passes FROM annotation_sets WHERE pipeline=? AND "
+                    f"passes IS NOT NULL AND input IN ({','.join('?' * len(part))}) ORDER BY id",
+                    [self.pipeline, *part],
+                ).fetchall()
+                for sid, inp, width in rows:
+                    key = by_input[inp]
+                    if key in out:
+                        continue
+                    items = self.conn.execute(
+                        "SELECT * FROM annotation_items WHERE set_id=? ORDER BY pos", (sid,)
+                    ).fetchall()
+                    out[key] = (width, [(r["pass"], annotation_from_row(key[0], r)) for r in items])
+        except sqlite3.Error:
+            log.debug("annotation lookup in %s failed", self.db, exc_info=True)
+            return {}
+        self.hits += len(out)
+        return out
+
+
+def _engine_passes(analyzer: Any, av: AnalyzedVersion) -> tuple[int | None, list[int] | None]:
+    """The recognizer pass of each annotation of ``av``, read from the engine's session
+    (where the annotations of each clause are kept pass by pass), or ``None``.
+
+    With them the annotations of a clause are stored the same way in every version that
+    holds it, so the store keeps them once; ``store.annotation_passes`` checks them and
+    falls back on runs of clause order when they are missing or do not fit.
+    """
+    shared = getattr(analyzer, "_session", None)
+    memo = getattr(shared, "annotations", None)
+    if not isinstance(memo, dict) or not getattr(analyzer.registry, "per_clause", False):
+        return None, None
+    from .engine import clause_keys
+
+    try:
+        found = [memo[k] for k in clause_keys(list(av.clauses))]
+    except (KeyError, TypeError):
+        return None, None
+    width = len(found[0]) if found else 0
+    return width, [n for n in range(width) for per_pass in found for _ in per_pass[n]]
 
 
 def _word_count(version: PolicyVersion | None, memo: dict[str, int]) -> int:
@@ -455,6 +546,7 @@ class ScanSummary:
     findings_by_flag: Counter = field(default_factory=Counter)
     errors: list[SourceProblem] = field(default_factory=list)
     words_analyzed: int = 0
+    sets_reused: int = 0
     seconds: float = 0.0
     interrupted: bool = False
     files: int = 0
@@ -484,6 +576,7 @@ class ScanSummary:
             "findings_by_flag": dict(self.findings_by_flag),
             "errors": [e.__dict__ for e in self.errors],
             "words_analyzed": self.words_analyzed,
+            "annotation_sets_reused": self.sets_reused,
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,
         }
@@ -590,7 +683,9 @@ def scan(
                     summary.errors.append(SourceProblem(row[0], row[3], row[2], row[1]))
                     summary.versions_failed += row[1] in ("read", "analyze")
                 continue
-            tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
+            tasks.append(
+                SeriesTask(key, sources, fp, pipe["id"], noise=noise, db=_shared_path(db, dask))
+            )
         tasks.sort(key=lambda t: -t.weight)
         if progress:
             progress(
@@ -663,12 +758,21 @@ def scan(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _shared_path(db: str | Path, dask: str | None) -> str | None:
+    """The database path the workers may read annotation sets from (none for a remote Dask
+    cluster, whose workers may not see this file)."""
+    if str(db) == ":memory:" or (dask and dask != "local"):
+        return None
+    return str(Path(db).resolve())
+
+
 def _account(summary: ScanSummary, r: SeriesResult) -> None:
     summary.series += 1
     summary.series_cpu_seconds.append(r.cpu_seconds)
     summary.series_wall_seconds.append(r.seconds)
     summary.peak_worker_rss_mb = max(summary.peak_worker_rss_mb, r.peak_rss_mb)
     summary.words_analyzed += r.words_analyzed
+    summary.sets_reused += r.sets_reused
     failed = {e.source for e in r.errors if e.stage in ("read", "analyze")}
     summary.versions_failed += len(failed)
     for v in r.versions:

@@ -14,6 +14,13 @@ The "all files" figure divides the words of every file read by the scan time.
 Usage::
 
     python benchmarks/bench_scan.py [CORPUS] [--jobs 1 2] [--limit N]
+    python benchmarks/bench_scan.py --synthetic 10 50 [--synthetic 100 100] [--jobs 1 2] [--dask]
+
+With ``--synthetic N M`` (repeatable) the corpus is built by ``benchmarks/synth_corpus.py``
+(N services x M versions from the shared histories' text, with realistic edits and capture
+noise), and for each size and setting the benchmark prints the database size, the scan
+time per version, and, from a rescan after one more capture of each service, the bytes
+each added capture cost against the clauses it changed and the clauses the document has.
 
 CORPUS defaults to ``../shared/corpora/policy_versions`` next to the repository.
 Targets (issue 4): scan >= 25% of bare tokenization on one core, jobs-2 >= 1.7x jobs-1,
@@ -93,11 +100,15 @@ def run_child(paths: list[str], db: Path, jobs: int) -> dict:
 
 
 def child(paths: list[str], db: Path, jobs: int) -> None:
-    """The ``--child`` side of :func:`run_child`: one timed scan, figures as JSON."""
+    """The ``--child`` side of :func:`run_child`: one timed scan, figures as JSON
+    (``jobs`` 0 means ``--dask local`` with 2 workers)."""
     import json
 
     t0, c0 = time.perf_counter(), cpu_self()
-    summary = scan(paths, db=db, jobs=jobs)
+    if jobs == 0:
+        summary = scan(paths, db=db, jobs=2, dask="local")
+    else:
+        summary = scan(paths, db=db, jobs=jobs)
     elapsed, cpu = time.perf_counter() - t0, cpu_self() - c0
     print(
         json.dumps(
@@ -117,6 +128,181 @@ def child(paths: list[str], db: Path, jobs: int) -> None:
     )
 
 
+def payload_bytes(db: Path) -> int:
+    """Bytes of the rows and indexes in the database (SQLite's ``dbstat``: page bytes
+    minus unused space), which does not move in whole pages like the file size."""
+    with sqlite3.connect(db) as c:
+        return int(c.execute("SELECT sum(pgsize - unused) FROM dbstat").fetchone()[0] or 0)
+
+
+def controlled_growth(corpus: Path, db: Path) -> None:
+    """Bytes a capture adds when it rewords 1, 4 or 16 paragraphs of the shortest and of the
+    longest document of the corpus (rescanned one capture at a time)."""
+    import random
+    import re
+
+    from synth_corpus import reword
+
+    with sqlite3.connect(db) as c:
+        docs = c.execute(
+            "SELECT d.service, v.clause_count, v.source FROM versions v JOIN documents d "
+            "ON d.id = v.document_id WHERE v.clause_count IS NOT NULL AND v.seq = "
+            "(SELECT max(seq) FROM versions w WHERE w.document_id = v.document_id "
+            "AND w.clause_count IS NOT NULL) ORDER BY v.clause_count"
+        ).fetchall()
+    if len(docs) < 2:
+        return
+    for service, clauses, source in (docs[0], docs[-1]):
+        folder = Path(source).parent
+        text = Path(source).read_text(encoding="utf-8")
+        for k in (1, 4, 16):
+            rng = random.Random(k)
+            paras = re.split(r"\n\s*\n", text)
+            for n in rng.sample(range(len(paras)), min(k * 3, len(paras))):
+                if k <= 0:
+                    break
+                new = reword(paras[n], rng)
+                if new != paras[n]:
+                    paras[n] = new
+                    k -= 1
+            last = sorted(folder.glob("*.md"))[-1].name[:10]
+            day = f"{int(last[:4]) + 1}{last[4:10]}"
+            Path(folder / f"{day}T00-00-00_ctrl{len(paras)}.md").write_text(
+                "\n\n".join(paras), encoding="utf-8"
+            )
+            before = payload_bytes(db)
+            scan([str(corpus)], db=db, jobs=1)
+            grown = payload_bytes(db) - before
+            with sqlite3.connect(db) as c:
+                vid, status = c.execute(
+                    "SELECT v.id, v.status FROM versions v JOIN documents d "
+                    "ON d.id = v.document_id WHERE d.service = ? ORDER BY v.seq DESC LIMIT 1",
+                    (service,),
+                ).fetchone()
+                changed = c.execute(
+                    "SELECT count(*) FROM changes WHERE version_id = ? AND substantive = 1",
+                    (vid,),
+                ).fetchone()[0]
+            print(
+                f"  controlled: {service} ({clauses} clauses), a capture rewording paragraphs: "
+                f"{changed} changed clauses ({status}), +{grown:,} bytes of rows"
+            )
+
+
+def synthetic(sizes: list[tuple[int, int]], settings: list[int], keep: bool) -> None:
+    """The ``--synthetic`` benchmark (see the module docstring)."""
+    import shutil
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from synth_corpus import build
+
+    per_version: dict[int, list[float]] = {}
+    for n, m in sizes:
+        tmp = Path(tempfile.mkdtemp(prefix=f"bench_synth_{n}x{m}_"))
+        corpus = tmp / "corpus"
+        counts = build(corpus, n, m + 1)
+        # the last capture of each service is held back for the incremental measure
+        last = {}
+        for folder in sorted(corpus.glob("*/*")):
+            files = sorted(folder.glob("*.md"))
+            last[folder] = files[-1]
+            files[-1].rename(tmp / f"{folder.parent.name}.held")
+        size_mb = sum(f.stat().st_size for f in corpus.rglob("*.md")) / 1e6
+        print(
+            f"synthetic {n} x {m}: {n * m} files ({size_mb:.0f} MB), made {counts} "
+            f"(the {n} held-back captures excluded)"
+        )
+        for jobs in settings:
+            db = tmp / f"s{jobs}.sqlite"
+            r = run_child([str(corpus)], db, jobs)
+            name = "--dask local" if jobs == 0 else f"--jobs {jobs}"
+            size = db.stat().st_size
+            tpv = r["elapsed"] / r["versions"]
+            per_version.setdefault(jobs, []).append(tpv)
+            series_cpu = sum(r["series_cpu_seconds"]) / r["versions"]
+            if jobs == 2:
+                span = makespan(r["series_cpu_seconds"], 2)
+                total = sum(r["series_cpu_seconds"])
+                print(
+                    f"  --jobs 2 schedule bound on 2 idle cores: "
+                    f"{min(2.0, (total + r['cpu']) / max(span, r['cpu'])):.2f}x (series CPU "
+                    f"{total:.1f}s over a 2-worker makespan of {span:.1f}s, writer CPU "
+                    f"{r['cpu']:.1f}s)"
+                )
+            print(
+                f"  scan {name}: {r['elapsed']:.1f}s wall ({r['versions']} versions, "
+                f"{r['versions_analyzed']} analyzed; {1000 * tpv:.0f} ms per version, "
+                f"{1000 * r['elapsed'] / max(r['versions_analyzed'], 1):.0f} ms per analyzed "
+                f"version; series CPU {1000 * series_cpu:.0f} ms per version, start-up "
+                f"excluded; main-process CPU {r['cpu']:.1f}s); database {size / 1e6:.1f} MB, "
+                f"{size / max(r['versions_analyzed'], 1) / 1e3:.1f} KB per analyzed version"
+            )
+        # incremental: one more capture per service, rescanned service by service
+        db = tmp / f"s{settings[0]}.sqlite"
+        rows = []
+        for folder, path in last.items():
+            before = payload_bytes(db)
+            (tmp / f"{folder.parent.name}.held").rename(path)
+            scan([str(corpus)], db=db, jobs=1)
+            grown = payload_bytes(db) - before
+            with sqlite3.connect(db) as c:
+                vid, clauses = c.execute(
+                    "SELECT v.id, v.clause_count FROM versions v JOIN documents d "
+                    "ON d.id = v.document_id WHERE d.service = ? ORDER BY v.seq DESC LIMIT 1",
+                    (folder.parent.name,),
+                ).fetchone()
+                changed = c.execute(
+                    "SELECT count(*) FROM changes WHERE version_id = ?", (vid,)
+                ).fetchone()[0]
+            rows.append((folder.parent.name, clauses, changed, grown))
+        for svc, clauses, changed, grown in rows:
+            if clauses is None:
+                print(f"  added capture of {svc}: not analyzed (noise), +{grown:,} bytes")
+            else:
+                print(
+                    f"  added capture of {svc}: {clauses} clauses, {changed} changed, "
+                    f"+{grown:,} bytes of rows"
+                )
+        analyzed = [r for r in rows if r[1] is not None]
+        if len(analyzed) > 2:
+            import statistics
+
+            xs_len = [float(r[1]) for r in analyzed]
+            xs_chg = [float(r[2]) for r in analyzed]
+            ys = [float(r[3]) for r in analyzed]
+
+            def corr(xs: list[float], ys: list[float]) -> float:
+                try:
+                    return statistics.correlation(xs, ys)
+                except statistics.StatisticsError:
+                    return float("nan")
+
+            print(
+                f"  bytes per added capture: median {statistics.median(ys):,.0f}; correlation "
+                f"with changed clauses {corr(xs_chg, ys):.2f}, with document clauses "
+                f"{corr(xs_len, ys):.2f}"
+            )
+        controlled_growth(corpus, db)
+        if keep:
+            print(f"  kept in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for jobs, tpvs in per_version.items():
+        name = "--dask local" if jobs == 0 else f"--jobs {jobs}"
+        growth = tpvs[-1] / tpvs[0] if tpvs[0] else float("nan")
+        print(
+            f"time per version {name}: "
+            + ", ".join(f"{1000 * t:.0f} ms" for t in tpvs)
+            + f" (largest / smallest size: {growth:.2f}x; target within 20%)"
+        )
+    if 1 in per_version and 2 in per_version:
+        for (n, m), t1, t2 in zip(sizes, per_version[1], per_version[2], strict=True):
+            print(f"speed-up --jobs 2 vs --jobs 1 at {n} x {m}: {t1 / t2:.2f}x (target >= 1.7x)")
+    import os
+
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
 def makespan(durations: list[float], workers: int) -> float:
     """Longest-processing-time-first schedule length (how the scan hands out series)."""
     loads = [0.0] * workers
@@ -133,6 +319,15 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--limit", type=int, default=0, help="Only the first N series.")
     ap.add_argument("--keep", action="store_true", help="Keep the benchmark databases.")
+    ap.add_argument(
+        "--synthetic",
+        nargs=2,
+        type=int,
+        action="append",
+        metavar=("N", "M"),
+        help="Benchmark a synthetic corpus of N services x M versions (repeatable).",
+    )
+    ap.add_argument("--dask", action="store_true", help="With --synthetic: also --dask local.")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
@@ -140,6 +335,11 @@ def main() -> None:
     if args.child is not None:
         logging.basicConfig(level=logging.WARNING)
         child([args.corpus, *args.paths], Path(args.db), args.child)
+        return
+    if args.synthetic:
+        logging.basicConfig(level=logging.WARNING)
+        settings = list(args.jobs) + ([0] if args.dask else [])
+        synthetic([tuple(s) for s in args.synthetic], settings, args.keep)
         return
     corpus = Path(args.corpus)
     if not corpus.is_dir():

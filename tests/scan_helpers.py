@@ -158,3 +158,22 @@ def write_history(
         p.write_text(body, encoding="utf-8")
         paths.append(p)
     return paths
+
+
+class CountingRecognizer(KeywordRecognizer):
+    """The keyword recognizer declared per-clause (its annotations of a clause depend on that
+    clause only), counting the clauses it is run on."""
+
+    name = "test.counting.v1"
+    per_clause = True
+    version = "1"
+    clauses_seen = 0
+
+    def analyze(self, clauses, docs):  # type: ignore[no-untyped-def]
+        type(self).clauses_seen += len(clauses)
+        return super().analyze(clauses, docs)
+
+
+def counting_analyzer() -> PolicyAnalyzer:
+    """An engine of per-clause recognizers (so the scan reuses stored annotation sets)."""
+    return FindingAnalyzer(registry=RecognizerRegistry([CountingRecognizer()]))

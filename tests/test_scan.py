@@ -508,3 +508,41 @@ def test_pipeline_id_follows_recognizers_and_models():
     assert a["id"] != b["id"] and a["analyzer_version"] == "9.9"
     assert "test.keywords.v1:m" in a["models"]
     assert pipeline_info(analyzer_with({"date": "2026-01-01"}))["id"] == a["id"]
+
+
+def test_stored_annotation_sets_are_reused_not_recomputed(tmp_path, monkeypatch):
+    """Clauses annotated before by the same pipeline (in another series, or an earlier scan)
+    are not annotated again; after a pipeline change every distinct clause is annotated
+    once, not once per capture; and the database is the one a scan without reuse writes."""
+    from scan_helpers import CountingRecognizer, counting_analyzer
+
+    import analyzer.scan as scan_mod
+
+    first, second = corpus(tmp_path / "a"), tmp_path / "b"
+    shutil.copytree(first / "Acme", second / "Acme Copy")  # the same texts, another series
+    db = tmp_path / "reuse.sqlite"
+    CountingRecognizer.clauses_seen = 0
+    scan([first], db=db, jobs=1, factory=counting_analyzer)
+    once = CountingRecognizer.clauses_seen
+    assert once > 0
+    summary = scan([first, second], db=db, jobs=1, factory=counting_analyzer)
+    assert summary.series == 1 and summary.sets_reused > 0
+    assert CountingRecognizer.clauses_seen == once  # nothing annotated again
+    # the same rows as a scan that reuses nothing
+    monkeypatch.setattr(scan_mod, "_shared_path", lambda db, dask: None)
+    plain = tmp_path / "plain.sqlite"
+    scan([first], db=plain, jobs=1, factory=counting_analyzer)
+    scan([first, second], db=plain, jobs=1, factory=counting_analyzer)
+    assert dump(db) == dump(plain)
+    monkeypatch.undo()
+    # a new pipeline: every set is stale; each distinct clause is annotated once
+    monkeypatch.setattr(CountingRecognizer, "version", "2")
+    CountingRecognizer.clauses_seen = 0
+    again = scan([first, second], db=db, jobs=1, factory=counting_analyzer)
+    assert again.series == 3 and again.versions_reused == 0
+    with Store(db) as s:
+        captures = s.conn.execute("SELECT count(*) FROM clauses").fetchone()[0]
+        distinct = s.conn.execute("SELECT count(*) FROM annotation_sets").fetchone()[0]
+        pipelines = {r[0] for r in s.conn.execute("SELECT DISTINCT pipeline FROM annotation_sets")}
+    assert len(pipelines) == 1  # the stale sets are gone with the rows that used them
+    assert CountingRecognizer.clauses_seen <= 2 * distinct < captures

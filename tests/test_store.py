@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -18,9 +19,11 @@ from analyzer.store import CONTENT_TABLES, PAGE_SIZE, Store, document_id, versio
 TABLES = {
     "documents",
     "versions",
-    "version_texts",
-    "clauses",
-    "annotations",
+    "clause_texts",
+    "annotation_sets",
+    "annotation_items",
+    "chunk_clauses",
+    "version_chunks",
     "changes",
     "findings",
     "timeline",
@@ -28,7 +31,16 @@ TABLES = {
     "runs",
     "meta",
 }
-VIEWS = {"findings_view", "changes_view", "timeline_view", "versions_view"}
+VIEWS = {
+    "findings_view",
+    "changes_view",
+    "timeline_view",
+    "versions_view",
+    # the schema-1 tables, now views over the content-addressed tables
+    "clauses",
+    "annotations",
+    "version_texts",
+}
 
 
 def series_result(root: Path, bodies: list[str]):
@@ -88,7 +100,8 @@ def test_write_and_read_back_an_analysis(tmp_path):
         assert s.cached_analyses(result.document_id, "other-pipeline") == {}
     original = result.versions[1].analyzed
     assert original is not None
-    back = cached[original.version.content_hash]
+    back, passes, _ = cached[original.version.content_hash]
+    assert len(passes) == len(back.annotations)
     assert back.clauses == original.clauses
     assert back.annotations == original.annotations
     assert back.version.text == original.version.text
@@ -168,3 +181,205 @@ def test_a_packed_result_writes_the_same_rows(tmp_path):
             dumps.append(s.dump())
     assert dumps[0] == dumps[1]
     assert dumps[0]["annotations"] and dumps[0]["changes"] and dumps[0]["findings"]
+
+
+# -- the content-addressed layout (schema 2) ----------------------------------------------------
+def schema1_rows(vid, av):
+    """The rows the schema-1 ``version_texts``, ``clauses`` and ``annotations`` tables held
+    for one analyzed version (the former ``analysis_rows``, written out plainly)."""
+    clauses = [
+        (
+            vid,
+            c.id,
+            c.index,
+            c.kind,
+            json.dumps(list(c.section), ensure_ascii=False),
+            c.text,
+            c.norm,
+            c.start,
+            c.end,
+            c.context,
+        )
+        for c in av.clauses
+    ]
+    annotations = [
+        (
+            vid,
+            n,
+            a.clause_id,
+            a.kind,
+            a.label,
+            a.span.start,
+            a.span.end,
+            a.span.text,
+            float(a.score),
+            int(a.negated),
+            int(a.inherited),
+            json.dumps([list(q) for q in a.qualifiers], ensure_ascii=False)
+            if a.qualifiers
+            else "[]",
+            a.explanation.recognizer,
+            a.explanation.source,
+            a.explanation.pattern,
+            a.explanation.detail,
+            json.dumps(list(a.explanation.top_terms)) if a.explanation.top_terms else "[]",
+        )
+        for n, a in enumerate(av.annotations)
+    ]
+    return [(vid, av.version.text)], clauses, annotations
+
+
+def assert_views_equal_schema1(store, result):
+    """The compatibility views give exactly the schema-1 rows of every analyzed version."""
+    for v in result.versions:
+        if v.status != "ok" or v.analyzed is None:
+            continue
+        vid = version_id(result.document_id, v.source, v.version.content_hash)
+        texts, clauses, annotations = schema1_rows(vid, v.analyzed)
+        cols = 'version_id, clause_id, idx, kind, section, text, norm, start, "end", context'
+        got = store.conn.execute(
+            f"SELECT {cols} FROM clauses WHERE version_id=? ORDER BY idx", (vid,)
+        ).fetchall()
+        assert [tuple(r) for r in got] == clauses
+        got = store.conn.execute(
+            "SELECT * FROM annotations WHERE version_id=? ORDER BY seq", (vid,)
+        ).fetchall()
+        assert [tuple(r) for r in got] == annotations
+        got = store.conn.execute(
+            "SELECT * FROM version_texts WHERE version_id=?", (vid,)
+        ).fetchall()
+        assert [tuple(r) for r in got] == texts
+
+
+def test_views_give_the_schema_1_rows(tmp_path):
+    bodies = [text(), text(AI), text(AI, *EXTRA), text(*EXTRA), text(AI, *EXTRA)]
+    result = series_result(tmp_path / "c", bodies)
+    with Store(tmp_path / "s.sqlite") as s:
+        s.write_series(result)
+        assert_views_equal_schema1(s, result)
+
+
+@pytest.mark.corpora
+def test_views_give_the_schema_1_rows_on_a_shared_history(shared_corpora, tmp_path):
+    """The real engine on a real history (tables, lists, repeated clauses): the views are
+    the rows the schema-1 tables held, and annotation sets are shared across versions."""
+    from analyzer.scan import default_factory
+
+    folder = shared_corpora / "policy_versions" / "genai-eu" / "ChatGPT"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found")
+    [(key, sources)] = discover([folder]).series().items()
+    result = process_series(SeriesTask(key, sources, "fp", "pipe"), default_factory)
+    with Store(tmp_path / "s.sqlite") as s:
+        s.write_series(result)
+        assert_views_equal_schema1(s, result)
+        clause_rows = s.conn.execute("SELECT count(*) FROM clauses").fetchone()[0]
+        distinct = s.conn.execute("SELECT count(DISTINCT text) FROM clauses").fetchone()[0]
+        assert s.conn.execute("SELECT count(*) FROM clause_texts").fetchone()[0] == distinct
+        sets = s.conn.execute("SELECT count(*) FROM annotation_sets").fetchone()[0]
+        assert sets < clause_rows / 2  # the same clause keeps its set across versions
+
+
+def test_a_changed_clause_adds_rows_for_its_chunk_only(tmp_path):
+    long = [f"Clause {k} says what we do with data of kind {k}." for k in range(300)]
+    changed = long[:]
+    changed[150] = "Clause 150 now says that we sell data of kind 150 to brokers."
+    result = series_result(tmp_path / "c", [text(base=long), text(base=changed)])
+    with Store(tmp_path / "s.sqlite") as s:
+        s.write_series(result)
+        per_version = s.conn.execute(
+            "SELECT version_id, count(*) FROM version_chunks GROUP BY 1"
+        ).fetchall()
+        assert len(per_version) == 2
+        chunks = s.conn.execute("SELECT count(DISTINCT chunk_id) FROM chunk_clauses").fetchone()[0]
+        # the second version shares all chunks but the one or two around the changed clause
+        assert chunks <= per_version[0][1] + 2
+        assert s.conn.execute("SELECT count(*) FROM clause_texts").fetchone()[0] == 300 + 1
+        assert_views_equal_schema1(s, result)
+
+
+def test_rewrites_leave_nothing_unreferenced(tmp_path):
+    """After a series is rewritten with fewer versions, the content-addressed tables hold
+    exactly what a fresh write of the same result holds."""
+    with Store(tmp_path / "s.sqlite") as s:
+        s.write_series(series_result(tmp_path / "a", [text(), text(AI), text(AI, *EXTRA)]))
+        for f in sorted((tmp_path / "a").rglob("*.md"))[1:]:
+            f.unlink()
+        shorter = series_result(tmp_path / "a", [text()])
+        s.write_series(shorter)
+        rewritten = s.dump()
+    with Store(tmp_path / "fresh.sqlite") as s:
+        s.write_series(shorter)
+        assert s.dump() == rewritten
+
+
+def make_schema1(db: Path) -> None:
+    """Turn a current database into the schema-1 layout (what an older policydiff wrote)."""
+    c = sqlite3.connect(db)
+    for view in ("clauses", "annotations", "version_texts"):
+        c.execute(f"CREATE TABLE old_{view} AS SELECT * FROM {view}")
+    c.executescript(
+        """
+        DROP VIEW clauses; DROP VIEW annotations; DROP VIEW version_texts;
+        DROP VIEW versions_view; DROP VIEW findings_view; DROP VIEW changes_view;
+        DROP VIEW timeline_view;
+        DROP TABLE version_chunks; DROP TABLE chunk_clauses; DROP TABLE annotation_items;
+        DROP TABLE annotation_sets; DROP TABLE clause_texts;
+        ALTER TABLE old_clauses RENAME TO clauses;
+        ALTER TABLE clauses DROP COLUMN annotation_set;
+        ALTER TABLE old_annotations RENAME TO annotations;
+        ALTER TABLE old_version_texts RENAME TO version_texts;
+        ALTER TABLE versions DROP COLUMN tail;
+        ALTER TABLE versions DROP COLUMN full_text;
+        ALTER TABLE findings DROP COLUMN extra;
+        UPDATE meta SET value = '1' WHERE key = 'schema_version';
+        """
+    )
+    c.commit()
+    c.close()
+
+
+def test_a_schema_1_database_is_refused_read_only_and_migrated_in_place(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    bodies = [text(), text(AI), text(AI, *EXTRA), text()]
+    db = tmp_path / "s.sqlite"
+    with Store(db) as s:
+        s.write_series(series_result(tmp_path / "c", bodies))
+        before = s.dump()
+    make_schema1(db)
+    with pytest.raises(StoreError) as err:
+        Store(db, readonly=True)
+    assert "schema-1" in str(err.value) and "policydiff migrate" in str(err.value)
+    out = CliRunner().invoke(cli, ["export", "--db", str(db)])
+    assert out.exit_code == 2 and len(out.output.strip().splitlines()) == 1
+    out = CliRunner().invoke(cli, ["migrate", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    with Store(db, readonly=True) as s:
+        assert s.dump() == before
+        assert (
+            s.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+        )
+
+
+def test_findings_keep_fields_they_have_no_column_for(tmp_path):
+    """A newer assess may add fields to findings: they are kept in ``findings.extra``."""
+    from dataclasses import dataclass
+
+    from analyzer.datamodel import Finding
+    from analyzer.store import _extra
+
+    @dataclass(frozen=True)
+    class Wider(Finding):
+        scope: str = ""
+
+        def to_dict(self):  # type: ignore[no-untyped-def]
+            return {**super().to_dict(), "scope": self.scope}
+
+    result = series_result(tmp_path / "c", [text(), text(AI)])
+    f = result.findings[0].findings[0]
+    assert _extra(f) == "{}"
+    wide = Wider(**{k: getattr(f, k) for k in f.__dataclass_fields__}, scope="widened")
+    assert json.loads(_extra(wide)) == {"scope": "widened"}
