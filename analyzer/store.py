@@ -1094,10 +1094,11 @@ def clause_input(
     section: Sequence[str],
     prev_text: str | None,
     prev_kind: str | None,
+    lang: str = "en",
 ) -> str:
     """Hash of what the per-clause recognizers read of a clause: its id, text, kind, context
-    and section, and the text and kind of the clause before it (the fields of the engine's
-    ``ClauseKey``, ``docs/decisions/0008-sharing-work-across-versions.md``)."""
+    and section, the text and kind of the clause before it, and the pipeline language (the
+    fields of the engine's ``ClauseKey``, decision 0008)."""
     return _id(
         "in",
         cid,
@@ -1107,10 +1108,11 @@ def clause_input(
         "\x1e".join(section),
         prev_text if prev_text is not None else "\x00",
         prev_kind if prev_kind is not None else "\x00",
+        *(() if lang == "en" else (lang,)),  # English keys as before: old sets stay valid
     )
 
 
-def clause_inputs(clauses: Sequence[Clause]) -> list[str]:
+def clause_inputs(clauses: Sequence[Clause], lang: str = "en") -> list[str]:
     """:func:`clause_input` of each clause of one version."""
     out = []
     prev: Clause | None = None
@@ -1124,6 +1126,7 @@ def clause_inputs(clauses: Sequence[Clause]) -> list[str]:
                 c.section,
                 prev.text if prev is not None else None,
                 prev.kind if prev is not None else None,
+                lang,
             )
         )
         prev = c
@@ -1183,7 +1186,10 @@ def analysis_rows(
     items: list[tuple] = []
     seen: set[Any] = memo.setdefault("seen", set())
     rows: list[tuple] = []  # per clause: (text id, set id, clause row without offsets)
-    for c, inp in zip(av.clauses, clause_inputs(av.clauses), strict=True):
+    from .languages import pipeline_language
+
+    lang = pipeline_language(av.version.language)
+    for c, inp in zip(av.clauses, clause_inputs(av.clauses, lang), strict=True):
         tkey = ("t", c.text, c.norm)
         tid = memo.get(tkey)
         if tid is None:

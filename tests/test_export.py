@@ -91,9 +91,11 @@ def test_changes_clauses_and_timeline_tables(db):
     assert clauses and all("ai_training.use" in c["labels"] for c in clauses)
     columns, rows = query(db, "timeline", flag="ai_training.*")
     events = rows_as_dicts(columns, rows)
-    # the legal basis stated in the same clause carries the clause's flag too
+    # the legal basis stated in the same clause carries the clause's flag too, and so does
+    # what the training covers (its legal basis, as an ai_training_scope item)
     assert sorted((e["family"], e["event"], e["date"][:10]) for e in events) == [
         ("ai_training", "appeared", "2024-03-01"),
+        ("ai_training_scope", "appeared", "2024-03-01"),
         ("legal_basis", "appeared", "2024-03-01"),
     ]
     assert all(e["flag"] == "ai_training.added" for e in events)

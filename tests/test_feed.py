@@ -159,7 +159,13 @@ def _ai_feed_of(paths, tmp_path):
     result = build_feed(db, flag="ai_training.*", per="comparison", reports=reports)
     feed = feedparser.parse(result.xml)
     assert not feed.bozo
-    added = [e for e in feed.entries if "ai_training.added" in e.content[0].value]
+    # training added, or training that already existed extended to new data or people
+    added = [
+        e
+        for e in feed.entries
+        if "ai_training.added" in e.content[0].value
+        or "ai_training.scope_widened" in e.content[0].value
+    ]
     assert added, [e.title for e in feed.entries]
     for entry in added:
         assert entry.link.endswith(".html")
