@@ -294,7 +294,9 @@ class Finding:
     """A flag raised on a clause (or a pair of clauses), with its evidence and reason.
 
     ``id`` is stable: derived from the flag and the clause ids. ``reason`` is one sentence a
-    lawyer would accept; ``gdpr`` the article it rests on, when one applies.
+    lawyer would accept; ``gdpr`` the article it rests on, when one applies. ``also_at``
+    holds the other clauses of the same version with the same text and flag (the same
+    sentence repeated elsewhere, e.g. in an annex): one finding lists every place.
     """
 
     id: str
@@ -307,6 +309,7 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     gdpr: str | None = None
     terms: tuple[str, ...] = ()
+    also_at: tuple[Clause, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -320,6 +323,7 @@ class Finding:
             "old_clause": self.old_clause.to_dict() if self.old_clause else None,
             "evidence": [e.to_dict() for e in self.evidence],
             "raised_by": self.raised_by.to_dict(),
+            "also_at": [c.to_dict() for c in self.also_at],
         }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..datamodel import (
     AnalyzedVersion,
@@ -96,9 +96,9 @@ FLAGS: dict[str, FlagSpec] = {
     ),
 }
 
+#: ``.added`` findings raised as high: a new special category (Art. 9) or children's data,
+#: stated positively (negated and hypothetical mentions state nothing, see ``labels``)
 _HIGH_LABELS = {
-    ("recipient", "sale"),
-    ("recipient", "ai_providers"),
     ("data_category", "biometric"),
     ("data_category", "children"),
     ("data_category", "health"),
@@ -169,15 +169,40 @@ def _finding(
     )
 
 
+def _text_key(f: Finding) -> tuple[str, str, str]:
+    def norm(c: Clause | None) -> str:
+        return " ".join(c.text.lower().split()) if c is not None else ""
+
+    return (f.flag, norm(f.old_clause), norm(f.new_clause))
+
+
 def sort_findings(
     findings: list[Finding], new: AnalyzedVersion, old: AnalyzedVersion | None
 ) -> list[Finding]:
+    """De-duplicate and order findings: one finding per flag and clause text (the same
+    sentence repeated in several places of a version, e.g. a policy and its annex, is one
+    finding whose ``also_at`` lists the other places), most severe first, then in document
+    order."""
     seen: set[str] = set()
-    unique = []
+    by_text: dict[tuple[str, str, str], int] = {}
+    unique: list[Finding] = []
     for f in findings:
         if f.id in seen:
             continue
         seen.add(f.id)
+        k = _text_key(f)
+        if k in by_text:
+            first = unique[by_text[k]]
+            place = f.new_clause or f.old_clause
+            if place is not None and place.id not in {c.id for c in first.also_at}:
+                unique[by_text[k]] = replace(
+                    first,
+                    also_at=(*first.also_at, place),
+                    evidence=first.evidence
+                    + tuple(e for e in f.evidence if e not in first.evidence),
+                )
+            continue
+        by_text[k] = len(unique)
         unique.append(f)
     n_new = len(new.clauses)
 

@@ -1,14 +1,27 @@
-"""Purposes, data categories and sources, recipients added to or removed from a version."""
+"""Purposes, data categories and sources, recipients added to or removed from a version.
+
+Decided in substance, at document level: each version has a *statement set*
+(``statements``): for each family and label, the clauses that state it positively,
+wherever they stand (prose, list item, table row or cell, heading). A hit that is negated
+("we do not collect biometric data", "does not encourage you to provide ... health data"),
+hypothetical ("if your child has given us data, contact us") or a defined legal term
+(“business purposes” under the CCPA) states nothing. A label is ``.added`` only when no
+clause of the old version states it, ``.removed`` only when no clause of the new version
+does, so a purpose restated in a table, or a recipient moved from a table into a list, is
+no change.
+"""
 
 from __future__ import annotations
 
 from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, Finding
+from ..recognizers.common import in_condition
 from .catalogue import _HIGH_LABELS, FLAGS, _evidence, _finding
 from .common import (
     _clauses,
     _order,
 )
+from .vagueness import defined_term
 
 _LABEL_FLAGS = (
     (tx.PURPOSE, "purpose"),
@@ -16,28 +29,44 @@ _LABEL_FLAGS = (
     (tx.DATA_SOURCE, "data_source"),
     (tx.RECIPIENT, "recipient"),
 )
+_KINDS = frozenset(k for k, _ in _LABEL_FLAGS)
 
 
-def _first_by_label(v: AnalyzedVersion, kind: str, prefer: set[str]) -> dict[str, Annotation]:
+def statements(v: AnalyzedVersion) -> dict[tuple[str, str], list[Annotation]]:
+    """The statement set of a version: ``(kind, label)`` -> the annotations stating it
+    positively, in document order."""
     order = _order(v)
-    out: dict[str, Annotation] = {}
+    clauses = _clauses(v)
+    out: dict[tuple[str, str], list[Annotation]] = {}
     for a in sorted(
-        (a for a in v.annotations if a.kind == kind and not a.negated),
-        key=lambda a: (a.clause_id not in prefer, order.get(a.clause_id, 0)),
+        (a for a in v.annotations if a.kind in _KINDS and not a.negated),
+        key=lambda a: (order.get(a.clause_id, 0), a.span.start),
     ):
-        out.setdefault(a.label, a)
+        clause = clauses.get(a.clause_id)
+        if clause is None or in_condition(clause.text, a.span.start):
+            continue
+        if a.kind == tx.PURPOSE and defined_term(clause.text, a.span.start, a.span.end):
+            continue
+        out.setdefault((a.kind, a.label), []).append(a)
     return out
+
+
+def _first(stated: list[Annotation], prefer: set[str]) -> Annotation | None:
+    """The first statement in a changed clause (``prefer``), else None."""
+    return next((a for a in stated if a.clause_id in prefer), None)
 
 
 def _label_changes(
     old: AnalyzedVersion, new: AnalyzedVersion, changed_new: set[str], changed_old: set[str]
 ) -> list[Finding]:
     out: list[Finding] = []
+    before, after = statements(old), statements(new)
     for kind, family in _LABEL_FLAGS:
-        before = _first_by_label(old, kind, changed_old)
-        after = _first_by_label(new, kind, changed_new)
-        for label, a in after.items():
-            if label in before or a.clause_id not in changed_new:
+        for (k, label), stated in after.items():
+            if k != kind or (k, label) in before:
+                continue
+            a = _first(stated, changed_new)
+            if a is None:
                 continue
             meaning = tx.VOCABULARY[kind].get(label, label)
             out.append(
@@ -53,8 +82,11 @@ def _label_changes(
                     severity="high" if (family, label) in _HIGH_LABELS else None,
                 )
             )
-        for label, a in before.items():
-            if label in after or a.clause_id not in changed_old:
+        for (k, label), stated in before.items():
+            if k != kind or (k, label) in after:
+                continue
+            a = _first(stated, changed_old)
+            if a is None:
                 continue
             meaning = tx.VOCABULARY[kind].get(label, label)
             out.append(

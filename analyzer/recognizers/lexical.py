@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from .base import Recognizer, register
-from .common import annotation, match_kind, negated_at
+from .common import annotation, match_kind, negated_at, negated_governor_before
 from .patterns import Match
 
 _SHARING_CUE = re.compile(
@@ -35,8 +35,23 @@ class LexicalRecognizer(Recognizer):
     #: whether a negation cue before a hit marks it negated (exclusion patterns carry their own)
     negatable: ClassVar[bool] = True
 
+    #: label -> (regex the text just before a hit must not match at its end, regex the
+    #: text just after it must not match at its start): hits that name something else
+    #: ("contact us" is not contacts data, "a chat with other people" no AI interaction)
+    not_when: ClassVar[dict[str, tuple[str, str]]] = {}
+
     def keep(self, clause: Clause, text: str) -> bool:  # noqa: ARG002 - hook for subclasses
         return True
+
+    def accept(self, text: str, m: Match) -> bool:
+        """Whether hit ``m`` of ``text`` names what its label means (``not_when``)."""
+        rule = _compiled_rules(type(self)).get(m.entry.label)
+        if rule is None:
+            return True
+        before, after = rule
+        if before is not None and before.search(text[max(0, m.start_char - 40) : m.start_char]):
+            return False
+        return not (after is not None and after.match(text, m.end_char))
 
     def describe(self, m: Match) -> str:
         """The explanation of a hit (before any negation note)."""
@@ -52,7 +67,12 @@ class LexicalRecognizer(Recognizer):
             seen: set[tuple[str, bool]] = set()
             for m in hits:
                 e = m.entry
-                neg = self.negatable and negated_at(doc, m.start) is not None
+                if not self.accept(clause.text, m):
+                    continue
+                neg = self.negatable and (
+                    negated_at(doc, m.start) is not None
+                    or negated_governor_before(doc, m.start) is not None
+                )
                 key = (e.label, neg)
                 if key in seen:
                     continue
@@ -77,6 +97,24 @@ class LexicalRecognizer(Recognizer):
         return out
 
 
+_RULES: dict[type, dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]] = {}
+
+
+def _compiled_rules(
+    cls: type[LexicalRecognizer],
+) -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
+    rules = _RULES.get(cls)
+    if rules is None:
+        rules = _RULES[cls] = {
+            label: (
+                re.compile(f"(?:{b})$", re.I) if b else None,
+                re.compile(a, re.I) if a else None,
+            )
+            for label, (b, a) in cls.not_when.items()
+        }
+    return rules
+
+
 @register("policydiff.purpose.v1")
 class PurposeRecognizer(LexicalRecognizer):
     kinds = (tx.PURPOSE,)
@@ -89,6 +127,24 @@ class DataCategoryRecognizer(LexicalRecognizer):
     kinds = (tx.DATA_CATEGORY,)
     pattern_file = "data_categories"
     noun = "data category"
+    not_when: ClassVar[dict[str, tuple[str, str]]] = {
+        # the company's own name ("change of name", "its name"), not a person's
+        "identifiers": (
+            r"\b(change of|its|our|company|company['’]s|brand|domain|trade|product|file) ",
+            "",
+        ),
+        # "contact us", "to contact you": a way to reach someone, not contacts data
+        "contacts": (
+            r"\b(please|to|may|can|will|should|you|we) ",
+            r"\s+(us|you|them|him|her|our|the company|support|customer)\b",
+        ),
+        # a chat with other people or a group chat is no interaction with an AI
+        "ai_interactions": (
+            r"\bgroup ",
+            r"\s+with\s+(other |your |their )?(people|users|members|friends|contacts|"
+            r"family|others)\b",
+        ),
+    }
 
 
 @register("policydiff.data_source.v1")
