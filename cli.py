@@ -666,7 +666,7 @@ def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, 
 
 
 @cli.command("evaluate")
-@click.argument("task", type=click.Choice(["opp115", "goppc", "vagueness", "ai-pairs"]))
+@click.argument("task", type=click.Choice(["opp115", "goppc", "vagueness", "ai-pairs", "reviews"]))
 @click.argument("data", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -678,10 +678,31 @@ def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, 
     default=None,
     help="Folder of trained models (default: models/).",
 )
-def evaluate_cmd(task: str, data: Path, fmt: str, models_dir: Path | None) -> None:
+@click.option(
+    "--corpora",
+    "corpora_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="reviews: folder holding ai_pairs/ and policy_versions/ (default: DATA/..).",
+)
+def evaluate_cmd(
+    task: str, data: Path, fmt: str, models_dir: Path | None, corpora_dir: Path | None
+) -> None:
     """Evaluate on labelled DATA in the shared-corpora format of TASK: opp115 (JSONL of
     {"text","labels"}), goppc (folder of GoPPC XML policies), vagueness (docs.jsonl),
-    ai-pairs (folder of labelled version pairs)."""
+    ai-pairs (folder of labelled version pairs), reviews (a finding_reviews folder: findings
+    judged correct/wrong/debatable by a reviewer; the current tool is run on the same pairs
+    and histories and, per flag, wrong findings still raised, correct ones kept and new
+    unreviewed ones are counted)."""
+    if task == "reviews":
+        from analyzer.evaluation.reviews import evaluate_reviews, format_text
+
+        result = evaluate_reviews(data, corpora_dir)
+        if fmt == "json":
+            click.echo(json.dumps(result, ensure_ascii=False, default=str))
+        else:
+            click.echo(format_text(result))
+        return
     from analyzer.classify.evaluate import evaluate, render_text
 
     result = evaluate(task, data, models_dir)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, ClauseChange, Finding
 from .catalogue import (
     FLAGS,

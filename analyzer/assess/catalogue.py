@@ -121,7 +121,8 @@ def flags_markdown() -> str:
     high = ", ".join(f"`{family}.added` of `{label}`" for family, label in sorted(_HIGH_LABELS))
     lines += [
         "",
-        "Severity exceptions: " + high + " are raised as high; `legal_basis.changed` is high "
+        "Severity exceptions: " + high + " are raised as high when stated positively (a "
+        "negated or hypothetical mention states nothing); `legal_basis.changed` is high "
         "when consent gave way to legitimate interests and medium for other changes.",
     ]
     return "\n".join(lines) + "\n"

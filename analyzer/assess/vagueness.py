@@ -120,7 +120,7 @@ def states_purpose(clause: Clause, a: Annotation, model: float) -> bool:
         and len(_WORD.findall(sentence)) < _CAPTION_WORDS
     ):
         return False  # a caption, heading or one-line summary
-    before, after = text[lo : a.span.start], text[a.span.end : hi]
+    before = text[lo : a.span.start]
     if defined_term(text, a.span.start, a.span.end):
         return False  # “business purposes” under the CCPA
     if _EXCEPT_BEFORE.search(before) and _NEGATION.search(before):
@@ -137,9 +137,7 @@ def states_purpose(clause: Clause, a: Annotation, model: float) -> bool:
 def _vague_terms(v: AnalyzedVersion, clause: Clause) -> tuple[list[Annotation], list[str], float]:
     anns = v.annotations_for(clause.id, tx.VAGUE)
     model = max((a.score for a in anns if a.label == "vague_sentence"), default=0.0)
-    purposes = [
-        a for a in anns if a.label == "vague_purpose" and states_purpose(clause, a, model)
-    ]
+    purposes = [a for a in anns if a.label == "vague_purpose" and states_purpose(clause, a, model)]
     terms = [t for a in purposes for t in a.qualifier("term")]
     terms += [t for a in anns if a.label == "vague_term" for t in a.qualifier("term")]
     return purposes, terms, model

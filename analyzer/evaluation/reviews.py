@@ -188,7 +188,9 @@ def score(reviews: list[dict[str, Any]], current: list[dict[str, Any]]) -> dict[
         still = raised.get(k, 0) > rank
         per_flag[r["flag"]][f"{r['verdict']}_reviewed"] += 1
         per_flag[r["flag"]][f"{r['verdict']}_raised"] += int(still)
-        rows.append({"id": r.get("id"), "flag": r["flag"], "verdict": r["verdict"], "raised": still})
+        rows.append(
+            {"id": r.get("id"), "flag": r["flag"], "verdict": r["verdict"], "raised": still}
+        )
     new = []
     seen: Counter[tuple[str, str, str]] = Counter()
     for f in current:
