@@ -336,6 +336,9 @@ class Comparison:
     changes: tuple[ClauseChange, ...]
     findings: tuple[Finding, ...]
     analyzer_version: str = ""
+    #: versions that are not a policy text (a failed capture: redirect stub, error page),
+    #: one line each naming the side; when set, nothing was compared (no changes, no findings)
+    problems: tuple[str, ...] = ()
 
     @property
     def substantive_changes(self) -> tuple[ClauseChange, ...]:
@@ -354,6 +357,7 @@ class Comparison:
             "summary": {
                 "findings": len(self.findings),
                 "changes": counts,
+                "problems": list(self.problems),
             },
             "findings": [f.to_dict() for f in self.findings],
             "changes": [c.to_dict() for c in self.changes if c.kind != "unchanged"],

@@ -150,17 +150,19 @@ def classify(
         by_text.setdefault(v.text_hash, i)
         by_text.setdefault(reading, i)
         length = len(v.text)
-        if length < cfg.min_chars:
-            out.append(Status("broken", f"tiny capture ({length} characters of text)"))
+        tiny = tiny_capture(length, cfg)
+        if tiny:
+            out.append(Status("broken", tiny))
             continue
         recent = accepted_lengths[-cfg.median_of :]
         if recent:
             median = statistics.median(recent)
-            if length < cfg.drop_ratio * median and not _confirmed(versions, i, cfg):
+            drop = size_drop(length, median, cfg)
+            if drop and not _confirmed(versions, i, cfg):
                 out.append(
                     Status(
                         "broken",
-                        f"size drop to {length} characters (median of last accepted {median:.0f}),"
+                        f"{drop} (median of last accepted {median:.0f}),"
                         " not confirmed by the next capture",
                     )
                 )
@@ -169,6 +171,58 @@ def classify(
         accepted_lengths.append(length)
         last_chain = i
     return out
+
+
+def tiny_capture(length: int, config: NoiseConfig | None = None) -> str | None:
+    """The scan's rule for a failed capture by size: under ``min_chars`` characters."""
+    cfg = config or NoiseConfig()
+    if length < cfg.min_chars:
+        return f"tiny capture ({length} characters of text)"
+    return None
+
+
+def size_drop(length: int, reference: float, config: NoiseConfig | None = None) -> str | None:
+    """The scan's rule for a drastic drop: under ``drop_ratio`` of a reference length."""
+    cfg = config or NoiseConfig()
+    if reference and length < cfg.drop_ratio * reference:
+        return f"size drop to {length} characters"
+    return None
+
+
+#: what the text of a failed capture opens with: a redirect stub, an error or a wall page
+_STUB = re.compile(
+    r"^\W*(redirecting|you are being redirected|moved permanently|object moved|found\b|"
+    r"page not found|not found|(error )?40[0-9]|50[0-9]|access denied|forbidden|"
+    r"just a moment|attention required|please enable (javascript|cookies)|"
+    r"enable javascript|checking your browser|service unavailable|error)\b",
+    re.I,
+)
+
+
+def not_a_policy(
+    version: PolicyVersion, other: PolicyVersion | None = None, config: NoiseConfig | None = None
+) -> str | None:
+    """Why ``version`` is not a policy text but a failed capture, or None.
+
+    For a comparison of two versions (``policydiff compare``): the scan's rules of
+    ``classify``, made safe for a pair: a version is a failed capture when it is a tiny
+    capture (``tiny_capture``) *and* either opens like a redirect stub or an error page
+    ("Redirecting to ...", "404 Not Found", "Just a moment...") or is a drastic drop from
+    ``other`` (``size_drop``). A short notice compared with another short text is kept.
+    """
+    cfg = config or NoiseConfig()
+    text = version.text.strip()
+    tiny = tiny_capture(len(text), cfg)
+    if tiny is None:
+        return None
+    if _STUB.match(text):
+        words = " ".join(text.split()[:8])
+        return f"{tiny}, reads like a redirect or error page: '{words}'"
+    if other is not None and size_drop(len(text), len(other.text.strip()), cfg):
+        return f"{tiny}, under {cfg.drop_ratio:.0%} of the other version"
+    if not text.split():
+        return "no text"
+    return None
 
 
 def _name(v: PolicyVersion | None) -> str:

@@ -100,6 +100,10 @@ def render_markdown(obj: Comparison | Analysis) -> str:
         f"- **Old:** {md_escape(version_line(c.old.version))}",
         f"- **New:** {md_escape(version_line(c.new.version))}",
     ]
+    if c.problems:
+        lines += ["", *(f"**Not compared:** {md_escape(p)}" for p in c.problems)]
+        lines += ["", "No change in substance is reported.", ""]
+        return "\n".join(lines)
     if is_no_change(c):
         lines += ["", "No changes.", ""]
         return "\n".join(lines)

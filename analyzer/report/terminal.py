@@ -181,6 +181,11 @@ def comparison_renderables(
             ],
         )
     ]
+    if c.problems:
+        for p in c.problems:
+            out.append(Text(f"not compared: {p}", style="bold"))
+        out.append(Text("no change in substance is reported"))
+        return out
     if is_no_change(c):
         out.append(Text("no changes", style="bold"))
         return out

@@ -88,6 +88,10 @@ def render_text(obj: Comparison | Analysis) -> str:
         f"old: {version_line(c.old.version)}",
         f"new: {version_line(c.new.version)}",
     ]
+    if c.problems:
+        lines += ["", *(f"NOT COMPARED: {p}" for p in c.problems)]
+        lines += ["no change in substance is reported", ""]
+        return "\n".join(lines)
     if is_no_change(c):
         lines += ["", "no changes", ""]
         return "\n".join(lines)
