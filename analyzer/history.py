@@ -208,7 +208,8 @@ def not_a_policy(
     ``classify``, made safe for a pair: a version is a failed capture when it is a tiny
     capture (``tiny_capture``) *and* either opens like a redirect stub or an error page
     ("Redirecting to ...", "404 Not Found", "Just a moment...") or is a drastic drop from
-    ``other`` (``size_drop``). A short notice compared with another short text is kept.
+    ``other`` (``size_drop``) when ``other`` is not tiny itself. A short notice compared
+    with another short text is kept.
     """
     cfg = config or NoiseConfig()
     text = version.text.strip()
@@ -218,7 +219,8 @@ def not_a_policy(
     if _STUB.match(text):
         words = " ".join(text.split()[:8])
         return f"{tiny}, reads like a redirect or error page: '{words}'"
-    if other is not None and size_drop(len(text), len(other.text.strip()), cfg):
+    reference = len(other.text.strip()) if other is not None else 0
+    if tiny_capture(reference, cfg) is None and size_drop(len(text), reference, cfg):
         return f"{tiny}, under {cfg.drop_ratio:.0%} of the other version"
     if not text.split():
         return "no text"
