@@ -310,22 +310,36 @@ def recurrent_clauses(
 
 # -- timelines -------------------------------------------------------------------------------
 def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
-    """The timeline items a version contains, each with the first clause that states it."""
+    """The timeline items a version contains, each with the first clause that states it
+    positively (as the findings decide it: not negated, not a hypothesis; a vague purpose
+    only where a purpose of processing is stated)."""
+    from .assess.vagueness import states_purpose
+    from .recognizers.common import in_condition
+
     order = {c.id: c for c in analyzed.clauses}
     found: dict[tuple[str, str], Clause] = {}
+    model: dict[str, float] = {}
+    for a in analyzed.annotations:
+        if a.kind == "vague" and a.label == "vague_sentence":
+            model[a.clause_id] = max(model.get(a.clause_id, 0.0), a.score)
     for a in sorted(
         analyzed.annotations,
         key=lambda a: order[a.clause_id].index if a.clause_id in order else 1 << 30,
     ):
         if a.negated or a.clause_id not in order:
             continue
+        clause = order[a.clause_id]
         if a.kind in TIMELINE_KINDS:
+            if in_condition(clause.text, a.span.start):
+                continue  # a hypothesis states nothing ("if your child gave us data")
             key = (a.kind, a.label)
         elif a.kind == "vague" and a.label == "vague_purpose":
+            if not states_purpose(clause, a, model.get(a.clause_id, 0.0)):
+                continue  # a heading, a data source, a defined term, a protection...
             key = ("vague_purpose", a.label)
         else:
             continue
-        found.setdefault(key, order[a.clause_id])
+        found.setdefault(key, clause)
     return found
 
 
@@ -443,6 +457,43 @@ def _flag_for(
         ):
             best = f
     return (best.flag, best.severity) if best else (None, None)
+
+
+def substance_key(f: Finding) -> tuple[str, str, object]:
+    """What a finding reports, independent of where and how it is worded: its family, its
+    direction (added / removed / changed) and its substance (the labels of a label
+    finding, the open-ended wording of a vague purpose, else the clause text). A
+    ``*.present`` or ``vague_purpose`` finding of a series' first version counts as
+    ``added``."""
+    flag = f.flag
+    direction = "added"
+    for suffix in (".added", ".present", ".removed", ".changed"):
+        if flag.endswith(suffix):
+            flag = flag[: -len(suffix)]
+            direction = {".removed": "removed", ".changed": "changed"}.get(suffix, "added")
+            break
+    if flag == "vague_purpose":
+        from .assess.vagueness import term_key
+
+        return (flag, direction, frozenset(term_key(e.span.text) for e in f.evidence))
+    if flag in ("purpose", "data_category", "data_source", "recipient", "exclusion"):
+        return (flag, direction, frozenset(f.terms))
+    texts = tuple(" ".join(c.text.lower().split()) for c in (f.old_clause, f.new_clause) if c)
+    return (flag, direction, texts)
+
+
+def drop_repeated(
+    findings: Sequence[Finding], reported: set[tuple[str, str, object]]
+) -> tuple[Finding, ...]:
+    """The findings of one comparison of a series that report something not reported by
+    an earlier comparison of the series (``substance_key``); ``reported`` is updated.
+
+    A clause that comes and goes between two renderings of a policy, or a change that a
+    comparison skipping a rendering (or after a revert) finds again, raises a finding the
+    first time only."""
+    fresh = tuple(f for f in findings if substance_key(f) not in reported)
+    reported.update(substance_key(f) for f in findings)
+    return fresh
 
 
 def change_clause_id(change: ClauseChange) -> str:

@@ -10,6 +10,21 @@ from ..datamodel import AnalyzedVersion, Annotation, Clause, ClauseChange
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENT_END = re.compile(r"(?<=[.!?])\s+")
+_FINAL_STOP = re.compile(r"[.!;:?]\s*[\"”’)]*\s*$")
+CAPTION_WORDS = 12  # a line with no final stop and fewer words is a caption or a heading
+
+
+def is_caption(clause: Clause, text: str | None = None) -> bool:
+    """Whether ``clause`` (or the piece ``text`` of it) is a heading, a caption or a
+    one-line summary rather than a statement: a heading, or a sentence-kind line with no
+    final stop and fewer than ``CAPTION_WORDS`` words ("We develop our Services and
+    conduct research", "YouTube Kids")."""
+    if clause.kind == "heading":
+        return True
+    if clause.kind != "sentence":
+        return False
+    t = (clause.text if text is None else text).strip()
+    return not _FINAL_STOP.search(t) and len(_WORD.findall(t)) < CAPTION_WORDS
 
 
 def _sentence_around(text: str, start: int) -> tuple[int, int]:

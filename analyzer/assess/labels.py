@@ -17,10 +17,7 @@ from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, Finding
 from ..recognizers.common import in_condition
 from .catalogue import _HIGH_LABELS, FLAGS, _evidence, _finding
-from .common import (
-    _clauses,
-    _order,
-)
+from .common import _clauses, _order, is_caption
 from .vagueness import defined_term
 
 _LABEL_FLAGS = (
@@ -69,6 +66,11 @@ def _label_changes(
             if a is None:
                 continue
             meaning = tx.VOCABULARY[kind].get(label, label)
+            clauses = _clauses(new)
+            # high only when stated positively in a statement, not only in a caption
+            high = (family, label) in _HIGH_LABELS and any(
+                not is_caption(clauses[b.clause_id]) for b in stated
+            )
             out.append(
                 _finding(
                     f"{family}.added",
@@ -79,7 +81,7 @@ def _label_changes(
                     new_clause=_clauses(new)[a.clause_id],
                     evidence=[_evidence(new, a, "new")],
                     terms=[label],
-                    severity="high" if (family, label) in _HIGH_LABELS else None,
+                    severity="high" if high else None,
                 )
             )
         for (k, label), stated in before.items():

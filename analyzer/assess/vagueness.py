@@ -22,7 +22,7 @@ import re
 from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, Clause, Explanation, Finding
 from .catalogue import _evidence, _finding
-from .common import _sentence_around
+from .common import _sentence_around, is_caption
 
 VAGUE_SENTENCE_MIN = 0.5  # score of a model's vague_sentence annotation that counts
 STRONG_TERM = 0.7  # a purpose pattern scoring under this needs the model to agree
@@ -49,8 +49,6 @@ _PURPOSE_WORD = re.compile(
     r"disclos(e|es|ed|ing)|to (improve|provide|develop|personali[sz]e|help))\b",
     re.I,
 )
-_SENT_END = re.compile(r"[.!;:]\s*[\"”’)]*\s*$")
-_CAPTION_WORDS = 12  # a line with no final stop and fewer words is a caption or a heading
 _INFLECTION = re.compile(r"(ements?|ing|es|ed|s)$")
 _FIRST_PARTY = frozenset({"our", "the", "your", "and", "a", "an", "us"})
 _THIRD_PARTY = frozenset({"its", "their", "his", "her"})
@@ -114,11 +112,7 @@ def states_purpose(clause: Clause, a: Annotation, model: float) -> bool:
     sentence = text[lo:hi].strip()
     if sentence.endswith("?"):
         return False
-    if (
-        clause.kind in ("sentence", "heading")
-        and not _SENT_END.search(sentence)
-        and len(_WORD.findall(sentence)) < _CAPTION_WORDS
-    ):
+    if is_caption(clause, sentence):
         return False  # a caption, heading or one-line summary
     before = text[lo : a.span.start]
     if defined_term(text, a.span.start, a.span.end):

@@ -43,8 +43,18 @@ class LexicalRecognizer(Recognizer):
     def keep(self, clause: Clause, text: str) -> bool:  # noqa: ARG002 - hook for subclasses
         return True
 
+    #: label -> regex the clause must match somewhere for a hit that is one of the
+    #: ``only_in_context`` words to count ("chats" are AI interactions only where the clause
+    #: speaks of AI; "Google Chat, for sending messages" is not)
+    only_in_context: ClassVar[dict[str, tuple[frozenset[str], str]]] = {}
+
     def accept(self, text: str, m: Match) -> bool:
-        """Whether hit ``m`` of ``text`` names what its label means (``not_when``)."""
+        """Whether hit ``m`` of ``text`` names what its label means (``not_when``,
+        ``only_in_context``)."""
+        ctx = self.only_in_context.get(m.entry.label)
+        if ctx is not None and m.text.lower() in ctx[0]:
+            if _compiled_context(type(self), m.entry.label).search(text) is None:
+                return False
         rule = _compiled_rules(type(self)).get(m.entry.label)
         if rule is None:
             return True
@@ -115,6 +125,16 @@ def _compiled_rules(
     return rules
 
 
+_CONTEXT: dict[tuple[type, str], re.Pattern[str]] = {}
+
+
+def _compiled_context(cls: type[LexicalRecognizer], label: str) -> re.Pattern[str]:
+    key = (cls, label)
+    if key not in _CONTEXT:
+        _CONTEXT[key] = re.compile(cls.only_in_context[label][1], re.I)
+    return _CONTEXT[key]
+
+
 @register("policydiff.purpose.v1")
 class PurposeRecognizer(LexicalRecognizer):
     kinds = (tx.PURPOSE,)
@@ -138,12 +158,32 @@ class DataCategoryRecognizer(LexicalRecognizer):
             r"\b(please|to|may|can|will|should|you|we) ",
             r"\s+(us|you|them|him|her|our|the company|support|customer)\b",
         ),
-        # a chat with other people or a group chat is no interaction with an AI
+        # a chat with other people or a group chat is no interaction with an AI (and see
+        # ``only_in_context``)
         "ai_interactions": (
             r"\bgroup ",
             r"\s+with\s+(other |your |their )?(people|users|members|friends|contacts|"
             r"family|others)\b",
         ),
+    }
+    only_in_context: ClassVar[dict[str, tuple[frozenset[str], str]]] = {
+        "ai_interactions": (
+            frozenset(
+                {
+                    "chat",
+                    "chats",
+                    "conversation",
+                    "conversations",
+                    "prompt",
+                    "prompts",
+                    "queries",
+                    "memory",
+                    "memories",
+                }
+            ),  # fmt: skip
+            r"\b(ai|a\.i\.|artificial intelligence|assistants?|chatbots?|bots?|models?|llms?|"
+            r"generative|gemini|bard|claude|copilot|chatgpt|gpt|agents?|agentic)\b",
+        )
     }
 
 
