@@ -483,17 +483,27 @@ def substance_key(f: Finding) -> tuple[str, str, object]:
 
 
 def drop_repeated(
-    findings: Sequence[Finding], reported: set[tuple[str, str, object]]
+    findings: Sequence[Finding], reported: dict[tuple[str, object], str]
 ) -> tuple[Finding, ...]:
-    """The findings of one comparison of a series that report something not reported by
-    an earlier comparison of the series (``substance_key``); ``reported`` is updated.
+    """The findings of one comparison of a series that report something new: not the
+    change an earlier comparison of the series already reported (``substance_key``).
+    ``reported`` maps ``(family, substance)`` to the direction last reported and is updated.
 
     A clause that comes and goes between two renderings of a policy, or a change that a
     comparison skipping a rendering (or after a revert) finds again, raises a finding the
-    first time only."""
-    fresh = tuple(f for f in findings if substance_key(f) not in reported)
-    reported.update(substance_key(f) for f in findings)
-    return fresh
+    first time only: an ``added`` is dropped while the last reported change of the same
+    substance is ``added`` too (a ``removed`` likewise); after a reported removal, adding
+    it back is news again. A ``changed`` is reported once."""
+    fresh = []
+    seen: dict[tuple[str, object], str] = {}
+    for f in findings:
+        family, direction, substance = substance_key(f)
+        key = (family, substance)
+        if reported.get(key) != direction:
+            fresh.append(f)
+        seen[key] = direction
+    reported.update(seen)
+    return tuple(fresh)
 
 
 def change_clause_id(change: ClauseChange) -> str:

@@ -251,7 +251,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     comparisons: list[ComparisonResult] = []
     findings: list[FindingsResult] = []
     by_index: dict[int, tuple[Finding, ...]] = {}
-    reported: set[tuple[str, str, object]] = set()  # what earlier comparisons reported
+    reported: dict[tuple[str, object], str] = {}  # what earlier comparisons reported
     for i in chain:
         base, sim = bases[i]
         r = results[i]
