@@ -328,18 +328,21 @@ def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
     ):
         if a.negated or a.clause_id not in order:
             continue
-        clause = order[a.clause_id]
         if a.kind in TIMELINE_KINDS:
-            if in_condition(clause.text, a.span.start):
-                continue  # a hypothesis states nothing ("if your child gave us data")
             key = (a.kind, a.label)
         elif a.kind == "vague" and a.label == "vague_purpose":
-            if not states_purpose(clause, a, model.get(a.clause_id, 0.0)):
-                continue  # a heading, a data source, a defined term, a protection...
             key = ("vague_purpose", a.label)
         else:
             continue
-        found.setdefault(key, clause)
+        if key in found:
+            continue
+        clause = order[a.clause_id]
+        if key[0] == "vague_purpose":
+            if not states_purpose(clause, a, model.get(a.clause_id, 0.0)):
+                continue  # a heading, a data source, a defined term, a protection...
+        elif in_condition(clause.text, a.span.start):
+            continue  # a hypothesis states nothing ("if your child gave us data")
+        found[key] = clause
     return found
 
 

@@ -29,47 +29,70 @@ _LABEL_FLAGS = (
 _KINDS = frozenset(k for k, _ in _LABEL_FLAGS)
 
 
-def statements(v: AnalyzedVersion) -> dict[tuple[str, str], list[Annotation]]:
-    """The statement set of a version: ``(kind, label)`` -> the annotations stating it
-    positively, in document order."""
-    order = _order(v)
-    clauses = _clauses(v)
-    out: dict[tuple[str, str], list[Annotation]] = {}
-    for a in sorted(
-        (a for a in v.annotations if a.kind in _KINDS and not a.negated),
-        key=lambda a: (order.get(a.clause_id, 0), a.span.start),
-    ):
-        clause = clauses.get(a.clause_id)
-        if clause is None or in_condition(clause.text, a.span.start):
-            continue
-        if a.kind == tx.PURPOSE and defined_term(clause.text, a.span.start, a.span.end):
-            continue
-        out.setdefault((a.kind, a.label), []).append(a)
-    return out
+class Statements:
+    """The statement set of a version: for each ``(kind, label)``, the annotations that
+    state it positively (not negated, not a hypothesis, not a defined term), in document
+    order. Checked lazily: deciding that a label is stated needs its first statement only."""
 
+    def __init__(self, v: AnalyzedVersion):
+        self.v = v
+        self.clauses = _clauses(v)
+        order = _order(v)
+        self.candidates: dict[tuple[str, str], list[Annotation]] = {}
+        for a in sorted(
+            (a for a in v.annotations if a.kind in _KINDS and not a.negated),
+            key=lambda a: (order.get(a.clause_id, 0), a.span.start),
+        ):
+            self.candidates.setdefault((a.kind, a.label), []).append(a)
+        self._memo: dict[int, bool] = {}
 
-def _first(stated: list[Annotation], prefer: set[str]) -> Annotation | None:
-    """The first statement in a changed clause (``prefer``), else None."""
-    return next((a for a in stated if a.clause_id in prefer), None)
+    def states(self, a: Annotation) -> bool:
+        """Whether annotation ``a`` states its label positively."""
+        got = self._memo.get(id(a))
+        if got is None:
+            clause = self.clauses.get(a.clause_id)
+            got = not (
+                clause is None
+                or in_condition(clause.text, a.span.start)
+                or (a.kind == tx.PURPOSE and defined_term(clause.text, a.span.start, a.span.end))
+            )
+            self._memo[id(a)] = got
+        return got
+
+    def labels(self) -> list[tuple[str, str]]:
+        return [key for key, cands in self.candidates.items() if any(map(self.states, cands))]
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return any(map(self.states, self.candidates.get(key, ())))
+
+    def stated(self, key: tuple[str, str]) -> list[Annotation]:
+        return [a for a in self.candidates.get(key, ()) if self.states(a)]
+
+    def first_in(self, key: tuple[str, str], prefer: set[str]) -> Annotation | None:
+        """The first statement of ``key`` in one of the clauses ``prefer``, else None."""
+        return next(
+            (a for a in self.candidates.get(key, ()) if a.clause_id in prefer and self.states(a)),
+            None,
+        )
 
 
 def _label_changes(
     old: AnalyzedVersion, new: AnalyzedVersion, changed_new: set[str], changed_old: set[str]
 ) -> list[Finding]:
     out: list[Finding] = []
-    before, after = statements(old), statements(new)
+    before, after = Statements(old), Statements(new)
     for kind, family in _LABEL_FLAGS:
-        for (k, label), stated in after.items():
-            if k != kind or (k, label) in before:
+        for key in after.candidates:
+            if key[0] != kind:
                 continue
-            a = _first(stated, changed_new)
-            if a is None:
+            a = after.first_in(key, changed_new)
+            if a is None or key in before:
                 continue
+            label = key[1]
             meaning = tx.VOCABULARY[kind].get(label, label)
-            clauses = _clauses(new)
             # high only when stated positively in a statement, not only in a caption
             high = (family, label) in _HIGH_LABELS and any(
-                not is_caption(clauses[b.clause_id]) for b in stated
+                not is_caption(after.clauses[b.clause_id]) for b in after.stated(key)
             )
             out.append(
                 _finding(
@@ -78,18 +101,19 @@ def _label_changes(
                     f"({meaning.rstrip('.')}) not named in the "
                     f"old version ({FLAGS[family + '.added'].gdpr}).",
                     a.explanation,
-                    new_clause=_clauses(new)[a.clause_id],
+                    new_clause=after.clauses[a.clause_id],
                     evidence=[_evidence(new, a, "new")],
                     terms=[label],
                     severity="high" if high else None,
                 )
             )
-        for (k, label), stated in before.items():
-            if k != kind or (k, label) in after:
+        for key in before.candidates:
+            if key[0] != kind:
                 continue
-            a = _first(stated, changed_old)
-            if a is None:
+            a = before.first_in(key, changed_old)
+            if a is None or key in after:
                 continue
+            label = key[1]
             meaning = tx.VOCABULARY[kind].get(label, label)
             out.append(
                 _finding(
@@ -98,7 +122,7 @@ def _label_changes(
                     f"({meaning.rstrip('.')}) is no longer "
                     f"named anywhere in the new version.",
                     a.explanation,
-                    old_clause=_clauses(old)[a.clause_id],
+                    old_clause=before.clauses[a.clause_id],
                     evidence=[_evidence(old, a, "old")],
                     terms=[label],
                 )

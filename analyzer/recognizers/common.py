@@ -390,9 +390,8 @@ def negated_governor_before(doc: Doc, start: int) -> int | None:
     return None
 
 
-_CONDITION = re.compile(
-    r"\b(if|in case|in the event( that)?|should you|where you|whether)\b[^,;:.!?|]*$", re.I
-)
+_CONDITION = re.compile(r"\b(if|in case|in the event( that)?|should you|where you|whether)\b", re.I)
+_CONDITION_ENDS = ",;:.!?|"
 
 
 def in_condition(text: str, start: int) -> bool:
@@ -400,10 +399,5 @@ def in_condition(text: str, start: int) -> bool:
     ended yet ("If your child has provided us with personal data, contact us": the child's
     data is a hypothesis, not a statement that such data is processed). The condition ends
     at a comma, a colon, a semicolon or the end of the sentence."""
-    lo = max(
-        text.rfind(". ", 0, start),
-        text.rfind("? ", 0, start),
-        text.rfind("! ", 0, start),
-        text.rfind("|", 0, start),
-    )
-    return _CONDITION.search(text[lo + 1 : start]) is not None
+    lo = max(text.rfind(ch, 0, start) for ch in _CONDITION_ENDS)
+    return _CONDITION.search(text, lo + 1, start) is not None
