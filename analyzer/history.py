@@ -486,25 +486,33 @@ def substance_key(f: Finding) -> tuple[str, str, object]:
 
 
 def drop_repeated(
-    findings: Sequence[Finding], reported: dict[tuple[str, object], str]
+    findings: Sequence[Finding],
+    reported: dict[tuple[str, object], tuple[str, int]],
+    pos: int,
+    config: NoiseConfig | None = None,
 ) -> tuple[Finding, ...]:
-    """The findings of one comparison of a series that report something new: not the
-    change an earlier comparison of the series already reported (``substance_key``).
-    ``reported`` maps ``(family, substance)`` to the direction last reported and is updated.
+    """The findings of the comparison at chain position ``pos`` that report something new:
+    not a change an earlier comparison of the series reported within the last ``window``
+    chain versions (``substance_key``). ``reported`` maps ``(family, substance)`` to the
+    direction last reported and its chain position, and is updated.
 
     A clause that comes and goes between two renderings of a policy, or a change that a
     comparison skipping a rendering (or after a revert) finds again, raises a finding the
     first time only: an ``added`` is dropped while the last reported change of the same
-    substance is ``added`` too (a ``removed`` likewise); after a reported removal, adding
-    it back is news again. A ``changed`` is reported once."""
+    substance, within the window, is ``added`` too (a ``removed`` likewise); after a
+    reported removal, adding it back is news again. Beyond the window (the look-back of
+    decision 0003) of its last sighting a change is reported again: the state it returns to
+    is no longer recent."""
+    cfg = config or NoiseConfig()
     fresh = []
-    seen: dict[tuple[str, object], str] = {}
+    seen: dict[tuple[str, object], tuple[str, int]] = {}
     for f in findings:
         family, direction, substance = substance_key(f)
         key = (family, substance)
-        if reported.get(key) != direction:
+        last = reported.get(key)
+        if last is None or last[0] != direction or pos - last[1] > cfg.window:
             fresh.append(f)
-        seen[key] = direction
+        seen[key] = (direction, pos)  # a repeat seen again keeps the memory recent
     reported.update(seen)
     return tuple(fresh)
 

@@ -251,8 +251,8 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     comparisons: list[ComparisonResult] = []
     findings: list[FindingsResult] = []
     by_index: dict[int, tuple[Finding, ...]] = {}
-    reported: dict[tuple[str, object], str] = {}  # what earlier comparisons reported
-    for i in chain:
+    reported: dict[tuple[str, object], tuple[str, int]] = {}  # what earlier comparisons reported
+    for pos, i in enumerate(chain):
         base, sim = bases[i]
         r = results[i]
         r.base, r.similarity = base, (round(sim, 4) if base is not None else None)
@@ -269,7 +269,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                     SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "assess")
                 )
                 fs = ()
-            fs = drop_repeated(fs, reported)
+            fs = drop_repeated(fs, reported, pos, task.noise)
             if fs:
                 findings.append(FindingsResult(i, None, fs))
                 by_index[i] = fs
@@ -285,7 +285,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
             continue
         added, removed = recurrent_clauses(chain, ids, i, base, task.noise)
         comparisons.append(ComparisonResult(i, base, comp, comparison_noise(comp, added, removed)))
-        fresh = drop_repeated(comp.findings, reported)  # a change reported once stays so
+        fresh = drop_repeated(comp.findings, reported, pos, task.noise)  # reported once
         if fresh:
             findings.append(FindingsResult(i, base, fresh, added | removed))
             by_index[i] = fresh

@@ -625,6 +625,13 @@ def test_a_special_category_stated_positively_is_high(engine) -> None:
     caption = old + "\nYouTube Kids\n\nLearn more about it on our website.\n"
     f = [f for f in compare(engine, old, caption).findings if f.flag == "data_category.added"]
     assert [(x.terms, x.severity) for x in f] == [(("children",), "medium")]
+    products = old + "\nThe following notices explain the practices of our products:\n\n"
+    f = compare(engine, old, products + "- Chrome\n- YouTube Kids\n").findings
+    f = [x for x in f if x.flag == "data_category.added"]
+    assert [(x.terms, x.severity) for x in f] == [(("children",), "medium")]
+    listed = old + "\nWe collect the following data:\n\n- your name\n- biometric data\n"
+    f = [x for x in compare(engine, old, listed).findings if x.flag == "data_category.added"]
+    assert ("biometric",) in [x.terms for x in f if x.severity == "high"]
 
 
 def test_recipient_moved_from_a_table_into_a_list_is_no_change(engine) -> None:
