@@ -12,6 +12,7 @@ from ..datamodel import Analysis, ClauseChange, Comparison, Finding
 from . import register_format
 from ._common import (
     SEVERITY_LABEL,
+    also_at_line,
     change_counts,
     evidence_line,
     is_no_change,
@@ -38,6 +39,9 @@ def _clause_cell(f: Finding) -> str:
     for side, clause in (("old", f.old_clause), ("new", f.new_clause)):
         if clause is not None:
             parts.append(f"**{side}** `{clause.id}`: {md_escape(clause.text)}")
+    also = also_at_line(f)
+    if also:
+        parts.append(md_escape(also))
     return "<br>".join(parts)
 
 

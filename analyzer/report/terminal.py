@@ -20,6 +20,7 @@ from ..datamodel import Analysis, ClauseChange, Comparison, Finding
 from . import register_format
 from ._common import (
     SEVERITY_LABEL,
+    also_at_line,
     change_counts,
     evidence_parts,
     is_no_change,
@@ -117,6 +118,9 @@ def finding_renderable(
             t.append(clause.id, style="cyan")
             t.append(f": \u201c{one_line(clause.text)}\u201d")
             lines.append(t)
+    also = also_at_line(f)
+    if also:
+        lines.append(Text("   " + also, style="dim"))
     if f.terms:
         lines.append(Text("   terms: " + ", ".join(f.terms), style="dim"))
     lines.append(Text("   raised by: " + raised_by_line(f), style="dim"))
