@@ -36,6 +36,15 @@ _DEFINED_AFTER = re.compile(
     re.I,
 )
 _QUOTES = "\"“”‘’'«»"
+_LISTED_AFTER = re.compile(
+    r"^,?\s*(that are |which are |as )?(listed|described|set (out|forth)|outlined|explained|"
+    r"mentioned|specified|detailed)\b",
+    re.I,
+)
+_SOURCE_WORD = re.compile(r"\b(sources?|from)\b", re.I)
+#: vagueness patterns that qualify a purpose by the law ("as permitted by law"): they count
+#: only where the vagueness model rates the sentence vague too
+LAW_QUALIFIERS = frozenset({"vp.as_permitted"})
 _EXCEPT_BEFORE = re.compile(r"\b(except|unless|other than|save)\s*(where |when |if )?$", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|n[’']t|cannot|neither|nor)\b", re.I)
 _LEGAL_DUTY = re.compile(
@@ -86,13 +95,20 @@ def term_key(term: str) -> frozenset[str]:
 
 
 def defined_term(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is a defined legal term rather than a statement: in
-    quotation marks (“business purposes”) or followed by "under the CCPA", "as defined in
-    ..."."""
+    """Whether ``text[start:end]`` is a defined legal term or a reference rather than an
+    open-ended statement: in quotation marks (“business purposes”), followed by "under the
+    CCPA", "as defined in ...", or pointing to purposes the policy lists ("the other
+    purposes listed below", "described in this policy")."""
     before, after = text[max(0, start - 3) : start], text[end : end + 80]
     if before.rstrip()[-1:] in _QUOTES and after.lstrip()[:1] in _QUOTES:
         return True
+    if _LISTED_AFTER.match(after):
+        return True
     return _DEFINED_AFTER.match(after.lstrip(_QUOTES + " ")) is not None
+
+
+def _pattern(a: Annotation) -> str:
+    return a.explanation.pattern or ""
 
 
 def _type(a: Annotation) -> str:
@@ -116,7 +132,9 @@ def states_purpose(clause: Clause, a: Annotation, model: float) -> bool:
         return False  # a caption, heading or one-line summary
     before = text[lo : a.span.start]
     if defined_term(text, a.span.start, a.span.end):
-        return False  # “business purposes” under the CCPA
+        return False  # “business purposes” under the CCPA, "other purposes listed below"
+    if _pattern(a) in LAW_QUALIFIERS and model < VAGUE_SENTENCE_MIN:
+        return False  # "as permitted by law" qualifies a purpose stated elsewhere
     if _EXCEPT_BEFORE.search(before) and _NEGATION.search(before):
         return False  # "will not attempt to re-identify, except as permitted by law"
     if _LEGAL_DUTY.search(sentence):
@@ -125,6 +143,8 @@ def states_purpose(clause: Clause, a: Annotation, model: float) -> bool:
         words = _WORD.findall(before)[-10:]
         if not _PURPOSE_WORD.search(" ".join(words) + " " + a.span.text):
             return False  # "a variety of formats, including but not limited to chat"
+        if _SOURCE_WORD.search(" ".join(words[-4:])):
+            return False  # "from other sources, including but not limited to newspapers"
     return True
 
 
