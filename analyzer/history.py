@@ -314,7 +314,7 @@ def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
     positively (as the findings decide it: not negated, not a hypothesis; a vague purpose
     only where a purpose of processing is stated)."""
     from .assess.vagueness import states_purpose
-    from .recognizers.common import in_condition
+    from .recognizers.common import in_condition, in_rights_statement
 
     order = {c.id: c for c in analyzed.clauses}
     found: dict[tuple[str, str], Clause] = {}
@@ -340,8 +340,10 @@ def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
         if key[0] == "vague_purpose":
             if not states_purpose(clause, a, model.get(a.clause_id, 0.0)):
                 continue  # a heading, a data source, a defined term, a protection...
-        elif in_condition(clause.text, a.span.start):
-            continue  # a hypothesis states nothing ("if your child gave us data")
+        elif in_condition(clause.text, a.span.start) or in_rights_statement(
+            clause.text, a.span.start
+        ):
+            continue  # a hypothesis or a right states nothing ("if your child gave us data")
         found[key] = clause
     return found
 

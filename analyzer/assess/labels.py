@@ -4,8 +4,10 @@ Decided in substance, at document level: each version has a *statement set*
 (``statements``): for each family and label, the clauses that state it positively,
 wherever they stand (prose, list item, table row or cell, heading). A hit that is negated
 ("we do not collect biometric data", "does not encourage you to provide ... health data"),
-hypothetical ("if your child has given us data, contact us") or a defined legal term
-(“business purposes” under the CCPA) states nothing. A label is ``.added`` only when no
+hypothetical ("if your child has given us data, contact us"), a description of a right or
+of what the law permits ("California law permits residents to request what a company shares
+with third parties"), a defined legal term (“business purposes” under the CCPA) or a
+restricted purpose ("any purpose other than ...") states nothing. A label is ``.added`` only when no
 clause of the old version states it, ``.removed`` only when no clause of the new version
 does, so a purpose restated in a table, or a recipient moved from a table into a list, is
 no change.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, Finding
-from ..recognizers.common import in_condition
+from ..recognizers.common import in_condition, in_rights_statement, restricted_after
 from .catalogue import _HIGH_LABELS, FLAGS, _evidence, _finding
 from .common import _clauses, _order, is_caption
 from .vagueness import defined_term
@@ -54,7 +56,14 @@ class Statements:
             got = not (
                 clause is None
                 or in_condition(clause.text, a.span.start)
-                or (a.kind == tx.PURPOSE and defined_term(clause.text, a.span.start, a.span.end))
+                or in_rights_statement(clause.text, a.span.start)
+                or (
+                    a.kind == tx.PURPOSE
+                    and (
+                        defined_term(clause.text, a.span.start, a.span.end)
+                        or restricted_after(clause.text, a.span.end)
+                    )
+                )
             )
             self._memo[id(a)] = got
         return got

@@ -21,6 +21,7 @@ import re
 
 from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, Clause, Explanation, Finding
+from ..recognizers.common import restricted_after
 from .catalogue import _evidence, _finding
 from .common import _sentence_around, is_caption
 
@@ -133,6 +134,8 @@ def states_purpose(clause: Clause, a: Annotation, model: float) -> bool:
     before = text[lo : a.span.start]
     if defined_term(text, a.span.start, a.span.end):
         return False  # “business purposes” under the CCPA, "other purposes listed below"
+    if restricted_after(text, a.span.end):
+        return False  # "any purpose (other than associating it with your account)"
     if _pattern(a) in LAW_QUALIFIERS and model < VAGUE_SENTENCE_MIN:
         return False  # "as permitted by law" qualifies a purpose stated elsewhere
     if _EXCEPT_BEFORE.search(before) and _NEGATION.search(before):

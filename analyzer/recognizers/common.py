@@ -401,3 +401,25 @@ def in_condition(text: str, start: int) -> bool:
     at a comma, a colon, a semicolon or the end of the sentence."""
     lo = max(text.rfind(ch, 0, start) for ch in _CONDITION_ENDS)
     return _CONDITION.search(text, lo + 1, start) is not None
+
+
+_RIGHTS = re.compile(
+    r"\b(law|laws|act|regulation)s? (permits?|allows?|gives?|entitles?|grants?)\b|"
+    r"\byou (also )?(have|may have) (the|a) right\b|\bright to (request|know|access|ask)\b",
+    re.I,
+)
+_RESTRICTION_AFTER = re.compile(r"^\s*[(,]?\s*(other than|except|besides|apart from)\b", re.I)
+
+
+def in_rights_statement(text: str, start: int) -> bool:
+    """Whether offset ``start`` of ``text`` stands in a sentence that describes a right or
+    what the law permits ("California law permits residents to request what a company
+    shares with third parties"), not what the company does."""
+    lo = max(text.rfind(ch, 0, start) for ch in ".!?|")
+    return _RIGHTS.search(text, lo + 1, start) is not None
+
+
+def restricted_after(text: str, end: int) -> bool:
+    """Whether the words right after offset ``end`` restrict what precedes ("any purpose
+    (other than associating it with your account)", "any purpose except ...")."""
+    return _RESTRICTION_AFTER.match(text[end : end + 40]) is not None

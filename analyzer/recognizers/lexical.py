@@ -156,13 +156,17 @@ class DataCategoryRecognizer(LexicalRecognizer):
         # "contact us", "to contact you": a way to reach someone, not contacts data
         "contacts": (
             r"\b(please|to|may|can|will|should|you|we) ",
-            r"\s+(us|you|them|him|her|our|the company|support|customer|information|info|"
-            r"details|data|form)\b",
+            r"\s+((and|or) (personal )?)?(us|you|them|him|her|our|the company|support|"
+            r"customer|information|info|details|data|form)\b",
         ),
         # "co-location facility" is no location data
         "location": (r"\bco-", ""),
         # "business activities" are the company's, not the user's usage data
-        "usage": (r"\b(business|commercial|marketing|processing|these|such|our) ", ""),
+        "usage": (
+            r"\b(business|commercial|marketing|processing|these|such|our|illegal|unlawful|"
+            r"fraudulent|suspicious|criminal|prohibited) ",
+            "",
+        ),
         # a chat with other people or a group chat is no interaction with an AI (and see
         # ``only_in_context``)
         "ai_interactions": (
