@@ -417,7 +417,8 @@ def test_findings_sorted_unique_and_stable(engine: PolicyAnalyzer) -> None:
     assert len({f.id for f in a.findings}) == len(a.findings)
     ranks = [severity_rank(f.severity) for f in a.findings]
     assert ranks == sorted(ranks, reverse=True)
-    keys = [(f.flag, f.new_clause.id if f.new_clause else None) for f in a.findings]
+    # one finding per flag, clause and terms (two labels new in one clause are two findings)
+    keys = [(f.flag, f.new_clause.id if f.new_clause else None, f.terms) for f in a.findings]
     assert len(set(keys)) == len(keys)
     for f in a.findings:
         assert f.flag in FLAGS and f.reason.endswith((".", ")"))
@@ -665,3 +666,10 @@ def test_one_finding_per_flag_and_clause_text_lists_every_place(engine) -> None:
     assert [c.text for c in found[0].also_at] == [repeated]
     assert found[0].also_at[0].id != found[0].new_clause.id
     assert found[0].to_dict()["also_at"][0]["text"] == repeated
+
+
+def test_two_labels_new_in_one_clause_are_two_findings(engine) -> None:
+    old = "We use your data to keep the service secure.\n"
+    new = old + "\nWe use your data to provide the service and offer personalized features.\n"
+    found = [f.terms for f in compare(engine, old, new).findings if f.flag == "purpose.added"]
+    assert sorted(found) == [("personalization",), ("provide_service",)]

@@ -106,6 +106,9 @@ _HIGH_LABELS = {
 }
 
 
+_LABEL_FAMILIES = frozenset({"purpose", "data_category", "data_source", "recipient"})
+
+
 def flags_markdown() -> str:
     """The flag catalogue as a Markdown table (``docs/flags.md``)."""
     lines = [
@@ -129,7 +132,8 @@ def flags_markdown() -> str:
 
 
 def finding_id(flag: str, *clause_ids: str | None) -> str:
-    """Stable id: a hash of the flag and the clause ids it rests on."""
+    """Stable id: a hash of the flag and the clause ids it rests on (and, for a purpose,
+    data category, source or recipient finding, its label)."""
     key = "|".join([flag, *(c or "" for c in clause_ids)])
     return "f" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
@@ -154,9 +158,14 @@ def _finding(
     severity: str | None = None,
 ) -> Finding:
     spec = FLAGS[flag]
+    # two labels new (or gone) in one clause are two findings: the label is part of the id
+    labels = tuple(terms) if flag.split(".")[0] in _LABEL_FAMILIES else ()
     return Finding(
         id=finding_id(
-            flag, new_clause.id if new_clause else None, old_clause.id if old_clause else None
+            flag,
+            new_clause.id if new_clause else None,
+            old_clause.id if old_clause else None,
+            *labels,
         ),
         flag=flag,
         severity=(severity or spec.severity),  # type: ignore[arg-type]
@@ -170,22 +179,24 @@ def _finding(
     )
 
 
-def _text_key(f: Finding) -> tuple[str, str, str]:
+def _text_key(f: Finding) -> tuple[str, str, str, tuple[str, ...]]:
+    """Flag, clause texts and terms: two labels new in one clause are two findings."""
+
     def norm(c: Clause | None) -> str:
         return " ".join(c.text.lower().split()) if c is not None else ""
 
-    return (f.flag, norm(f.old_clause), norm(f.new_clause))
+    return (f.flag, norm(f.old_clause), norm(f.new_clause), f.terms)
 
 
 def sort_findings(
     findings: list[Finding], new: AnalyzedVersion, old: AnalyzedVersion | None
 ) -> list[Finding]:
-    """De-duplicate and order findings: one finding per flag and clause text (the same
-    sentence repeated in several places of a version, e.g. a policy and its annex, is one
-    finding whose ``also_at`` lists the other places), most severe first, then in document
-    order."""
+    """De-duplicate and order findings: one finding per flag, clause text and terms (the
+    same sentence repeated in several places of a version, e.g. a policy and its annex, is
+    one finding whose ``also_at`` lists the other places), most severe first, then in
+    document order."""
     seen: set[str] = set()
-    by_text: dict[tuple[str, str, str], int] = {}
+    by_text: dict[tuple[str, str, str, tuple[str, ...]], int] = {}
     unique: list[Finding] = []
     for f in findings:
         if f.id in seen:
