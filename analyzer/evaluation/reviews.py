@@ -116,8 +116,7 @@ def history_findings(
             for f in fs.findings:
                 clause = f.new_clause or f.old_clause
                 if clause is not None and clause.id in fs.recurrent:
-                    if f.new_clause is not None or f.old_clause is not None:
-                        continue
+                    continue  # flip-flop noise, hidden by default (as ``export`` does)
                 out.append(
                     {
                         "scope": scope,
