@@ -203,6 +203,11 @@ class DataSourceRecognizer(LexicalRecognizer):
     kinds = (tx.DATA_SOURCE,)
     pattern_file = "data_sources"
     noun = "data source"
+    not_when: ClassVar[dict[str, tuple[str, str]]] = {
+        # "information set to everyone is publicly available information" says what becomes
+        # of the user's data, not where data comes from
+        "public_web": (r"\b(is|are|be|been|becomes?|will be) ", ""),
+    }
 
 
 @register("policydiff.recipient.v1")
