@@ -830,7 +830,8 @@ def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, 
 
 @cli.command("evaluate")
 @click.argument(
-    "task", type=click.Choice(["opp115", "goppc", "vagueness", "ai-pairs", "ai-clauses"])
+    "task",
+    type=click.Choice(["opp115", "goppc", "vagueness", "ai-pairs", "ai-clauses", "reviews"]),
 )
 @click.argument("data", type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -856,6 +857,13 @@ def train_cmd(corpora_path: Path | None, output: Path | None, tasks: tuple[str, 
     default=None,
     help="Folder of trained models (default: models/).",
 )
+@click.option(
+    "--corpora",
+    "corpora_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="reviews: folder holding ai_pairs/ and policy_versions/ (default: DATA/..).",
+)
 def evaluate_cmd(
     task: str,
     data: Path,
@@ -863,15 +871,27 @@ def evaluate_cmd(
     models_dir: Path | None,
     loso: bool,
     row_files: tuple[str, ...],
+    corpora_dir: Path | None,
 ) -> None:
     """Evaluate on labelled DATA in the shared-corpora format of TASK: opp115 (JSONL of
     {"text","labels"}), goppc (folder of GoPPC XML policies), vagueness (docs.jsonl),
     ai-pairs (folder of labelled version pairs), ai-clauses (the ai_clauses folder: each
-    labelled sentence located in its source document and judged as part of it)."""
-    if task == "ai-clauses":
-        from analyzer.evaluation.ai_clauses import evaluate_ai_clauses, format_text
+    labelled sentence located in its source document and judged as part of it), reviews (a
+    finding_reviews folder: findings judged correct/wrong/debatable by a reviewer; the
+    current tool is run on the same pairs and histories and, per flag, wrong findings still
+    raised, correct ones kept and new unreviewed ones are counted)."""
+    if task in ("ai-clauses", "reviews"):
+        if task == "ai-clauses":
+            from analyzer.evaluation.ai_clauses import evaluate_ai_clauses, format_text
 
-        result = evaluate_ai_clauses(data, loso=loso, files=row_files or ("clauses.jsonl",))
+            result = evaluate_ai_clauses(data, loso=loso, files=row_files or ("clauses.jsonl",))
+        else:
+            from analyzer.evaluation.reviews import (
+                evaluate_reviews,
+                format_text,  # type: ignore[no-redef]
+            )
+
+            result = evaluate_reviews(data, corpora_dir)
         if fmt == "json":
             click.echo(json.dumps(result, ensure_ascii=False, default=str))
         else:

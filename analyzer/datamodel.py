@@ -297,7 +297,9 @@ class Finding:
     """A flag raised on a clause (or a pair of clauses), with its evidence and reason.
 
     ``id`` is stable: derived from the flag and the clause ids. ``reason`` is one sentence a
-    lawyer would accept; ``gdpr`` the article it rests on, when one applies.
+    lawyer would accept; ``gdpr`` the article it rests on, when one applies. ``also_at``
+    holds the other clauses of the same version with the same text and flag (the same
+    sentence repeated elsewhere, e.g. in an annex): one finding lists every place.
     """
 
     id: str
@@ -310,6 +312,7 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     gdpr: str | None = None
     terms: tuple[str, ...] = ()
+    also_at: tuple[Clause, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -323,6 +326,7 @@ class Finding:
             "old_clause": self.old_clause.to_dict() if self.old_clause else None,
             "evidence": [e.to_dict() for e in self.evidence],
             "raised_by": self.raised_by.to_dict(),
+            "also_at": [c.to_dict() for c in self.also_at],
         }
 
 
@@ -335,6 +339,9 @@ class Comparison:
     changes: tuple[ClauseChange, ...]
     findings: tuple[Finding, ...]
     analyzer_version: str = ""
+    #: versions that are not a policy text (a failed capture: redirect stub, error page),
+    #: one line each naming the side; when set, nothing was compared (no changes, no findings)
+    problems: tuple[str, ...] = ()
 
     @property
     def substantive_changes(self) -> tuple[ClauseChange, ...]:
@@ -353,6 +360,7 @@ class Comparison:
             "summary": {
                 "findings": len(self.findings),
                 "changes": counts,
+                "problems": list(self.problems),
             },
             "warnings": [f"old: {w}" for w in self.old.warnings]
             + [f"new: {w}" for w in self.new.warnings],

@@ -20,6 +20,7 @@ from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine, combine_each
 from .datamodel import Analysis, AnalyzedVersion, Annotation, Clause, Comparison, PolicyVersion
+from .history import not_a_policy
 from .ingest import ParseMemo, from_text, read_path
 from .ingest import sharing as parse_sharing
 from .languages import DEFAULT as DEFAULT_LANGUAGE
@@ -335,6 +336,20 @@ class PolicyAnalyzer:
         a = old if isinstance(old, AnalyzedVersion) else self._analyze(old, shared, {})
         b = new if isinstance(new, AnalyzedVersion) else self._analyze(new, shared, {})
         del shared
+        problems = tuple(
+            f"the {side} version ({v.version.label}) is not a policy text: {why}"
+            for side, v, other in (("old", a, b), ("new", b, a))
+            if (why := not_a_policy(v.version, other.version)) is not None
+        )
+        if problems:  # a failed capture: say so instead of reporting its absence as change
+            return Comparison(
+                old=a,
+                new=b,
+                changes=(),
+                findings=(),
+                analyzer_version=self.version,
+                problems=problems,
+            )
         with gc_paused():
             changes = align(a.clauses, b.clauses)
             findings = assess_comparison(a, b, changes)

@@ -153,17 +153,19 @@ def classify(
         by_text.setdefault(v.text_hash, i)
         by_text.setdefault(reading, i)
         length = len(v.text)
-        if length < cfg.min_chars:
-            out.append(Status("broken", f"tiny capture ({length} characters of text)"))
+        tiny = tiny_capture(length, cfg)
+        if tiny:
+            out.append(Status("broken", tiny))
             continue
         recent = accepted_lengths[-cfg.median_of :]
         if recent:
             median = statistics.median(recent)
-            if length < cfg.drop_ratio * median and not _confirmed(versions, i, cfg):
+            drop = size_drop(length, median, cfg)
+            if drop and not _confirmed(versions, i, cfg):
                 out.append(
                     Status(
                         "broken",
-                        f"size drop to {length} characters (median of last accepted {median:.0f}),"
+                        f"{drop} (median of last accepted {median:.0f}),"
                         " not confirmed by the next capture",
                     )
                 )
@@ -172,6 +174,60 @@ def classify(
         accepted_lengths.append(length)
         last_chain = i
     return out
+
+
+def tiny_capture(length: int, config: NoiseConfig | None = None) -> str | None:
+    """The scan's rule for a failed capture by size: under ``min_chars`` characters."""
+    cfg = config or NoiseConfig()
+    if length < cfg.min_chars:
+        return f"tiny capture ({length} characters of text)"
+    return None
+
+
+def size_drop(length: int, reference: float, config: NoiseConfig | None = None) -> str | None:
+    """The scan's rule for a drastic drop: under ``drop_ratio`` of a reference length."""
+    cfg = config or NoiseConfig()
+    if reference and length < cfg.drop_ratio * reference:
+        return f"size drop to {length} characters"
+    return None
+
+
+#: what the text of a failed capture opens with: a redirect stub, an error or a wall page
+_STUB = re.compile(
+    r"^\W*(redirecting|you are being redirected|moved permanently|object moved|found\b|"
+    r"page not found|not found|(error )?40[0-9]|50[0-9]|access denied|forbidden|"
+    r"just a moment|attention required|please enable (javascript|cookies)|"
+    r"enable javascript|checking your browser|service unavailable|error)\b",
+    re.I,
+)
+
+
+def not_a_policy(
+    version: PolicyVersion, other: PolicyVersion | None = None, config: NoiseConfig | None = None
+) -> str | None:
+    """Why ``version`` is not a policy text but a failed capture, or None.
+
+    For a comparison of two versions (``policydiff compare``): the scan's rules of
+    ``classify``, made safe for a pair: a version is a failed capture when it is a tiny
+    capture (``tiny_capture``) *and* either opens like a redirect stub or an error page
+    ("Redirecting to ...", "404 Not Found", "Just a moment...") or is a drastic drop from
+    ``other`` (``size_drop``) when ``other`` is not tiny itself. A short notice compared
+    with another short text is kept.
+    """
+    cfg = config or NoiseConfig()
+    text = version.text.strip()
+    tiny = tiny_capture(len(text), cfg)
+    if tiny is None:
+        return None
+    if _STUB.match(text):
+        words = " ".join(text.split()[:8])
+        return f"{tiny}, reads like a redirect or error page: '{words}'"
+    reference = len(other.text.strip()) if other is not None else 0
+    if tiny_capture(reference, cfg) is None and size_drop(len(text), reference, cfg):
+        return f"{tiny}, under {cfg.drop_ratio:.0%} of the other version"
+    if not text.split():
+        return "no text"
+    return None
 
 
 def _name(v: PolicyVersion | None) -> str:
@@ -279,9 +335,18 @@ def training_scope(analyzed: AnalyzedVersion, a: Annotation) -> list[str]:
 
 
 def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
-    """The timeline items a version contains, each with the first clause that states it."""
+    """The timeline items a version contains, each with the first clause that states it
+    positively (as the findings decide it: not negated, not a hypothesis; a vague purpose
+    only where a purpose of processing is stated)."""
+    from .assess.vagueness import states_purpose
+    from .recognizers.common import in_condition, in_rights_statement
+
     order = {c.id: c for c in analyzed.clauses}
     found: dict[tuple[str, str], Clause] = {}
+    model: dict[str, float] = {}
+    for a in analyzed.annotations:
+        if a.kind == "vague" and a.label == "vague_sentence":
+            model[a.clause_id] = max(model.get(a.clause_id, 0.0), a.score)
     for a in sorted(
         analyzed.annotations,
         key=lambda a: order[a.clause_id].index if a.clause_id in order else 1 << 30,
@@ -302,7 +367,17 @@ def presence(analyzed: AnalyzedVersion) -> dict[tuple[str, str], Clause]:
             key = ("vague_purpose", a.label)
         else:
             continue
-        found.setdefault(key, order[a.clause_id])
+        if key in found:
+            continue
+        clause = order[a.clause_id]
+        if key[0] == "vague_purpose":
+            if not states_purpose(clause, a, model.get(a.clause_id, 0.0)):
+                continue  # a heading, a data source, a defined term, a protection...
+        elif in_condition(clause.text, a.span.start) or in_rights_statement(
+            clause.text, a.span.start
+        ):
+            continue  # a hypothesis or a right states nothing ("if your child gave us data")
+        found[key] = clause
     return found
 
 
@@ -420,6 +495,61 @@ def _flag_for(
         ):
             best = f
     return (best.flag, best.severity) if best else (None, None)
+
+
+def substance_key(f: Finding) -> tuple[str, str, object]:
+    """What a finding reports, independent of where and how it is worded: its family, its
+    direction (added / removed / changed) and its substance (the labels of a label
+    finding, the open-ended wording of a vague purpose, else the clause text). A
+    ``*.present`` or ``vague_purpose`` finding of a series' first version counts as
+    ``added``."""
+    flag = f.flag
+    direction = "added"
+    for suffix in (".added", ".present", ".removed", ".changed"):
+        if flag.endswith(suffix):
+            flag = flag[: -len(suffix)]
+            direction = {".removed": "removed", ".changed": "changed"}.get(suffix, "added")
+            break
+    if flag == "vague_purpose":
+        from .assess.vagueness import term_key
+
+        return (flag, direction, frozenset(term_key(e.span.text) for e in f.evidence))
+    if flag in ("purpose", "data_category", "data_source", "recipient", "exclusion"):
+        return (flag, direction, frozenset(f.terms))
+    texts = tuple(" ".join(c.text.lower().split()) for c in (f.old_clause, f.new_clause) if c)
+    return (flag, direction, texts)
+
+
+def drop_repeated(
+    findings: Sequence[Finding],
+    reported: dict[tuple[str, object], tuple[str, int]],
+    pos: int,
+    config: NoiseConfig | None = None,
+) -> tuple[Finding, ...]:
+    """The findings of the comparison at chain position ``pos`` that report something new:
+    not a change an earlier comparison of the series reported within the last ``window``
+    chain versions (``substance_key``). ``reported`` maps ``(family, substance)`` to the
+    direction last reported and its chain position, and is updated.
+
+    A clause that comes and goes between two renderings of a policy, or a change that a
+    comparison skipping a rendering (or after a revert) finds again, raises a finding the
+    first time only: an ``added`` is dropped while the last reported change of the same
+    substance, within the window, is ``added`` too (a ``removed`` likewise); after a
+    reported removal, adding it back is news again. Beyond the window (the look-back of
+    decision 0003) of its last sighting a change is reported again: the state it returns to
+    is no longer recent."""
+    cfg = config or NoiseConfig()
+    fresh = []
+    seen: dict[tuple[str, object], tuple[str, int]] = {}
+    for f in findings:
+        family, direction, substance = substance_key(f)
+        key = (family, substance)
+        last = reported.get(key)
+        if last is None or last[0] != direction or pos - last[1] > cfg.window:
+            fresh.append(f)
+        seen[key] = (direction, pos)  # a repeat seen again keeps the memory recent
+    reported.update(seen)
+    return tuple(fresh)
 
 
 def change_clause_id(change: ClauseChange) -> str:

@@ -41,6 +41,7 @@ from .history import (
     choose_bases,
     classify,
     comparison_noise,
+    drop_repeated,
     recurrent_clauses,
 )
 from .sources import Discovery, SourceProblem, VersionSource, discover
@@ -267,7 +268,8 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     comparisons: list[ComparisonResult] = []
     findings: list[FindingsResult] = []
     by_index: dict[int, tuple[Finding, ...]] = {}
-    for i in chain:
+    reported: dict[tuple[str, object], tuple[str, int]] = {}  # what earlier comparisons reported
+    for pos, i in enumerate(chain):
         base, sim = bases[i]
         r = results[i]
         r.base, r.similarity = base, (round(sim, 4) if base is not None else None)
@@ -284,6 +286,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                     SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "assess")
                 )
                 fs = ()
+            fs = drop_repeated(fs, reported, pos, task.noise)
             if fs:
                 findings.append(FindingsResult(i, None, fs))
                 by_index[i] = fs
@@ -299,9 +302,10 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
             continue
         added, removed = recurrent_clauses(chain, ids, i, base, task.noise)
         comparisons.append(ComparisonResult(i, base, comp, comparison_noise(comp, added, removed)))
-        if comp.findings:
-            findings.append(FindingsResult(i, base, comp.findings, added | removed))
-            by_index[i] = comp.findings
+        fresh = drop_repeated(comp.findings, reported, pos, task.noise)  # reported once
+        if fresh:
+            findings.append(FindingsResult(i, base, fresh, added | removed))
+            by_index[i] = fresh
     chain_av = []
     for i in chain:
         r = results[i]

@@ -420,7 +420,8 @@ def test_findings_sorted_unique_and_stable(engine: PolicyAnalyzer) -> None:
     assert len({f.id for f in a.findings}) == len(a.findings)
     ranks = [severity_rank(f.severity) for f in a.findings]
     assert ranks == sorted(ranks, reverse=True)
-    keys = [(f.flag, f.new_clause.id if f.new_clause else None) for f in a.findings]
+    # one finding per flag, clause and terms (two labels new in one clause are two findings)
+    keys = [(f.flag, f.new_clause.id if f.new_clause else None, f.terms) for f in a.findings]
     assert len(set(keys)) == len(keys)
     for f in a.findings:
         assert f.flag in FLAGS and f.reason.endswith((".", ")"))
@@ -571,3 +572,110 @@ def test_french_renaming_is_not_added(engine: PolicyAnalyzer) -> None:
     c = compare(engine, old, new)
     assert c.substantive_changes
     assert not [f for f in c.findings if f.flag.startswith("ai_training")]
+
+
+# -- issue 11: findings in substance ---------------------------------------------------------
+def _vague(c) -> list:
+    return [f for f in c.findings if f.flag == "vague_purpose.added"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We develop our Services and conduct research",  # a caption / one-line summary
+        "How do we improve our services?",  # a question
+        "Google processes your information for the purposes described in this policy, "
+        "which include “business purposes” under the CCPA.",  # a defined legal term
+        "We collect information from other public sources, such as public websites.",  # source
+        "Where data is de-identified, we will not attempt to re-identify it, except as "
+        "permitted by law.",  # a protection
+        "Legal obligations sometimes require us to retain information for purposes like "
+        "financial record-keeping.",  # a purpose fixed by law
+        "You can interact with the Services in a variety of formats, including but not "
+        "limited to chat and coding sessions.",  # an open list of formats, not of purposes
+        "We may use information from other sources, including but not limited to newspapers, "
+        "to supplement your profile.",  # an open list of sources
+        "We use your contacts to suggest friends and for the other purposes listed below.",
+        "Advertisers may not use your User ID for any purpose (other than showing ads).",
+    ],
+)
+def test_no_vague_purpose_where_no_purpose_is_stated(engine, sentence) -> None:
+    c = compare(engine, "We use your data to provide the service.\n", sentence + "\n")
+    assert _vague(c) == []
+
+
+def test_vague_purpose_added_only_when_new_in_substance(engine) -> None:
+    old = "We use your data to improve our services.\n"
+    # the same open-ended purpose restated in a table, reworded: nothing new
+    restated = "| Purpose | Data |\n|---|---|\n| To improve services and features | Usage data |\n"
+    assert _vague(compare(engine, old, restated)) == []
+    # an open-ended purpose of another company is new
+    shared = old + "\nWe share your public posts with our affiliates to develop their services.\n"
+    found = _vague(compare(engine, old, shared))
+    assert len(found) == 1 and "develop their services" in found[0].terms
+    # an open-ended purpose new to the document
+    other = old + "\nWe may also use your information for any other business purposes.\n"
+    assert len(_vague(compare(engine, old, other))) == 1
+
+
+def test_a_negated_request_or_a_hypothesis_is_no_new_category(engine) -> None:
+    old = "We use your data to provide the service.\n"
+    new = (
+        old + "\nWe do not encourage you to provide data that includes genetic, biometric and "
+        "health data when using our Services.\n\n"
+        "If your child has given us personal data, please contact us.\n\n"
+        "California law permits residents to request what personal information a company "
+        "shares with third parties for direct marketing.\n\n"
+        "You choose what you tell us, including contact information.\n"
+    )
+    found = compare(engine, old, new).findings
+    assert [f for f in found if f.flag.startswith(("data_", "recipient"))] == []
+
+
+def test_a_special_category_stated_positively_is_high(engine) -> None:
+    old = "We use your data to provide the service.\n"
+    new = old + "\nWe collect biometric data, such as face scans, to verify your identity.\n"
+    f = [f for f in compare(engine, old, new).findings if f.flag == "data_category.added"]
+    assert [(x.terms, x.severity) for x in f] == [(("biometric",), "high")]
+    caption = old + "\nYouTube Kids\n\nLearn more about it on our website.\n"
+    f = [f for f in compare(engine, old, caption).findings if f.flag == "data_category.added"]
+    assert [(x.terms, x.severity) for x in f] == [(("children",), "medium")]
+    products = old + "\nThe following notices explain the practices of our products:\n\n"
+    f = compare(engine, old, products + "- Chrome\n- YouTube Kids\n").findings
+    f = [x for x in f if x.flag == "data_category.added"]
+    assert [(x.terms, x.severity) for x in f] == [(("children",), "medium")]
+    listed = old + "\nWe collect the following data:\n\n- your name\n- biometric data\n"
+    f = [x for x in compare(engine, old, listed).findings if x.flag == "data_category.added"]
+    assert ("biometric",) in [x.terms for x in f if x.severity == "high"]
+
+
+def test_recipient_moved_from_a_table_into_a_list_is_no_change(engine) -> None:
+    table = (
+        "## Who we share data with\n\n| Recipient | Why |\n|---|---|\n"
+        "| Advertising partners | To show you ads |\n| Cloud service providers | To host data |\n"
+    )
+    listed = (
+        "## Who we share data with\n\nWe share data with:\n\n"
+        "- advertising partners, to show you ads;\n- cloud service providers, to host data.\n"
+    )
+    for old, new in ((table, listed), (listed, table)):
+        c = compare(engine, old, new)
+        assert [f.flag for f in c.findings if f.flag.startswith(("recipient", "purpose"))] == []
+
+
+def test_one_finding_per_flag_and_clause_text_lists_every_place(engine) -> None:
+    old = "We use your data to provide the service.\n"
+    repeated = "We may use your information for any other business purposes."
+    new = f"{old}\n## Policy\n\n{repeated}\n\n## Annex\n\n{repeated}\n"
+    found = _vague(compare(engine, old, new))
+    assert len(found) == 1
+    assert [c.text for c in found[0].also_at] == [repeated]
+    assert found[0].also_at[0].id != found[0].new_clause.id
+    assert found[0].to_dict()["also_at"][0]["text"] == repeated
+
+
+def test_two_labels_new_in_one_clause_are_two_findings(engine) -> None:
+    old = "We use your data to keep the service secure.\n"
+    new = old + "\nWe use your data to provide the service and offer personalized features.\n"
+    found = [f.terms for f in compare(engine, old, new).findings if f.flag == "purpose.added"]
+    assert sorted(found) == [("personalization",), ("provide_service",)]

@@ -8,6 +8,7 @@ import pytest
 
 from analyzer.datamodel import Clause
 from analyzer.engine import PolicyAnalyzer
+from analyzer.ingest import from_text
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 PAIRS = [
@@ -171,3 +172,40 @@ def test_output_does_not_depend_on_the_hash_seed():
         outs.append(res.stdout)
     assert outs[0] == outs[1]
     assert '"choice.changed"' in outs[0]
+
+
+@pytest.mark.parametrize(
+    "stub",
+    [
+        "Redirecting to https://www.example.com/legal/privacy ...",
+        "404 Not Found\n\nThe page you requested does not exist.",
+        "Just a moment... Checking your browser before accessing the site.",
+    ],
+)
+def test_a_failed_capture_is_reported_not_compared(engine, stub, tmp_path):
+    """A redirect stub or error page compared with the real policy raises no finding and no
+    change: the comparison says which version is not a policy text."""
+    policy = EXAMPLES / "2024-06-26_chirp-privacy-policy.md"
+    broken = tmp_path / "2024-07-01_chirp-privacy-policy.md"
+    broken.write_text(stub + "\n", encoding="utf-8")
+    for old, new, side in ((policy, broken, "new"), (broken, policy, "old")):
+        c = engine.compare(old, new)
+        assert c.findings == () and c.changes == ()
+        assert len(c.problems) == 1 and c.problems[0].startswith(f"the {side} version")
+        assert "not a policy text" in c.to_dict()["summary"]["problems"][0]
+
+
+def test_short_texts_are_still_compared(engine):
+    """Two short notices (under the scan's size threshold, neither a stub nor a drop from the
+    other) are compared as usual."""
+    base = "# Notice\n\nWe collect your e-mail address to run your account.\n\n"
+    new = base + "We use your public posts to train our AI models.\n"
+    c = engine.compare(from_text(base, source="a.md"), from_text(new, source="b.md"))
+    assert c.problems == ()
+    assert "ai_training.added" in {f.flag for f in c.findings}
+
+
+def test_a_drastic_drop_to_a_few_words_is_not_a_policy(engine):
+    policy = EXAMPLES / "2024-06-26_chirp-privacy-policy.md"
+    c = engine.compare(policy, from_text("# Chirp\n\nSign in to continue.\n", source="b.md"))
+    assert c.findings == () and "under 30% of the other version" in c.problems[0]

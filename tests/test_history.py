@@ -290,3 +290,46 @@ def test_classify_invariants(picks):
             seen_texts.add(x.text)
         if x is not None and len(x.text) < NoiseConfig().min_chars:
             assert s.status == "broken"
+
+
+# -- issue 11: a change reported once is not reported again ----------------------------------
+def _fnd(flag: str, text: str, terms: tuple[str, ...] = (), span: str = ""):
+    from analyzer.assess.catalogue import _finding
+    from analyzer.datamodel import Clause, Evidence, Explanation, Span
+
+    clause = Clause(
+        id="c" + str(abs(hash(text)))[:8], index=0, text=text, norm=text.lower(),
+        kind="sentence", section=(), start=0, end=len(text),
+    )  # fmt: skip
+    ev = [Evidence("v", clause.id, Span(0, len(span), span))] if span else []
+    side = {"old_clause": clause} if flag.endswith(".removed") else {"new_clause": clause}
+    return _finding(flag, "r", Explanation("t", "rule"), evidence=ev, terms=terms, **side)
+
+
+def test_drop_repeated_reports_each_change_once() -> None:
+    from analyzer.history import drop_repeated
+
+    reported: dict = {}
+    cfg = NoiseConfig(window=10)
+    us = _fnd("vague_purpose.added", "Customizing our services for a better user experience",
+              span="better user experience")  # fmt: skip
+    uk = _fnd("vague_purpose.added", "Customising our services for a better user experience",
+              span="better user experience")  # fmt: skip
+    kids = _fnd("data_category.added", "We collect data from children.", ("children",))
+    assert drop_repeated([us, kids], reported, 0, cfg) == (us, kids)
+    # the other rendering brings the same wording back (a reworded clause, a new id): nothing
+    assert drop_repeated([uk], reported, 3, cfg) == ()
+    # beyond the window the state it returns to is no longer recent: news again
+    assert drop_repeated([uk], dict(reported), 14, cfg) == (uk,)
+    # a reported removal makes adding it back news again; removing it twice is not
+    gone = _fnd("data_category.removed", "We collect data from children.", ("children",))
+    assert drop_repeated([gone], reported, 4, cfg) == (gone,)
+    assert drop_repeated([gone], reported, 5, cfg) == ()
+    assert drop_repeated([kids], reported, 6, cfg) == (kids,)
+    # the first version's findings count: a later '.added' of the same wording is no news
+    present = _fnd("vague_purpose", "We use data to improve our services.",
+                   span="improve our services")  # fmt: skip
+    reported = {}
+    assert drop_repeated([present], reported, 0, cfg) == (present,)
+    again = _fnd("vague_purpose.added", "To improve services.", span="improve services")
+    assert drop_repeated([again], reported, 2, cfg) == ()

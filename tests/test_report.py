@@ -238,3 +238,22 @@ def test_terminal_view_caps_the_change_list_but_never_the_findings():
     for f in c.findings:
         assert f.flag in out
     assert "more substantive changes" not in render(c, "rich")  # default cap not reached
+
+
+def test_a_finding_repeated_in_several_places_lists_them_in_every_format() -> None:
+    from analyzer.engine import default_analyzer
+    from analyzer.ingest import from_text
+    from analyzer.report import render
+
+    base = "# Policy\n\nWe use your data to provide the service.\n"
+    repeated = "We may use your information for any other <b>business</b> purposes."
+    new = f"{base}\n## Policy\n\n{repeated}\n\n## Annex\n\n{repeated}\n"
+    engine = default_analyzer()
+    c = engine.compare(from_text(base, source="a.md"), from_text(new, source="b.md"))
+    (f,) = [x for x in c.findings if x.flag == "vague_purpose.added"]
+    place = f.also_at[0]
+    assert place.section == ("Policy", "Annex") or "Annex" in place.section
+    for fmt in ("text", "markdown", "html"):
+        out = render(c, fmt)
+        assert place.id in out, fmt
+    assert "<b>business</b>" not in render(c, "html")

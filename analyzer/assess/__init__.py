@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, ClauseChange, Finding
 from .catalogue import (
     FLAGS,
@@ -29,7 +28,7 @@ from .exclusions import _exclusions_removed
 from .labels import _label_changes
 from .legal_basis import _choice_changed, _legal_basis_changed
 from .training import _describe, _facets, _li_for_ai, _referring_uses, _training_additions, _uses
-from .vagueness import _vague_finding
+from .vagueness import _vague_finding, stated_terms
 
 __all__ = [
     "FLAGS",
@@ -56,12 +55,8 @@ def assess_comparison(
     findings += _choice_changed(old, new, set(changed_new))
     findings += _label_changes(old, new, set(changed_new), set(changed_old))
     new_clauses = _clauses(new)
-    for cid, ch in changed_new.items():
-        old_terms: set[str] = set()
-        if ch.old is not None:
-            for a in old.annotations_for(ch.old.id, tx.VAGUE):
-                if a.label == "vague_purpose":
-                    old_terms.update(a.qualifier("term"))
+    old_terms = stated_terms(old)
+    for cid in changed_new:
         f = _vague_finding("vague_purpose.added", new, new_clauses[cid], old_terms)
         if f is not None:
             findings.append(f)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..datamodel import (
     AnalyzedVersion,
@@ -108,14 +108,17 @@ FLAGS: dict[str, FlagSpec] = {
     ),
 }
 
+#: ``.added`` findings raised as high: a new special category (Art. 9) or children's data,
+#: stated positively (negated and hypothetical mentions state nothing, see ``labels``)
 _HIGH_LABELS = {
-    ("recipient", "sale"),
-    ("recipient", "ai_providers"),
     ("data_category", "biometric"),
     ("data_category", "children"),
     ("data_category", "health"),
     ("data_category", "special_category"),
 }
+
+
+_LABEL_FAMILIES = frozenset({"purpose", "data_category", "data_source", "recipient"})
 
 
 def flags_markdown() -> str:
@@ -133,14 +136,16 @@ def flags_markdown() -> str:
     high = ", ".join(f"`{family}.added` of `{label}`" for family, label in sorted(_HIGH_LABELS))
     lines += [
         "",
-        "Severity exceptions: " + high + " are raised as high; `legal_basis.changed` is high "
+        "Severity exceptions: " + high + " are raised as high when stated positively (a "
+        "negated or hypothetical mention states nothing); `legal_basis.changed` is high "
         "when consent gave way to legitimate interests and medium for other changes.",
     ]
     return "\n".join(lines) + "\n"
 
 
 def finding_id(flag: str, *clause_ids: str | None) -> str:
-    """Stable id: a hash of the flag and the clause ids it rests on."""
+    """Stable id: a hash of the flag and the clause ids it rests on (and, for a purpose,
+    data category, source or recipient finding, its label)."""
     key = "|".join([flag, *(c or "" for c in clause_ids)])
     return "f" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
@@ -165,9 +170,14 @@ def _finding(
     severity: str | None = None,
 ) -> Finding:
     spec = FLAGS[flag]
+    # two labels new (or gone) in one clause are two findings: the label is part of the id
+    labels = tuple(terms) if flag.split(".")[0] in _LABEL_FAMILIES else ()
     return Finding(
         id=finding_id(
-            flag, new_clause.id if new_clause else None, old_clause.id if old_clause else None
+            flag,
+            new_clause.id if new_clause else None,
+            old_clause.id if old_clause else None,
+            *labels,
         ),
         flag=flag,
         severity=(severity or spec.severity),  # type: ignore[arg-type]
@@ -181,15 +191,42 @@ def _finding(
     )
 
 
+def _text_key(f: Finding) -> tuple[str, str, str, tuple[str, ...]]:
+    """Flag, clause texts and terms: two labels new in one clause are two findings."""
+
+    def norm(c: Clause | None) -> str:
+        return " ".join(c.text.lower().split()) if c is not None else ""
+
+    return (f.flag, norm(f.old_clause), norm(f.new_clause), f.terms)
+
+
 def sort_findings(
     findings: list[Finding], new: AnalyzedVersion, old: AnalyzedVersion | None
 ) -> list[Finding]:
+    """De-duplicate and order findings: one finding per flag, clause text and terms (the
+    same sentence repeated in several places of a version, e.g. a policy and its annex, is
+    one finding whose ``also_at`` lists the other places), most severe first, then in
+    document order."""
     seen: set[str] = set()
-    unique = []
+    by_text: dict[tuple[str, str, str, tuple[str, ...]], int] = {}
+    unique: list[Finding] = []
     for f in findings:
         if f.id in seen:
             continue
         seen.add(f.id)
+        k = _text_key(f)
+        if k in by_text:
+            first = unique[by_text[k]]
+            place = f.new_clause or f.old_clause
+            if place is not None and place.id not in {c.id for c in first.also_at}:
+                unique[by_text[k]] = replace(
+                    first,
+                    also_at=(*first.also_at, place),
+                    evidence=first.evidence
+                    + tuple(e for e in f.evidence if e not in first.evidence),
+                )
+            continue
+        by_text[k] = len(unique)
         unique.append(f)
     n_new = len(new.clauses)
 

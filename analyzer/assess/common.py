@@ -10,6 +10,31 @@ from ..datamodel import AnalyzedVersion, Annotation, Clause, ClauseChange
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENT_END = re.compile(r"(?<=[.!?])\s+")
+_FINAL_STOP = re.compile(r"[.!;:?]\s*[\"”’)]*\s*$")
+CAPTION_WORDS = 12  # a line with no final stop and fewer words is a caption or a heading
+_PROCESSING = re.compile(
+    r"\b(collect|use|process|share|disclose|receive|obtain|store|keep|retain|sell|transfer|"
+    r"analy[sz]e|include|includes|including|such as|purposes?|to)\b",
+    re.I,
+)
+
+
+def is_caption(clause: Clause, text: str | None = None) -> bool:
+    """Whether ``clause`` (or the piece ``text`` of it) is a heading, a caption or a
+    one-line summary rather than a statement: a heading, or a sentence or list item with no
+    final stop and fewer than ``CAPTION_WORDS`` words ("We develop our Services and
+    conduct research"; "YouTube Kids" in a list of products, whose lead-in says nothing is
+    done with its items)."""
+    if clause.kind == "heading":
+        return True
+    if clause.kind not in ("sentence", "list_item"):
+        return False
+    t = (clause.text if text is None else text).strip()
+    if _FINAL_STOP.search(t) or len(_WORD.findall(t)) >= CAPTION_WORDS:
+        return False
+    # a short list item is a statement when its lead-in says what is done with the items
+    # ("We collect: ... - Biometric data"), a caption otherwise (a list of product names)
+    return clause.kind == "sentence" or not _PROCESSING.search(clause.context)
 
 
 def _sentence_around(text: str, start: int) -> tuple[int, int]:

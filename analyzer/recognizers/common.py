@@ -477,3 +477,90 @@ def match_kind(
         if hits:
             out.append((clause, d, ps, hits))
     return out
+
+
+#: verbs whose negation also negates what they govern, beyond the token window: asking for,
+#: encouraging, collecting or keeping data ("we do not encourage you to provide ... biometric
+#: data", "we do not knowingly collect information from children"); the use verbs of the AI
+#: lexicon are handled by ``negated_use_before``
+GOVERNING_VERBS = frozenset(
+    {
+        "encourage", "encourages", "ask", "asks", "require", "requires", "request",
+        "requests", "want", "wants", "need", "needs", "seek", "seeks", "solicit",
+        "solicits", "collect", "collects", "collected", "gather", "gathers", "gathered",
+        "obtain", "obtains", "obtained", "receive", "receives", "received", "store",
+        "stores", "stored", "retain", "retains", "retained", "keep", "keeps", "kept",
+        "process", "processes", "processed", "sell", "sells", "sold", "rent", "rents",
+    }
+)  # fmt: skip
+
+
+def negated_governor_before(doc: Doc, start: int) -> int | None:
+    """Negation cue of a negated governing verb (``GOVERNING_VERBS``) whose object holds
+    ``start``: "LinkedIn does not encourage you to provide data that includes genetic,
+    biometric and health data" negates the data categories listed, however long the list.
+
+    The nearest governing verb before ``start`` in the same scope (within ``USE_SCOPE``
+    tokens) decides, as in ``negated_use_before``; a verb inside a purpose phrase ("to
+    collect") is skipped, and a new subject between the verb and ``start`` ("..., and we
+    collect ...") or a coordinated clause with its own subject stops the negation.
+    Additive to ``negated_at`` (which callers try first).
+    """
+    if not doc_lex(doc).get("NEG"):
+        return None
+    info = doc_info(doc)
+    if start >= len(info.scope):
+        return None
+    sc = info.scope[start]
+    lo = max(0, start - USE_SCOPE)
+    for t in range(start - 1, lo - 1, -1):
+        if info.scope[t] != sc:
+            return None
+        if doc[t].lower_ not in GOVERNING_VERBS:
+            continue
+        if t > 0 and doc[t - 1].lower_ in ("to", "for"):
+            continue
+        neg = negation_before(info, t, USE_NEG_WINDOW + 1)  # "do not knowingly collect"
+        if neg is None or in_relative_clause(doc, info, neg, t):
+            return None
+        if new_subject_between(doc, t + 1, start) or _subject_of_new_clause(
+            doc, info, t + 1, start
+        ):
+            return None
+        return neg
+    return None
+
+
+_CONDITION = re.compile(r"\b(if|in case|in the event( that)?|should you|where you|whether)\b", re.I)
+_CONDITION_ENDS = ",;:.!?|"
+
+
+def in_condition(text: str, start: int) -> bool:
+    """Whether offset ``start`` of ``text`` stands inside a conditional clause that has not
+    ended yet ("If your child has provided us with personal data, contact us": the child's
+    data is a hypothesis, not a statement that such data is processed). The condition ends
+    at a comma, a colon, a semicolon or the end of the sentence."""
+    lo = max(text.rfind(ch, 0, start) for ch in _CONDITION_ENDS)
+    return _CONDITION.search(text, lo + 1, start) is not None
+
+
+_RIGHTS = re.compile(
+    r"\b(law|laws|act|regulation)s? (permits?|allows?|gives?|entitles?|grants?)\b|"
+    r"\byou (also )?(have|may have) (the|a) right\b|\bright to (request|know|access|ask)\b",
+    re.I,
+)
+_RESTRICTION_AFTER = re.compile(r"^\s*[(,]?\s*(other than|except|besides|apart from)\b", re.I)
+
+
+def in_rights_statement(text: str, start: int) -> bool:
+    """Whether offset ``start`` of ``text`` stands in a sentence that describes a right or
+    what the law permits ("California law permits residents to request what a company
+    shares with third parties"), not what the company does."""
+    lo = max(text.rfind(ch, 0, start) for ch in ".!?|")
+    return _RIGHTS.search(text, lo + 1, start) is not None
+
+
+def restricted_after(text: str, end: int) -> bool:
+    """Whether the words right after offset ``end`` restrict what precedes ("any purpose
+    (other than associating it with your account)", "any purpose except ...")."""
+    return _RESTRICTION_AFTER.match(text[end : end + 40]) is not None

@@ -15,13 +15,14 @@ from .. import taxonomy as tx
 from ..datamodel import Annotation, Clause
 from ..languages import COVERED
 from .base import Recognizer, register
-from .common import annotation, doc_language, match_kind, negated_at
+from .common import annotation, doc_language, match_kind, negated_at, negated_governor_before
 from .patterns import Match
 
 _SHARING_CUE = re.compile(
     r"\b(shar(e|es|ed|ing)|disclos(e|es|ed|ure|ing)|transfer(s|red|ring)?|sell|sold|sale|"
     r"provide[sd]? (it |them |your \w+ )?to|make[s]? (it )?available|recipients?|access to|"
-    r"receive[sd]?|give[sn]? access|hand over|publish(ed)?|visible)\b",
+    r"receive[sd]?|give[sn]? access|give[sn]? (it |them |your \w+ )?to|hand over|publish(ed)?|"
+    r"visible|be public)\b",
     re.I,
 )
 _SHARING_SECTION = re.compile(r"shar|disclos|recipient|third part|transfer|who we", re.I)
@@ -72,6 +73,31 @@ class LexicalRecognizer(Recognizer):
         """Whether to leave out a hit that the patterns found."""
         return False
 
+    #: label -> (regex the text just before a hit must not match at its end, regex the
+    #: text just after it must not match at its start): hits that name something else
+    #: ("contact us" is not contacts data, "a chat with other people" no AI interaction)
+    not_when: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    #: label -> regex the clause must match somewhere for a hit that is one of the
+    #: ``only_in_context`` words to count ("chats" are AI interactions only where the clause
+    #: speaks of AI; "Google Chat, for sending messages" is not)
+    only_in_context: ClassVar[dict[str, tuple[frozenset[str], str]]] = {}
+
+    def accept(self, text: str, m: Match) -> bool:
+        """Whether hit ``m`` of ``text`` names what its label means (``not_when``,
+        ``only_in_context``)."""
+        ctx = self.only_in_context.get(m.entry.label)
+        if ctx is not None and m.text.lower() in ctx[0]:
+            if _compiled_context(type(self), m.entry.label).search(text) is None:
+                return False
+        rule = _compiled_rules(type(self)).get(m.entry.label)
+        if rule is None:
+            return True
+        before, after = rule
+        if before is not None and before.search(text[max(0, m.start_char - 40) : m.start_char]):
+            return False
+        return not (after is not None and after.match(text, m.end_char))
+
     def describe(self, m: Match) -> str:
         """The explanation of a hit (before any negation note)."""
         e = m.entry
@@ -90,9 +116,12 @@ class LexicalRecognizer(Recognizer):
             seen: set[tuple[str, bool]] = set()
             for m in hits:
                 e = m.entry
-                if self.drop(clause, m):
+                if self.drop(clause, m) or not self.accept(clause.text, m):
                     continue
-                neg = self.negatable and negated_at(doc, m.start) is not None
+                neg = self.negatable and (
+                    negated_at(doc, m.start) is not None
+                    or negated_governor_before(doc, m.start) is not None
+                )
                 key = (e.label, neg)
                 if key in seen:
                     continue
@@ -117,6 +146,34 @@ class LexicalRecognizer(Recognizer):
         return out
 
 
+_RULES: dict[type, dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]] = {}
+
+
+def _compiled_rules(
+    cls: type[LexicalRecognizer],
+) -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
+    rules = _RULES.get(cls)
+    if rules is None:
+        rules = _RULES[cls] = {
+            label: (
+                re.compile(f"(?:{b})$", re.I) if b else None,
+                re.compile(a, re.I) if a else None,
+            )
+            for label, (b, a) in cls.not_when.items()
+        }
+    return rules
+
+
+_CONTEXT: dict[tuple[type, str], re.Pattern[str]] = {}
+
+
+def _compiled_context(cls: type[LexicalRecognizer], label: str) -> re.Pattern[str]:
+    key = (cls, label)
+    if key not in _CONTEXT:
+        _CONTEXT[key] = re.compile(cls.only_in_context[label][1], re.I)
+    return _CONTEXT[key]
+
+
 @register("policydiff.purpose.v1")
 class PurposeRecognizer(LexicalRecognizer):
     kinds = (tx.PURPOSE,)
@@ -129,6 +186,54 @@ class DataCategoryRecognizer(LexicalRecognizer):
     kinds = (tx.DATA_CATEGORY,)
     pattern_file = "data_categories"
     noun = "data category"
+    not_when: ClassVar[dict[str, tuple[str, str]]] = {
+        # the company's own name ("change of name", "its name"), not a person's
+        "identifiers": (
+            r"\b(change of|its|our|company|company['’]s|brand|domain|trade|product|file) ",
+            "",
+        ),
+        # "contact us", "to contact you": a way to reach someone, not contacts data
+        "contacts": (
+            r"\b(please|to|may|can|will|should|you|we) ",
+            r"\s+((and|or) (personal )?)?(us|you|them|him|her|our|the company|support|"
+            r"customer|information|info|details|data|form)\b",
+        ),
+        # "co-location facility" is no location data
+        "location": (r"\bco-", ""),
+        # "business activities" are the company's, not the user's usage data
+        "usage": (
+            r"\b(business|commercial|marketing|processing|these|such|our|illegal|unlawful|"
+            r"fraudulent|suspicious|criminal|prohibited) ",
+            "",
+        ),
+        # a chat with other people or a group chat is no interaction with an AI (and see
+        # ``only_in_context``)
+        "ai_interactions": (
+            r"\bgroup ",
+            r"\s+with\s+(other |your |their )?(people|users|members|friends|contacts|"
+            r"family|others)\b",
+        ),
+    }
+    only_in_context: ClassVar[dict[str, tuple[frozenset[str], str]]] = {
+        "ai_interactions": (
+            frozenset(
+                {
+                    "chat",
+                    "chats",
+                    "conversation",
+                    "conversations",
+                    "prompt",
+                    "prompts",
+                    "queries",
+                    "memory",
+                    "memories",
+                    "invites",
+                }
+            ),  # fmt: skip
+            r"\b(ai|a\.i\.|artificial intelligence|assistants?|chatbots?|bots?|models?|llms?|"
+            r"generative|gemini|bard|claude|copilot|chatgpt|gpt|agents?|agentic)\b",
+        )
+    }
 
 
 @register("policydiff.data_source.v1")
@@ -136,6 +241,11 @@ class DataSourceRecognizer(LexicalRecognizer):
     kinds = (tx.DATA_SOURCE,)
     pattern_file = "data_sources"
     noun = "data source"
+    not_when: ClassVar[dict[str, tuple[str, str]]] = {
+        # "information set to everyone is publicly available information" says what becomes
+        # of the user's data, not where data comes from
+        "public_web": (r"\b(is|are|be|been|becomes?|will be) ", ""),
+    }
 
 
 @register("policydiff.recipient.v1")

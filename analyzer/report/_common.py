@@ -138,3 +138,12 @@ def change_clause(change: ClauseChange) -> Clause:
 def section_label(clause: Clause) -> str:
     """``Section > Subsection`` or empty."""
     return " > ".join(clause.section)
+
+
+def also_at_line(f: Finding) -> str | None:
+    """``also at: <clause id> (<section>), ...`` for a finding whose clause text stands in
+    several places of the version (``Finding.also_at``), else None."""
+    if not f.also_at:
+        return None
+    places = [f"{c.id} ({section_label(c)})" if c.section else c.id for c in f.also_at]
+    return "also at: " + ", ".join(places)

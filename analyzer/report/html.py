@@ -544,6 +544,7 @@ def render_comparison_html(comparison: Comparison, *, title: str | None = None) 
             ranked=ranked,
             groups=groups,
             orphans=orphans,
+            problems=comparison.problems,
         )
     )
     return html

@@ -12,6 +12,7 @@ from ..datamodel import Analysis, ClauseChange, Comparison, Finding
 from . import register_format
 from ._common import (
     SEVERITY_LABEL,
+    also_at_line,
     change_counts,
     evidence_line,
     is_no_change,
@@ -39,6 +40,9 @@ def _clause_cell(f: Finding) -> str:
     for side, clause in (("old", f.old_clause), ("new", f.new_clause)):
         if clause is not None:
             parts.append(f"**{side}** `{clause.id}`: {md_escape(clause.text)}")
+    also = also_at_line(f)
+    if also:
+        parts.append(md_escape(also))
     return "<br>".join(parts)
 
 
@@ -102,6 +106,10 @@ def render_markdown(obj: Comparison | Analysis) -> str:
         f"- **New:** {md_escape(version_line(c.new.version))}",
         *(f"- **Warning:** {md_escape(w.removeprefix('warning: '))}" for w in warning_lines(c)),
     ]
+    if c.problems:
+        lines += ["", *(f"**Not compared:** {md_escape(p)}" for p in c.problems)]
+        lines += ["", "No change in substance is reported.", ""]
+        return "\n".join(lines)
     if is_no_change(c):
         lines += ["", "No changes.", ""]
         return "\n".join(lines)

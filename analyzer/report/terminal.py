@@ -20,6 +20,7 @@ from ..datamodel import Analysis, ClauseChange, Comparison, Finding
 from . import register_format
 from ._common import (
     SEVERITY_LABEL,
+    also_at_line,
     change_counts,
     evidence_parts,
     is_no_change,
@@ -120,6 +121,9 @@ def finding_renderable(
             t.append(clause.id, style="cyan")
             t.append(f": \u201c{one_line(clause.text)}\u201d")
             lines.append(t)
+    also = also_at_line(f)
+    if also:
+        lines.append(Text("   " + also, style="dim"))
     if f.terms:
         lines.append(Text("   terms: " + ", ".join(f.terms), style="dim"))
     lines.append(Text("   raised by: " + raised_by_line(f), style="dim"))
@@ -185,6 +189,11 @@ def comparison_renderables(
             ],
         )
     ]
+    if c.problems:
+        for p in c.problems:
+            out.append(Text(f"not compared: {p}", style="bold"))
+        out.append(Text("no change in substance is reported"))
+        return out
     if is_no_change(c):
         out.append(Text("no changes", style="bold"))
         return out

@@ -6,6 +6,7 @@ from ..datamodel import Analysis, ClauseChange, Comparison, Finding
 from . import register_format
 from ._common import (
     SEVERITY_LABEL,
+    also_at_line,
     change_clause,
     change_counts,
     evidence_line,
@@ -45,6 +46,9 @@ def _finding_lines(f: Finding, n: int) -> list[str]:
         if clause is not None:
             where = f" ({section_label(clause)})" if clause.section else ""
             lines.append(f'   {side} clause {clause.id}{where}: "{one_line(clause.text)}"')
+    also = also_at_line(f)
+    if also:
+        lines.append(f"   {also}")
     for ev in f.evidence:
         lines.append(f"   evidence: {evidence_line(ev)}")
     if f.terms:
@@ -90,6 +94,10 @@ def render_text(obj: Comparison | Analysis) -> str:
         f"new: {version_line(c.new.version)}",
         *warning_lines(c),
     ]
+    if c.problems:
+        lines += ["", *(f"NOT COMPARED: {p}" for p in c.problems)]
+        lines += ["no change in substance is reported", ""]
+        return "\n".join(lines)
     if is_no_change(c):
         lines += ["", "no changes", ""]
         return "\n".join(lines)
