@@ -109,3 +109,19 @@ def test_development_reviews(shared_corpora: Path) -> None:
     }
     assert sum(c.get("wrong_raised", 0) for c in not_training.values()) <= 1
     assert r["new"] <= 5
+
+
+def test_a_refined_flag_matches_the_review_of_the_flag_it_refines() -> None:
+    from analyzer.evaluation.reviews import score
+
+    review = {
+        "id": "r1",
+        "scope": "pairs",
+        "pair": "p",
+        "flag": "ai_training.added",
+        "verdict": "correct",
+        "new_clause": "We also use your chats to train our models.",
+    }
+    now = [{"flag": "ai_training.scope_widened", "pair": "p", "clause": review["new_clause"]}]
+    result = score([review], now)
+    assert result["correct_kept"] == 1 and result["new"] == 0

@@ -8,7 +8,8 @@ histories named in the scopes, from ``../policy_versions`` or ``corpora``) and r
 flag, how many findings reviewed ``wrong`` are still raised, how many reviewed ``correct``
 are kept, and how many current findings match no review (new, unreviewed: to be read).
 
-Match rule: flag, pair (pair id, or ``"<service> <document type> <base date> -> <date>"``
+Match rule (a refined flag such as ``ai_training.scope_widened`` matches the flag it refines,
+``REFINES``): flag, pair (pair id, or ``"<service> <document type> <base date> -> <date>"``
 for a history comparison) and clause text agree (whitespace and case aside). History
 findings count as a user gets them by default: findings resting on recurrent clauses
 (flip-flop noise) are left out, as ``export`` does.
@@ -172,12 +173,27 @@ def evaluate_reviews(
     return score(reviews, current)
 
 
+#: flags that refine a reviewed flag: the finding says the same thing in substance with a
+#: more precise flag (training the old version already stated, now on new data or people, was
+#: reviewed as ``ai_training.added`` before ``ai_training.scope_widened`` existed); a current
+#: finding of the refined flag matches a review of the older one on the same pair and clause
+REFINES: dict[str, str] = {
+    "ai_training.scope_widened": "ai_training.added",
+    "ai_training.scope_narrowed": "ai_training.removed",
+}
+
+
+def _reviewed_flag(flag: str) -> str:
+    return REFINES.get(flag, flag)
+
+
 def score(reviews: list[dict[str, Any]], current: list[dict[str, Any]]) -> dict[str, Any]:
-    """Match current findings with reviewed ones (flag, pair, clause text) and count."""
+    """Match current findings with reviewed ones (flag, pair, clause text; a refined flag,
+    :data:`REFINES`, matches the flag it refines) and count."""
     reviewed: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in reviews:
         reviewed[review_key(r["flag"], r["pair"], _clause_text(r))].append(r)
-    raised = Counter(review_key(f["flag"], f["pair"], f["clause"]) for f in current)
+    raised = Counter(review_key(_reviewed_flag(f["flag"]), f["pair"], f["clause"]) for f in current)
     per_flag: dict[str, Counter[str]] = defaultdict(Counter)
     rows = []
     for r in reviews:
@@ -193,7 +209,7 @@ def score(reviews: list[dict[str, Any]], current: list[dict[str, Any]]) -> dict[
     new = []
     seen: Counter[tuple[str, str, str]] = Counter()
     for f in current:
-        k = review_key(f["flag"], f["pair"], f["clause"])
+        k = review_key(_reviewed_flag(f["flag"]), f["pair"], f["clause"])
         seen[k] += 1
         if seen[k] > len(reviewed.get(k, ())):
             new.append(f)
