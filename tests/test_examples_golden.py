@@ -334,12 +334,6 @@ def test_restructured_policy_states_the_same_things(restructured):
         assert not [f for f in c.findings if f.flag.startswith(("exclusion.", "choice."))]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 (AI-training recognizer, training.py): a training use stated in list "
-    "items under a purpose heading is not read as one, so the table/list pair still raises "
-    "ai_training.added/removed and legal_basis.legitimate_interest_for_ai",
-)
 def test_restructured_policy_gives_no_findings(restructured):
     for c in restructured:
         assert [f.flag for f in c.findings] == []

@@ -27,13 +27,58 @@ from .common import (
 SIMILAR_TRAINING = 0.9  # word-sequence ratio above which a training sentence is a near-copy
 
 
-def _uses(v: AnalyzedVersion) -> list[Annotation]:
+def _uses(v: AnalyzedVersion, *, headings: bool = False) -> list[Annotation]:
     """AI-training uses (``modality.is_use``: not negated, not deferred, not the object of a
-    user's choice) outside headings, in document order."""
-    heading = {c.id for c in v.clauses if c.kind == "heading"}
+    user's choice), in document order; outside headings unless ``headings`` (a purpose
+    heading such as "Developing and improving AI at Chirp" states training for what it heads:
+    it counts for what the version covers, not as a clause to flag)."""
+    heading = set() if headings else {c.id for c in v.clauses if c.kind == "heading"}
     return [
         a for a in v.annotations if (is_use(a) or _choice_framed(a)) and a.clause_id not in heading
     ]
+
+
+def _scoped(v: AnalyzedVersion, uses: Sequence[Annotation]) -> list[Annotation]:
+    """``uses`` with the data and sources their layout attaches to them: a training heading
+    covers the data named in the clauses under it, and so does a list item under such a
+    heading ("### Developing AI" / "- Data we use: public posts, photos ..."). The same
+    statement reads the same as a table row (whose cells already name the data) or as a
+    heading with a list."""
+    clauses = _clauses(v)
+    heads = {
+        (*clauses[a.clause_id].section, clauses[a.clause_id].text)
+        for a in uses
+        if clauses[a.clause_id].kind == "heading"
+    }
+    if not heads:
+        return list(uses)
+    under: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    for b in v.annotations:
+        if b.negated or b.kind not in (tx.DATA_CATEGORY, tx.DATA_SOURCE):
+            continue
+        sec = clauses[b.clause_id].section if b.clause_id in clauses else ()
+        if sec in heads:
+            key = "data" if b.kind == tx.DATA_CATEGORY else "source"
+            under.setdefault(sec, set()).add((key, b.label))
+    out = []
+    for a in uses:
+        c = clauses[a.clause_id]
+        sec = (*c.section, c.text) if c.kind == "heading" else c.section
+        extra = under.get(sec) if c.kind in ("heading", "list_item") else None
+        if extra:
+            a = Annotation(
+                a.clause_id,
+                a.kind,
+                a.label,
+                a.span,
+                a.score,
+                a.explanation,
+                a.negated,
+                a.inherited,
+                (*a.qualifiers, *sorted(extra - set(a.qualifiers))),
+            )
+        out.append(a)
+    return out
 
 
 def _choice_framed(a: Annotation) -> bool:
@@ -134,15 +179,18 @@ def _training_additions(
     states as a use is an addition whose reason says so.
     """
     flag = "ai_training.added" if side == "new" else "ai_training.removed"
-    old_uses = _uses(old)
+    old_uses = _scoped(old, _uses(old, headings=True))
     old_clauses = _clauses(old)
     new_clauses = _clauses(new)
+    heading_ids = {c.id for c in new.clauses if c.kind == "heading"}
     covered: set[tuple[str, str]] = set()
     for a in old_uses:
         covered |= _facets(a)
     old_windows = [_window(old_clauses[a.clause_id], a) for a in old_uses]
     best: dict[str, tuple[Annotation, set[tuple[str, str]]]] = {}
-    new_uses = _uses(new)
+    new_uses = [
+        a for a in _scoped(new, _uses(new, headings=True)) if a.clause_id not in heading_ids
+    ]
     referring = _referring_uses(new, new_uses)
     for i, a in enumerate(new_uses):
         if a.clause_id not in changed_new or i in referring:
