@@ -10,6 +10,7 @@ All objects are frozen dataclasses; ``to_dict()`` gives the JSON-ready form docu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -410,3 +411,30 @@ class TimelineEvent:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: what the per-clause recognizers read of a clause (see ``Recognizer.per_clause``): its id,
+#: text, kind, context and section, the text and kind of the clause before it, and the
+#: pipeline language
+ClauseKey = tuple[str, str, str, str, tuple[str, ...], str | None, str | None, str]
+
+
+def clause_keys(clauses: Sequence[Clause], lang: str = "en") -> list[ClauseKey]:
+    """The :data:`ClauseKey` of each clause of one version in pipeline language ``lang``."""
+    keys: list[ClauseKey] = []
+    prev: Clause | None = None
+    for c in clauses:
+        keys.append(
+            (
+                c.id,
+                c.text,
+                c.kind,
+                c.context,
+                c.section,
+                prev.text if prev is not None else None,
+                prev.kind if prev is not None else None,
+                lang,
+            )
+        )
+        prev = c
+    return keys

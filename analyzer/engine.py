@@ -19,7 +19,16 @@ from ._gc import gc_paused
 from .align import align
 from .assess import assess_comparison, assess_version
 from .classify.combine import combine, combine_each
-from .datamodel import Analysis, AnalyzedVersion, Annotation, Clause, Comparison, PolicyVersion
+from .datamodel import (
+    Analysis,
+    AnalyzedVersion,
+    Annotation,
+    Clause,
+    ClauseKey,
+    Comparison,
+    PolicyVersion,
+    clause_keys,
+)
 from .history import not_a_policy
 from .ingest import ParseMemo, from_text, read_path
 from .ingest import sharing as parse_sharing
@@ -33,33 +42,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 DocumentLike = PolicyVersion | str | Path
-#: what the per-clause recognizers read of a clause (see ``Recognizer.per_clause``): its id,
-#: text, kind, context and section, the text and kind of the clause before it, and the
-#: pipeline language
-ClauseKey = tuple[str, str, str, str, tuple[str, ...], str | None, str | None, str]
 #: a clause's Doc: its text, whether it goes through the sentencizer, and the language
 DocKey = tuple[str, bool, str]
-
-
-def clause_keys(clauses: list[Clause], lang: str = "en") -> list[ClauseKey]:
-    """The :data:`ClauseKey` of each clause of one version in pipeline language ``lang``."""
-    keys: list[ClauseKey] = []
-    prev: Clause | None = None
-    for c in clauses:
-        keys.append(
-            (
-                c.id,
-                c.text,
-                c.kind,
-                c.context,
-                c.section,
-                prev.text if prev is not None else None,
-                prev.kind if prev is not None else None,
-                lang,
-            )
-        )
-        prev = c
-    return keys
 
 
 @dataclass

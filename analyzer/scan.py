@@ -398,7 +398,7 @@ def _engine_passes(analyzer: Any, av: AnalyzedVersion) -> tuple[int | None, list
     memo = getattr(shared, "annotations", None)
     if not isinstance(memo, dict) or not getattr(analyzer.registry, "per_clause", False):
         return None, None
-    from .engine import clause_keys
+    from .datamodel import clause_keys
 
     try:
         found = [memo[k] for k in clause_keys(list(av.clauses))]

@@ -1113,24 +1113,10 @@ def clause_input(
 
 
 def clause_inputs(clauses: Sequence[Clause], lang: str = "en") -> list[str]:
-    """:func:`clause_input` of each clause of one version."""
-    out = []
-    prev: Clause | None = None
-    for c in clauses:
-        out.append(
-            clause_input(
-                c.id,
-                c.text,
-                c.kind,
-                c.context,
-                c.section,
-                prev.text if prev is not None else None,
-                prev.kind if prev is not None else None,
-                lang,
-            )
-        )
-        prev = c
-    return out
+    """:func:`clause_input` of each clause of one version (the engine's ``clause_keys``)."""
+    from .datamodel import clause_keys
+
+    return [clause_input(*k) for k in clause_keys(clauses, lang)]
 
 
 def analysis_rows(

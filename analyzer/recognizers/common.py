@@ -251,23 +251,14 @@ def negated_coordination(doc: Doc, info: DocInfo, start: int) -> int | None:
     be used to train our models". The cue is a verbal negation (not, n't, never) earlier in
     the same scope, at most ``COORD_NEG_SCOPE`` tokens before; between it and ``start`` there
     is an "or"/"nor" and no new subject (", and we use ..." ends its reach)."""
-    if start >= len(info.scope):
+    t = negation_before(info, start, COORD_NEG_SCOPE)
+    if t is None or doc[t].lower_ not in _NEG_WORDS:
         return None
-    sc = info.scope[start]
-    for t in reversed(info.neg_tokens):
-        if t >= start:
-            continue
-        if start - t > COORD_NEG_SCOPE or info.scope[t] != sc:
-            return None
-        if doc[t].lower_ not in _NEG_WORDS:
-            return None
-        gap = [doc[i].lower_ for i in range(t + 1, start)]
-        if not any(w in _COORD for w in gap):
-            return None
-        if in_relative_clause(doc, info, t, start) or new_subject_between(doc, t + 1, start):
-            return None
-        return t
-    return None
+    if not any(doc[i].lower_ in _COORD for i in range(t + 1, start)):
+        return None
+    if in_relative_clause(doc, info, t, start) or new_subject_between(doc, t + 1, start):
+        return None
+    return t
 
 
 _ING_LICENSORS = frozenset(
