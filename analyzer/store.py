@@ -1353,6 +1353,11 @@ _FINDING_COLUMNS = frozenset(
 
 
 def _extra(f: Finding) -> str:
-    """``findings.extra``: the fields of ``Finding.to_dict()`` without a column (JSON)."""
-    rest = {k: v for k, v in f.to_dict().items() if k not in _FINDING_COLUMNS}
+    """``findings.extra``: the fields of ``Finding.to_dict()`` without a column (JSON), those
+    with a value only (``also_at``: the other places a de-duplicated finding stands)."""
+    rest = {
+        k: v
+        for k, v in f.to_dict().items()
+        if k not in _FINDING_COLUMNS and v not in (None, [], {}, "")
+    }
     return json.dumps(rest, ensure_ascii=False, sort_keys=True, default=str) if rest else "{}"
