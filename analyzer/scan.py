@@ -33,6 +33,7 @@ from typing import Any
 from . import __version__
 from ._gc import gc_paused
 from .datamodel import AnalyzedVersion, Comparison, Finding, PolicyVersion
+from .deadline import time_limit
 from .errors import PolicyDiffError, UsageError
 from .history import (
     NoiseConfig,
@@ -50,6 +51,10 @@ log = logging.getLogger(__name__)
 
 AnalyzerFactory = Callable[[], Any]
 
+#: default time limit (seconds) on reading, analyzing or comparing one document; a real
+#: policy takes well under a second (see ``deadline.time_limit`` and ``--doc-timeout``)
+DEFAULT_DOC_TIMEOUT = 60.0
+
 
 # -- what travels between the client and the workers -----------------------------------------
 @dataclass
@@ -62,6 +67,8 @@ class SeriesTask:
     pipeline: str
     cached: dict[str, AnalyzedVersion] = field(default_factory=dict)
     noise: NoiseConfig = field(default_factory=NoiseConfig)
+    #: seconds allowed to read, to analyze, to compare one version (None: no limit)
+    doc_timeout: float | None = None
 
     @property
     def weight(self) -> int:
@@ -204,7 +211,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
     # the engine, so each version only pays for its new text (bounded to recent versions)
     session = getattr(analyzer, "session", None)
     with session() if session is not None else nullcontext():
-        loaded = _load_series(task.sources, errors)
+        loaded = _load_series(task.sources, errors, task.doc_timeout)
         statuses = classify(loaded, task.noise)
         words_of: dict[str, int] = {}  # by text hash: captures with the same text count once
         results = [
@@ -227,7 +234,8 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 r.analyzed, r.reused = _rebind(cached, r.version), True
                 continue
             try:
-                r.analyzed = analyzer.analyze(r.version)
+                with time_limit(task.doc_timeout, r.source):
+                    r.analyzed = analyzer.analyze(r.version)
                 words += r.words
             except PolicyDiffError as exc:
                 errors.append(SourceProblem(r.source, exc.message, type(exc).__name__, "analyze"))
@@ -261,7 +269,8 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 from . import assess
 
                 assess_version = getattr(analyzer, "assess_version", assess.assess_version)
-                fs = tuple(assess_version(r.analyzed))
+                with time_limit(task.doc_timeout, r.source):
+                    fs = tuple(assess_version(r.analyzed))
             except Exception as exc:  # noqa: BLE001
                 errors.append(
                     SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "assess")
@@ -274,7 +283,8 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         base_av = results[base].analyzed
         assert base_av is not None
         try:
-            comp = analyzer.compare(base_av, r.analyzed)
+            with time_limit(task.doc_timeout, r.source):
+                comp = analyzer.compare(base_av, r.analyzed)
         except Exception as exc:  # noqa: BLE001
             errors.append(
                 SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "compare")
@@ -324,7 +334,9 @@ def _word_count(version: PolicyVersion | None, memo: dict[str, int]) -> int:
 
 
 def _load_series(
-    sources: Sequence[VersionSource], errors: list[SourceProblem]
+    sources: Sequence[VersionSource],
+    errors: list[SourceProblem],
+    doc_timeout: float | None = None,
 ) -> list[PolicyVersion | None]:
     """Read every version of a series (``None`` for those that fail, with an entry in
     ``errors``).
@@ -348,7 +360,8 @@ def _load_series(
             loaded.append(replace(earlier, source=str(Path(src.source)), date=src.date))
             continue
         try:
-            version = src.load()
+            with time_limit(doc_timeout, src.source):
+                version = src.load()
         except PolicyDiffError as exc:
             errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
             loaded.append(None)
@@ -524,6 +537,7 @@ def scan(
     noise: NoiseConfig | None = None,
     progress: ProgressCallback | None = None,
     force: bool = False,
+    doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
 ) -> ScanSummary:
     """Scan ``paths`` into the database ``db`` and return a summary.
 
@@ -537,6 +551,10 @@ def scan(
         progress: called as ``progress(event, info)`` with ``start`` (total versions),
             ``series`` (one series done) and ``end``; for progress bars.
         force: redo every series even when its inputs are unchanged.
+        doc_timeout: seconds allowed to read, to analyze and to compare each version
+            (``None`` or 0: no limit). A version over the limit is recorded as failed with
+            its reason (``TimeLimitError``) and its series goes on without it. A version
+            left out this way stays out on a re-run of the same inputs (use ``force``).
 
     Ctrl-C (``KeyboardInterrupt``) stops the scan; finished series stay committed and the
     summary comes back with ``interrupted=True``.
@@ -590,7 +608,9 @@ def scan(
                     summary.errors.append(SourceProblem(row[0], row[3], row[2], row[1]))
                     summary.versions_failed += row[1] in ("read", "analyze")
                 continue
-            tasks.append(SeriesTask(key, sources, fp, pipe["id"], noise=noise))
+            tasks.append(
+                SeriesTask(key, sources, fp, pipe["id"], noise=noise, doc_timeout=doc_timeout)
+            )
         tasks.sort(key=lambda t: -t.weight)
         if progress:
             progress(

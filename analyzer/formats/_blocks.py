@@ -117,21 +117,32 @@ def merge_wrapped(raw: Iterable[RawBlock]) -> list[RawBlock]:
     that starts in lower case is one paragraph.
     """
     out: list[RawBlock] = []
+    pieces: list[str] = []  # the paragraphs joined into out[-1] so far (joined once, at the end)
+
+    def close() -> None:
+        if len(pieces) > 1:
+            out[-1].text = " ".join(pieces)
+
     for rb in raw:
         prev = out[-1] if out else None
+        last = pieces[-1] if pieces else ""  # the end of prev's text is the end of this piece
         if (
             prev is not None
             and rb.kind == "paragraph"
             and prev.kind == "paragraph"
             and rb.text.lstrip()[:1].islower()
-            and not prev.text.rstrip().endswith(_SENTENCE_END)
+            and not last.rstrip().endswith(_SENTENCE_END)
             # not a label after a "Learn more" link, not a short UI string ("close")
-            and not prev.text.rstrip().lower().endswith("learn more")
+            and not last.rstrip().lower().endswith("learn more")
             and (len(rb.text.split()) >= 8 or rb.text.rstrip().endswith(_CONTINUES))
         ):
-            prev.text = f"{prev.text.rstrip()} {rb.text.lstrip()}"
+            pieces[-1] = last.rstrip()
+            pieces.append(rb.text.lstrip())
             continue
+        close()
         out.append(rb)
+        pieces = [rb.text]
+    close()
     return out
 
 
