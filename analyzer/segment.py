@@ -37,6 +37,10 @@ LONG_ITEM = 600
 #: A document that splits into more clauses than this is refused (``InputError``): the
 #: longest real policies in the shared corpora have about 1,200. Read at each call.
 MAX_CLAUSES = 20_000
+#: A document with a clause (a sentence, list item or table row) longer than this many
+#: characters is refused (``InputError``): real clauses have at most a few thousand, and the
+#: annotators' cost per clause grows with its length. Read at each call.
+MAX_CLAUSE_CHARS = 100_000
 #: A clause's ``context`` keeps at most this many characters (the end: the nearest lead-in),
 #: so that lists nested deep under items ending in ":" stay linear.
 CONTEXT_MAX = 1_000
@@ -168,7 +172,8 @@ def segment(
         The clauses in document order; ``Clause.index`` is the position in this list.
 
     Raises:
-        InputError: the document splits into more than ``MAX_CLAUSES`` clauses.
+        InputError: the document splits into more than ``MAX_CLAUSES`` clauses, or one
+            clause is longer than ``MAX_CLAUSE_CHARS``.
     """
     nlp = nlp or get_nlp()
     blocks: Sequence[Block] = version.blocks
@@ -205,6 +210,14 @@ def segment(
             return
         if len(clauses) >= limit:
             raise _too_many(version, limit)
+        if len(text) > MAX_CLAUSE_CHARS:
+            raise InputError(
+                f"a {kind.replace('_', ' ')} of {len(text):,} characters (at offset {start:,}) "
+                f"is above the limit of {MAX_CLAUSE_CHARS:,} for one clause",
+                path=version.source,
+                fix="check that the file is a policy, not a capture of generated data; "
+                "the limit is analyzer.segment.MAX_CLAUSE_CHARS",
+            )
         clauses.append(
             Clause(
                 id=clause_id(norm, seen),

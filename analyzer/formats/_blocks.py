@@ -53,18 +53,15 @@ def join_lines(lines: Iterable[str]) -> str:
     List markers are dropped; a line that does not end in punctuation is separated from
     the next by ``"; "`` so that items stay distinct ("name; email; phone number").
     """
-    out = ""
+    out: list[str] = []  # lines and separators, joined once (a cell may hold 100,000 lines)
     for raw in lines:
         line = clean(LIST_MARKER.sub("", raw, count=1)) if raw.strip() else ""
         if not line:
             continue
-        if not out:
-            out = line
-        elif out.endswith(_END_PUNCT):
-            out = f"{out} {line}"
-        else:
-            out = f"{out}; {line}"
-    return out
+        if out:
+            out.append(" " if out[-1].endswith(_END_PUNCT) else "; ")
+        out.append(line)
+    return "".join(out)
 
 
 @dataclass

@@ -7,6 +7,7 @@ default size. ``python -m tests.hostile.shapes DIR`` writes every shape into ``D
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -178,15 +179,17 @@ SHAPES: dict[str, Callable[..., tuple[str, bytes]]] = {
 }
 
 
+def default_size(shape: str) -> int:
+    """The default ``n`` of a shape's generator."""
+    return inspect.signature(SHAPES[shape]).parameters["n"].default
+
+
 def write_all(folder: Path, scale: float = 1.0) -> list[Path]:
     """Write every shape (its default size times ``scale``) into ``folder``."""
-    import inspect
-
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for gen in SHAPES.values():
-        default = inspect.signature(gen).parameters["n"].default
-        name, data = gen(max(1, int(default * scale)))
+    for shape, gen in SHAPES.items():
+        name, data = gen(max(1, int(default_size(shape) * scale)))
         path = folder / name
         path.write_bytes(data)
         out.append(path)
