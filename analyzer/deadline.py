@@ -31,8 +31,9 @@ def _usable() -> bool:
 def time_limit(seconds: float | None, source: str | None = None) -> Iterator[None]:
     """Raise ``TimeLimitError`` naming ``source`` if the block runs longer than ``seconds``.
 
-    ``None`` or ``0`` means no limit. Nests: an inner limit never extends an outer one, and
-    the outer alarm (and handler) is restored when the block ends.
+    ``None`` or ``0`` means no limit. Nests: an inner limit never extends an outer one (when
+    the outer alarm comes first it stays in charge), and the outer alarm and handler are
+    restored when the block ends.
     """
     if not seconds or seconds <= 0 or not _usable():
         yield
@@ -47,9 +48,12 @@ def time_limit(seconds: float | None, source: str | None = None) -> Iterator[Non
             "with --doc-timeout",
         )
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
     outer, _ = signal.getitimer(signal.ITIMER_REAL)
-    signal.setitimer(signal.ITIMER_REAL, seconds if not outer else min(seconds, outer))
+    if outer and outer <= seconds:  # the caller's alarm comes first: it stays in charge
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
