@@ -40,7 +40,7 @@ MAX_CLAUSES = 20_000
 #: A document with a clause (a sentence, list item or table row) longer than this many
 #: characters is refused (``InputError``): real clauses have at most a few thousand, and the
 #: annotators' cost per clause grows with its length. Read at each call.
-MAX_CLAUSE_CHARS = 100_000
+MAX_CLAUSE_CHARS = 200_000
 #: A clause's ``context`` keeps at most this many characters (the end: the nearest lead-in),
 #: so that lists nested deep under items ending in ":" stay linear.
 CONTEXT_MAX = 1_000
