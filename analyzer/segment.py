@@ -36,7 +36,7 @@ from .nlp import get_nlp
 LONG_ITEM = 600
 #: A document that splits into more clauses than this is refused (``InputError``): the
 #: longest real policies in the shared corpora have about 1,200. Read at each call.
-MAX_CLAUSES = 20_000
+MAX_CLAUSES = 10_000
 #: A document with a clause (a sentence, list item or table row) longer than this many
 #: characters is refused (``InputError``): real clauses have at most a few thousand, and the
 #: annotators' cost per clause grows with its length. Read at each call.
