@@ -1,6 +1,7 @@
 """Time and memory of every pathological shape (issue 12), each in a fresh CLI process.
 
-    python benchmarks/hostile.py [--scale 1.0] [--shape NAME ...] [--timeout 120]
+    python benchmarks/hostile.py [--scale 1.0] [--shape NAME ...] [--command analyze|compare]
+                                 [--timeout 120]
 
 For each shape of ``tests/hostile/shapes.py`` (at its default size times ``--scale``) runs
 ``cli.py analyze FILE --format json`` and ``cli.py compare EXAMPLE FILE --format html`` and
@@ -65,6 +66,9 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--shape", action="append", choices=sorted(shapes.SHAPES))
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument(
+        "--command", action="append", choices=("analyze", "compare"), help="default: both"
+    )
     opts = ap.parse_args()
     over = 0
     with tempfile.TemporaryDirectory() as tmp:
