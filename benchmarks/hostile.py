@@ -80,13 +80,20 @@ def main() -> None:
             name, data = shapes.SHAPES[shape](n)
             path = Path(tmp) / name
             path.write_bytes(data)
-            for cmd, args in (
-                ("analyze", ["analyze", str(path), "--format", "json", "-o", os.devnull]),
-                (
+            commands = {
+                "analyze": ["analyze", str(path), "--format", "json", "-o", os.devnull],
+                "compare": [
                     "compare",
-                    ["compare", str(EXAMPLE), str(path), "--format", "html", "-o", os.devnull],
-                ),
-            ):
+                    str(EXAMPLE),
+                    str(path),
+                    "--format",
+                    "html",
+                    "-o",
+                    os.devnull,
+                ],
+            }
+            for cmd in opts.command or list(commands):
+                args = commands[cmd]
                 code, wall, cpu, mb, last = run(args, opts.timeout)
                 ok = code in (0, 2) and not last.startswith(("TRACEBACK", "KILLED"))
                 ok = ok and cpu <= BUDGET_CPU and mb <= BUDGET_MB
