@@ -179,8 +179,34 @@ def _in_head(tr: Tag, table: Tag) -> bool:
     return False
 
 
+def _row_cells(tr: Tag) -> list[Tag]:
+    """The ``<td>``/``<th>`` children of a row (not ``find_all``: bs4 first walks to the
+    last descendant, which for a row holding a nested table is the whole subtree)."""
+    return [c for c in tr.contents if isinstance(c, Tag) and c.name in ("td", "th")]
+
+
 def _own_cells(table: Tag) -> list[Tag]:
-    return [c for tr in _own_rows(table) for c in tr.find_all(["td", "th"], recursive=False)]
+    return [c for tr in _own_rows(table) for c in _row_cells(tr)]
+
+
+def _holds(cell: Tag, names: frozenset[str], count: int = 1) -> bool:
+    """Whether ``cell`` holds at least ``count`` elements named in ``names`` (a walk that
+    stops as soon as it knows)."""
+    stack = [iter(cell.contents)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
+            if child.name in names:
+                count -= 1
+                if count <= 0:
+                    return True
+            stack.append(iter(child.contents))
+    return False
+
+
+_LAYOUT_INSIDE = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "table"))
 
 
 def _is_layout(table: Tag) -> bool:
@@ -189,12 +215,10 @@ def _is_layout(table: Tag) -> bool:
     rows = _own_rows(table)
     if not rows:
         return True
-    if max(len(tr.find_all(["td", "th"], recursive=False)) for tr in rows) <= 1:
+    if max(len(_row_cells(tr)) for tr in rows) <= 1:
         return True
     for cell in _own_cells(table):
-        if cell.find(["h1", "h2", "h3", "h4", "h5", "h6", "table"]) is not None:
-            return True
-        if len(cell.find_all("p", limit=4)) > 3:
+        if _holds(cell, _LAYOUT_INSIDE) or _holds(cell, frozenset(("p",)), 4):
             return True
     return False
 
@@ -232,7 +256,7 @@ def _table(table: Tag) -> list[RawBlock]:
     rows: list[list[Cell]] = []
     header_rows = 0
     for tr in _own_rows(table):
-        cells = [_cell_text(c) for c in tr.find_all(["td", "th"], recursive=False)]
+        cells = [_cell_text(c) for c in _row_cells(tr)]
         all_th = bool(cells) and all(c.header for c in cells)
         if (_in_head(tr, table) or all_th) and len(rows) == header_rows:
             header_rows += 1
