@@ -37,6 +37,10 @@ LONG_ITEM = 600
 #: A document that splits into more clauses than this is refused (``InputError``): the
 #: longest real policies in the shared corpora have about 1,200. Read at each call.
 MAX_CLAUSES = 10_000
+#: A document whose plain text is longer than this many characters is refused before it is
+#: split (``InputError``): the longest real policies have about 185,000, and text this long
+#: would exceed ``MAX_CLAUSES`` at any ordinary clause length. Read at each call.
+MAX_TEXT_CHARS = 3_000_000
 #: A document with a clause (a sentence, list item or table row) longer than this many
 #: characters is refused (``InputError``): real clauses have at most a few thousand, and the
 #: annotators' cost per clause grows with its length. Read at each call.
@@ -172,12 +176,21 @@ def segment(
         The clauses in document order; ``Clause.index`` is the position in this list.
 
     Raises:
-        InputError: the document splits into more than ``MAX_CLAUSES`` clauses, or one
-            clause is longer than ``MAX_CLAUSE_CHARS``.
+        InputError: the text is longer than ``MAX_TEXT_CHARS``, the document splits into
+            more than ``MAX_CLAUSES`` clauses, or one clause is longer than
+            ``MAX_CLAUSE_CHARS``.
     """
     nlp = nlp or get_nlp()
     blocks: Sequence[Block] = version.blocks
     limit = MAX_CLAUSES
+    if len(version.text) > MAX_TEXT_CHARS:
+        raise InputError(
+            f"the text is {len(version.text):,} characters long, above the limit of "
+            f"{MAX_TEXT_CHARS:,} (long real policies have about 185,000)",
+            path=version.source,
+            fix="check that it is the policy you meant, or split it "
+            "(the limit is analyzer.segment.MAX_TEXT_CHARS)",
+        )
     if len(blocks) > limit:  # every block gives at least one clause (or none if empty)
         raise _too_many(version, limit)
     to_split = [

@@ -27,6 +27,11 @@ LIST_MARKER = re.compile(
 _END_PUNCT = (".", ":", ";", "!", "?", ",")
 
 
+class TooManyElements(ValueError):
+    """A reader met more elements than its limit (``args[0]``: how many); ingest turns it
+    into an ``InputError`` naming the file."""
+
+
 @dataclass
 class RawBlock:
     """A block before offsets are known; ``text`` may still hold untidy whitespace."""
