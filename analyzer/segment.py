@@ -36,7 +36,7 @@ from .nlp import get_nlp
 LONG_ITEM = 600
 #: A document that splits into more clauses than this is refused (``InputError``): the
 #: longest real policies in the shared corpora have about 1,200. Read at each call.
-MAX_CLAUSES = 10_000
+MAX_CLAUSES = 5_000
 #: A document whose plain text is longer than this many characters is refused before it is
 #: split (``InputError``): the longest real policies have about 185,000, and text this long
 #: would exceed ``MAX_CLAUSES`` at any ordinary clause length. Read at each call.
