@@ -606,3 +606,14 @@ def test_html_nested_tables_and_cell_lines():
     assert [(b.kind, b.text, b.headers) for b in v.blocks] == [
         ("table_row", "name; email; phone; address | ads", ("Data", "Use"))
     ]
+
+
+def test_html_with_too_many_elements_is_an_input_error(monkeypatch):
+    from analyzer.formats import _soup
+
+    monkeypatch.setattr(_soup, "MAX_ELEMENTS", 50)
+    html = "<html><body>" + "<p>We collect data.</p>" * 60 + "</body></html>"
+    with pytest.raises(
+        InputError, match="many.html: the HTML holds 62 elements, above the limit of 50"
+    ):
+        from_bytes(html.encode(), source="many.html")

@@ -288,3 +288,13 @@ def test_context_of_deeply_nested_items_is_bounded(nlp):
     assert len(clauses) == 400
     assert max(len(c.context) for c in clauses) <= CONTEXT_MAX
     assert clauses[-1].context.endswith("item 398 holds:")
+
+
+def test_an_overlong_text_is_refused_before_splitting(nlp, monkeypatch):
+    from analyzer import segment as seg
+    from analyzer.errors import InputError
+
+    monkeypatch.setattr(seg, "MAX_TEXT_CHARS", 100)
+    v = from_text("We collect data. " * 10, source="long.txt", fmt="txt")
+    with pytest.raises(InputError, match="long.txt: the text is 169 characters long"):
+        seg.segment(v, nlp)
