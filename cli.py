@@ -361,6 +361,15 @@ class _ScanProgress:
     help="Run on a Dask cluster: a scheduler address, or 'local' for a LocalCluster.",
 )
 @click.option("--force", is_flag=True, help="Redo every series, even unchanged ones.")
+@click.option(
+    "--doc-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit to read, analyze or compare one document; a document over it is "
+    "recorded as failed and the scan goes on (0: no limit).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--progress/--no-progress",
@@ -373,6 +382,7 @@ def scan(
     jobs: int | None,
     dask_address: str | None,
     force: bool,
+    doc_timeout: float,
     as_json: bool,
     progress: bool | None,
 ) -> None:
@@ -387,7 +397,15 @@ def scan(
 
     show = _stderr_is_tty() if progress is None else progress
     bar = _ScanProgress() if show else None
-    summary = run_scan(list(paths), db=db, jobs=jobs, dask=dask_address, force=force, progress=bar)
+    summary = run_scan(
+        list(paths),
+        db=db,
+        jobs=jobs,
+        dask=dask_address,
+        force=force,
+        progress=bar,
+        doc_timeout=doc_timeout or None,
+    )
     if as_json:
         click.echo(_json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
     else:

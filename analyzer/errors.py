@@ -1,7 +1,8 @@
 """Errors raised by the policydiff library.
 
 Every error names the file (when there is one) and what to do about it. The CLI maps
-them to exit codes: ``InputError`` and ``UsageError`` -> 2, ``ModelError`` -> 2.
+them to exit codes: ``InputError`` (and its ``TimeLimitError``) and ``UsageError`` -> 2,
+``ModelError`` -> 2.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ class InputError(PolicyDiffError):
     """A document could not be read or holds no usable text."""
 
     code = "E100"
+
+
+class TimeLimitError(InputError):
+    """Processing one document took longer than its time limit (``scan --doc-timeout``)."""
+
+    code = "E101"
 
 
 class UsageError(PolicyDiffError):

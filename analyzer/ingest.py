@@ -30,6 +30,7 @@ from pathlib import Path
 from .datamodel import Block, PolicyVersion
 from .errors import InputError
 from .formats import build, html_blocks, markdown_blocks, pdf_blocks, text_blocks
+from .formats._blocks import TooManyElements
 from .languages import detect
 
 log = logging.getLogger(__name__)
@@ -268,6 +269,22 @@ def sharing(memo: ParseMemo) -> Iterator[None]:
         _PARSED.reset(reset)
 
 
+def _parse_or_refuse(text: str, fmt: str, source: str) -> tuple[str, tuple]:
+    """:func:`parse`, with a reader's element limit turned into an ``InputError``."""
+    try:
+        return parse(text, fmt)
+    except TooManyElements as exc:
+        from .formats._soup import MAX_ELEMENTS
+
+        raise InputError(
+            f"the HTML holds {exc.args[0]:,} elements, above the limit of {MAX_ELEMENTS:,} "
+            "(real policy pages have a few thousand)",
+            path=source,
+            fix="check that it is the policy you meant, or save the page as text "
+            "(the limit is analyzer.formats._soup.MAX_ELEMENTS)",
+        ) from None
+
+
 def parse(text: str, fmt: str) -> tuple[str, tuple]:
     """Plain text and blocks of a decoded document in format ``fmt`` (txt, md, html)."""
     memo = _PARSED.get()
@@ -351,7 +368,7 @@ def from_bytes(
         fmt = fmt or sniff_format(decoded)
         if fmt not in ("txt", "md", "html"):
             raise InputError(f"unknown format {fmt!r}", path=source, fix="use txt, md, html or pdf")
-        text, blocks = parse(decoded, fmt)
+        text, blocks = _parse_or_refuse(decoded, fmt, source)
     log.debug("%s: %s, %d blocks, %d characters", source, fmt, len(blocks), len(text))
     return _version(
         source,
@@ -378,7 +395,7 @@ def from_text(
     """Build a ``PolicyVersion`` from text already in memory (``fmt``: md, txt or html)."""
     if fmt not in ("txt", "md", "html"):
         raise InputError(f"unknown text format {fmt!r}", path=source, fix="use txt, md or html")
-    norm, blocks = parse(text, fmt)
+    norm, blocks = _parse_or_refuse(text, fmt, source)
     return _version(
         source,
         norm,

@@ -2,19 +2,79 @@
 
 No trained spaCy model package is needed or downloaded; recognizers add their own rule
 components (``Matcher``/``PhraseMatcher``) on top of this tokenizer.
+
+Two guards keep the tokenizer linear on hostile text (issue 12, decision 0014). spaCy splits
+a whitespace-free chunk by stripping one prefix or suffix at a time, and its suffix rules
+are one regex anchored at the end (``...$``) that ``re.search`` tries at every position, so
+a chunk of 100,000 ``(`` cost minutes. Here the suffix search starts ``SUFFIX_WINDOW``
+characters before the end (every suffix rule matches a few characters; lookbehinds still
+see the text before the window), and a chunk longer than ``LONG_TOKEN`` characters is one
+token, never split. Ordinary text never meets either limit.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
 
+#: a whitespace-free chunk longer than this (characters) is one token, not split further
+LONG_TOKEN = 1_000
+#: the suffix rules are tried on the last this many characters of a chunk
+SUFFIX_WINDOW = 64
+
 
 def get_nlp(lang: str = "en") -> Language:
     """Return the shared blank pipeline for ``lang`` (cached per process)."""
     return _build(lang)  # one cache key per language, however the argument was passed
+
+
+class _WindowedSuffix:
+    """``suffix_search`` that tries the suffix regex on the end of a chunk only.
+
+    Same result as the plain search whenever the suffix it finds is shorter than
+    ``window`` characters (all of spaCy's suffix rules but runs of dots). ``__self__``
+    stands for the compiled pattern, which spaCy reads when it serializes a tokenizer.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], window: int):
+        self.__self__ = pattern
+        self.window = window
+
+    def __call__(self, string: str) -> re.Match[str] | None:
+        start = len(string) - self.window
+        return self.__self__.search(string, start) if start > 0 else self.__self__.search(string)
+
+
+class _LongOr:
+    """``token_match`` of a language whose own pattern cannot be combined into one regex;
+    ``__self__`` is that pattern (what spaCy writes when it serializes the tokenizer)."""
+
+    def __init__(self, match: Callable[[str], object]):
+        self.match = match
+        self.__self__ = getattr(match, "__self__", None)
+
+    def __call__(self, string: str) -> object:
+        return len(string) > LONG_TOKEN or self.match(string)
+
+
+def _long_or(match: Callable[[str], object] | None) -> Callable[[str], object]:
+    """``token_match`` that also keeps any chunk longer than ``LONG_TOKEN`` whole: the
+    ``match`` of one compiled pattern (spaCy serializes a tokenizer by its patterns), a
+    run of ``LONG_TOKEN + 1`` characters or the language's own ``token_match`` pattern."""
+    long = f"[\\s\\S]{{{LONG_TOKEN + 1}}}"
+    if match is None:
+        return re.compile(long).match
+    orig = getattr(match, "__self__", None)
+    if isinstance(orig, re.Pattern):
+        try:
+            return re.compile(f"{long}|(?:{orig.pattern})", orig.flags).match
+        except re.error:  # e.g. global flags inside the pattern
+            pass
+    return _LongOr(match)
 
 
 @lru_cache(maxsize=4)
@@ -23,6 +83,11 @@ def _build(lang: str) -> Language:
         nlp = _french() if lang == "fr" else spacy.blank(lang)
     except Exception:  # unknown language code: fall back to a multi-language tokenizer
         nlp = spacy.blank("xx")
+    tokenizer = nlp.tokenizer
+    search = tokenizer.suffix_search
+    if search is not None and isinstance(getattr(search, "__self__", None), re.Pattern):
+        tokenizer.suffix_search = _WindowedSuffix(search.__self__, SUFFIX_WINDOW)
+    tokenizer.token_match = _long_or(tokenizer.token_match)
     nlp.add_pipe("sentencizer")
     nlp.max_length = 20_000_000
     return nlp

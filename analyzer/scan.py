@@ -33,6 +33,7 @@ from typing import Any
 from . import __version__
 from ._gc import gc_paused
 from .datamodel import AnalyzedVersion, Comparison, Finding, PolicyVersion
+from .deadline import time_limit
 from .errors import PolicyDiffError, UsageError
 from .history import (
     NoiseConfig,
@@ -51,6 +52,10 @@ log = logging.getLogger(__name__)
 
 AnalyzerFactory = Callable[[], Any]
 
+#: default time limit (seconds) on reading, analyzing or comparing one document; a real
+#: policy takes well under a second (see ``deadline.time_limit`` and ``--doc-timeout``)
+DEFAULT_DOC_TIMEOUT = 60.0
+
 
 # -- what travels between the client and the workers -----------------------------------------
 @dataclass
@@ -67,6 +72,8 @@ class SeriesTask:
     #: for clauses of other series or earlier scans are reused (``SetLookup``)
     db: str | None = None
     noise: NoiseConfig = field(default_factory=NoiseConfig)
+    #: seconds allowed to read, to analyze, to compare one version (None: no limit)
+    doc_timeout: float | None = None
 
     @property
     def weight(self) -> int:
@@ -220,7 +227,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         lookup = SetLookup(task.db, task.pipeline)
     scope = session(lookup=lookup) if lookup is not None else session() if session else None
     with scope if scope is not None else nullcontext():
-        loaded = _load_series(task.sources, errors)
+        loaded = _load_series(task.sources, errors, task.doc_timeout)
         statuses = classify(loaded, task.noise)
         words_of: dict[str, int] = {}  # by text hash: captures with the same text count once
         results = [
@@ -244,7 +251,8 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 r.passes, r.width = cached[1], cached[2]
                 continue
             try:
-                r.analyzed = analyzer.analyze(r.version)
+                with time_limit(task.doc_timeout, r.source):
+                    r.analyzed = analyzer.analyze(r.version)
                 r.width, r.passes = _engine_passes(analyzer, r.analyzed)
                 words += r.words
             except PolicyDiffError as exc:
@@ -280,7 +288,8 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
                 from . import assess
 
                 assess_version = getattr(analyzer, "assess_version", assess.assess_version)
-                fs = tuple(assess_version(r.analyzed))
+                with time_limit(task.doc_timeout, r.source):
+                    fs = tuple(assess_version(r.analyzed))
             except Exception as exc:  # noqa: BLE001
                 errors.append(
                     SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "assess")
@@ -294,7 +303,8 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         base_av = results[base].analyzed
         assert base_av is not None
         try:
-            comp = analyzer.compare(base_av, r.analyzed)
+            with time_limit(task.doc_timeout, r.source):
+                comp = analyzer.compare(base_av, r.analyzed)
         except Exception as exc:  # noqa: BLE001
             errors.append(
                 SourceProblem(r.source, str(exc) or repr(exc), type(exc).__name__, "compare")
@@ -419,7 +429,9 @@ def _word_count(version: PolicyVersion | None, memo: dict[str, int]) -> int:
 
 
 def _load_series(
-    sources: Sequence[VersionSource], errors: list[SourceProblem]
+    sources: Sequence[VersionSource],
+    errors: list[SourceProblem],
+    doc_timeout: float | None = None,
 ) -> list[PolicyVersion | None]:
     """Read every version of a series (``None`` for those that fail, with an entry in
     ``errors``).
@@ -443,7 +455,8 @@ def _load_series(
             loaded.append(replace(earlier, source=str(Path(src.source)), date=src.date))
             continue
         try:
-            version = src.load()
+            with time_limit(doc_timeout, src.source):
+                version = src.load()
         except PolicyDiffError as exc:
             errors.append(SourceProblem(src.source, exc.message, type(exc).__name__, "read"))
             loaded.append(None)
@@ -621,6 +634,7 @@ def scan(
     noise: NoiseConfig | None = None,
     progress: ProgressCallback | None = None,
     force: bool = False,
+    doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
 ) -> ScanSummary:
     """Scan ``paths`` into the database ``db`` and return a summary.
 
@@ -634,6 +648,10 @@ def scan(
         progress: called as ``progress(event, info)`` with ``start`` (total versions),
             ``series`` (one series done) and ``end``; for progress bars.
         force: redo every series even when its inputs are unchanged.
+        doc_timeout: seconds allowed to read, to analyze and to compare each version
+            (``None`` or 0: no limit). A version over the limit is recorded as failed with
+            its reason (``TimeLimitError``) and its series goes on without it. A version
+            left out this way stays out on a re-run of the same inputs (use ``force``).
 
     Ctrl-C (``KeyboardInterrupt``) stops the scan; finished series stay committed and the
     summary comes back with ``interrupted=True``.
@@ -688,7 +706,15 @@ def scan(
                     summary.versions_failed += row[1] in ("read", "analyze")
                 continue
             tasks.append(
-                SeriesTask(key, sources, fp, pipe["id"], noise=noise, db=_shared_path(db, dask))
+                SeriesTask(
+                    key,
+                    sources,
+                    fp,
+                    pipe["id"],
+                    noise=noise,
+                    db=_shared_path(db, dask),
+                    doc_timeout=doc_timeout,
+                )
             )
         tasks.sort(key=lambda t: -t.weight)
         if progress:

@@ -29,10 +29,25 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 
 from .datamodel import Block, Clause, PolicyVersion
+from .errors import InputError
 from .nlp import get_nlp
 
 #: List items longer than this (characters) are split into sentences.
 LONG_ITEM = 600
+#: A document that splits into more clauses than this is refused (``InputError``): the
+#: longest real policies in the shared corpora have about 1,200. Read at each call.
+MAX_CLAUSES = 5_000
+#: A document whose plain text is longer than this many characters is refused before it is
+#: split (``InputError``): the longest real policies have about 185,000, and text this long
+#: would exceed ``MAX_CLAUSES`` at any ordinary clause length. Read at each call.
+MAX_TEXT_CHARS = 3_000_000
+#: A document with a clause (a sentence, list item or table row) longer than this many
+#: characters is refused (``InputError``): real clauses have at most a few thousand, and the
+#: annotators' cost per clause grows with its length. Read at each call.
+MAX_CLAUSE_CHARS = 200_000
+#: A clause's ``context`` keeps at most this many characters (the end: the nearest lead-in),
+#: so that lists nested deep under items ending in ":" stay linear.
+CONTEXT_MAX = 1_000
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -80,6 +95,25 @@ def clause_id(norm: str, seen: dict[str, int]) -> str:
     n = seen.get(base, 0) + 1
     seen[base] = n
     return base if n == 1 else f"{base}-{n}"
+
+
+def _bounded(context: str) -> str:
+    """``context`` cut to its last ``CONTEXT_MAX`` characters, at a word boundary."""
+    if len(context) <= CONTEXT_MAX:
+        return context
+    tail = context[-CONTEXT_MAX:]
+    cut = tail.find(" ")
+    return tail[cut + 1 :] if 0 <= cut < len(tail) - 1 else tail
+
+
+def _too_many(version: PolicyVersion, limit: int) -> InputError:
+    return InputError(
+        f"the document splits into more than {limit:,} clauses (long real policies have "
+        "about 1,200)",
+        path=version.source,
+        fix="check that it is the policy you meant, or split it "
+        "(the limit is analyzer.segment.MAX_CLAUSES)",
+    )
 
 
 def _sentences(text: str, doc) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
@@ -142,9 +176,25 @@ def segment(
 
     Returns:
         The clauses in document order; ``Clause.index`` is the position in this list.
+
+    Raises:
+        InputError: the text is longer than ``MAX_TEXT_CHARS``, the document splits into
+            more than ``MAX_CLAUSES`` clauses, or one clause is longer than
+            ``MAX_CLAUSE_CHARS``.
     """
     nlp = nlp or get_nlp()
     blocks: Sequence[Block] = version.blocks
+    limit = MAX_CLAUSES
+    if len(version.text) > MAX_TEXT_CHARS:
+        raise InputError(
+            f"the text is {len(version.text):,} characters long, above the limit of "
+            f"{MAX_TEXT_CHARS:,} (long real policies have about 185,000)",
+            path=version.source,
+            fix="check that it is the policy you meant, or split it "
+            "(the limit is analyzer.segment.MAX_TEXT_CHARS)",
+        )
+    if len(blocks) > limit:  # every block gives at least one clause (or none if empty)
+        raise _too_many(version, limit)
     to_split = [
         i
         for i, b in enumerate(blocks)
@@ -173,6 +223,16 @@ def segment(
             norm = norms[text] = normalize(text)
         if not norm:
             return
+        if len(clauses) >= limit:
+            raise _too_many(version, limit)
+        if len(text) > MAX_CLAUSE_CHARS:
+            raise InputError(
+                f"a {kind.replace('_', ' ')} of {len(text):,} characters (at offset {start:,}) "
+                f"is above the limit of {MAX_CLAUSE_CHARS:,} for one clause",
+                path=version.source,
+                fix="check that the file is a policy, not a capture of generated data; "
+                "the limit is analyzer.segment.MAX_CLAUSE_CHARS",
+            )
         clauses.append(
             Clause(
                 id=clause_id(norm, seen),
@@ -197,7 +257,7 @@ def segment(
 
         if block.kind == "list_item":
             if prev_kind != "list_item":
-                lead_in = (
+                lead_in = _bounded(
                     last_sentence
                     if prev_kind == "paragraph" and last_sentence.endswith(":")
                     else ""
@@ -212,7 +272,9 @@ def segment(
                     add(piece, "list_item", start, start + len(piece), path, parent_ctx)
             else:
                 add(text, "list_item", block.start, block.end, path, parent_ctx)
-            child_ctx = f"{parent_ctx} {text}".strip() if text.endswith(":") else parent_ctx
+            child_ctx = parent_ctx
+            if text.endswith(":"):
+                child_ctx = _bounded(f"{parent_ctx} {text}".strip())
             item_stack.append((block.level, child_ctx))
         elif block.kind == "paragraph":
             pieces = _pieces_of(block, spans[i])
@@ -221,7 +283,7 @@ def segment(
             last_sentence = pieces[-1][0] if pieces else ""
         elif block.kind == "table_row":
             if prev_kind != "table_row":
-                table_lead = (
+                table_lead = _bounded(
                     last_sentence
                     if prev_kind == "paragraph" and last_sentence.endswith(":")
                     else ""

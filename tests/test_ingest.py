@@ -581,3 +581,39 @@ def test_markdown_tight_and_loose_items_read_alike():
         ("heading", "Introduction"),
         ("paragraph", "We process data."),
     ]
+
+
+# -- hostile nesting (issue 12) ---------------------------------------------------------------
+def test_html_nested_deeper_than_the_recursion_limit():
+    import sys
+
+    n = sys.getrecursionlimit() * 3
+    html = "<html><body>" + "<div>" * n + "<p>We collect data.</p>" + "</div>" * n
+    v = from_bytes(html.encode(), source="deep.html")
+    assert [b.text for b in v.blocks] == ["We collect data."]
+    items = "<ul><li>item " * n + "</li></ul>" * n
+    v = from_bytes(f"<html><body>{items}</body></html>".encode(), source="deep-list.html")
+    assert len(v.blocks) == n and v.blocks[-1].level == n - 1
+
+
+def test_html_nested_tables_and_cell_lines():
+    html = (
+        "<html><body><table><thead><tr><th>Data</th><th>Use</th></tr></thead>"
+        "<tr><td><p>name</p><p>email</p><br>phone<br>address</td><td><b>ads</b></td></tr>"
+        "</table></body></html>"
+    )
+    v = from_bytes(html.encode(), source="t.html")
+    assert [(b.kind, b.text, b.headers) for b in v.blocks] == [
+        ("table_row", "name; email; phone; address | ads", ("Data", "Use"))
+    ]
+
+
+def test_html_with_too_many_elements_is_an_input_error(monkeypatch):
+    from analyzer.formats import _soup
+
+    monkeypatch.setattr(_soup, "MAX_ELEMENTS", 50)
+    html = "<html><body>" + "<p>We collect data.</p>" * 60 + "</body></html>"
+    with pytest.raises(
+        InputError, match="many.html: the HTML holds 62 elements, above the limit of 50"
+    ):
+        from_bytes(html.encode(), source="many.html")

@@ -257,3 +257,44 @@ def test_expected_added_sentences_fall_within_one_clause(shared_corpora, nlp):
             assert any(target in n for n in norms), (meta_path.parent.name, sentence)
             checked += 1
     assert checked >= 5
+
+
+# -- limits on hostile documents (issue 12) ---------------------------------------------------
+def test_too_many_clauses_is_an_input_error(nlp, monkeypatch):
+    from analyzer import segment as seg
+    from analyzer.errors import InputError
+
+    monkeypatch.setattr(seg, "MAX_CLAUSES", 5)
+    v = from_text("\n\n".join(f"Sentence number {i} here." for i in range(8)), source="big.md")
+    with pytest.raises(InputError, match="big.md: the document splits into more than 5 clauses"):
+        seg.segment(v, nlp)
+
+
+def test_an_overlong_clause_is_an_input_error(nlp, monkeypatch):
+    from analyzer import segment as seg
+    from analyzer.errors import InputError
+
+    monkeypatch.setattr(seg, "MAX_CLAUSE_CHARS", 50)
+    v = from_text("Short one.\n\n" + "word " * 30, source="long.md")
+    with pytest.raises(InputError, match="long.md: a sentence of 149 characters"):
+        seg.segment(v, nlp)
+
+
+def test_context_of_deeply_nested_items_is_bounded(nlp):
+    from analyzer.segment import CONTEXT_MAX
+
+    md = "".join("  " * i + f"- item {i} holds:\n" for i in range(400))
+    clauses = segment(from_text(md), nlp)
+    assert len(clauses) == 400
+    assert max(len(c.context) for c in clauses) <= CONTEXT_MAX
+    assert clauses[-1].context.endswith("item 398 holds:")
+
+
+def test_an_overlong_text_is_refused_before_splitting(nlp, monkeypatch):
+    from analyzer import segment as seg
+    from analyzer.errors import InputError
+
+    monkeypatch.setattr(seg, "MAX_TEXT_CHARS", 100)
+    v = from_text("We collect data. " * 10, source="long.txt", fmt="txt")
+    with pytest.raises(InputError, match="long.txt: the text is 169 characters long"):
+        seg.segment(v, nlp)

@@ -27,6 +27,11 @@ LIST_MARKER = re.compile(
 _END_PUNCT = (".", ":", ";", "!", "?", ",")
 
 
+class TooManyElements(ValueError):
+    """A reader met more elements than its limit (``args[0]``: how many); ingest turns it
+    into an ``InputError`` naming the file."""
+
+
 @dataclass
 class RawBlock:
     """A block before offsets are known; ``text`` may still hold untidy whitespace."""
@@ -53,18 +58,15 @@ def join_lines(lines: Iterable[str]) -> str:
     List markers are dropped; a line that does not end in punctuation is separated from
     the next by ``"; "`` so that items stay distinct ("name; email; phone number").
     """
-    out = ""
+    out: list[str] = []  # lines and separators, joined once (a cell may hold 100,000 lines)
     for raw in lines:
         line = clean(LIST_MARKER.sub("", raw, count=1)) if raw.strip() else ""
         if not line:
             continue
-        if not out:
-            out = line
-        elif out.endswith(_END_PUNCT):
-            out = f"{out} {line}"
-        else:
-            out = f"{out}; {line}"
-    return out
+        if out:
+            out.append(" " if out[-1].endswith(_END_PUNCT) else "; ")
+        out.append(line)
+    return "".join(out)
 
 
 @dataclass
@@ -117,21 +119,32 @@ def merge_wrapped(raw: Iterable[RawBlock]) -> list[RawBlock]:
     that starts in lower case is one paragraph.
     """
     out: list[RawBlock] = []
+    pieces: list[str] = []  # the paragraphs joined into out[-1] so far (joined once, at the end)
+
+    def close() -> None:
+        if len(pieces) > 1:
+            out[-1].text = " ".join(pieces)
+
     for rb in raw:
         prev = out[-1] if out else None
+        last = pieces[-1] if pieces else ""  # the end of prev's text is the end of this piece
         if (
             prev is not None
             and rb.kind == "paragraph"
             and prev.kind == "paragraph"
             and rb.text.lstrip()[:1].islower()
-            and not prev.text.rstrip().endswith(_SENTENCE_END)
+            and not last.rstrip().endswith(_SENTENCE_END)
             # not a label after a "Learn more" link, not a short UI string ("close")
-            and not prev.text.rstrip().lower().endswith("learn more")
+            and not last.rstrip().lower().endswith("learn more")
             and (len(rb.text.split()) >= 8 or rb.text.rstrip().endswith(_CONTINUES))
         ):
-            prev.text = f"{prev.text.rstrip()} {rb.text.lstrip()}"
+            pieces[-1] = last.rstrip()
+            pieces.append(rb.text.lstrip())
             continue
+        close()
         out.append(rb)
+        pieces = [rb.text]
+    close()
     return out
 
 
