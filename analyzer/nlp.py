@@ -84,10 +84,15 @@ def _build(lang: str) -> Language:
     except Exception:  # unknown language code: fall back to a multi-language tokenizer
         nlp = spacy.blank("xx")
     tokenizer = nlp.tokenizer
+    # every tokenizer setter reloads the special cases (about 0.1 s for English): set the two
+    # guards with no rules loaded, then load the rules once
+    rules = tokenizer.rules
+    tokenizer.rules = {}
     search = tokenizer.suffix_search
     if search is not None and isinstance(getattr(search, "__self__", None), re.Pattern):
         tokenizer.suffix_search = _WindowedSuffix(search.__self__, SUFFIX_WINDOW)
     tokenizer.token_match = _long_or(tokenizer.token_match)
+    tokenizer.rules = rules
     nlp.add_pipe("sentencizer")
     nlp.max_length = 20_000_000
     return nlp
