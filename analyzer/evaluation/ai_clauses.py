@@ -21,7 +21,6 @@ Run: ``policydiff evaluate ai-clauses ../shared/corpora/ai_clauses [--loso]``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -60,18 +59,16 @@ class Row:
 
 def read_rows(path: Path) -> list[Row]:
     """Read a ``clauses*.jsonl`` file; a malformed line is an ``InputError`` naming it."""
-    rows: list[Row] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
+    from corpora._jsonl import jsonl_rows
+
+    if not Path(path).is_file():
         raise InputError(
             "cannot read labelled rows", path=str(path), fix="check the ai_clauses folder"
-        ) from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+        )
+    fix = "each line needs id, service, file, text and label"
+    rows: list[Row] = []
+    for n, d in jsonl_rows(Path(path), "a labelled row", fix):
         try:
-            d = json.loads(line)
             rows.append(
                 Row(
                     id=d["id"],
@@ -83,12 +80,10 @@ def read_rows(path: Path) -> list[Row]:
                     language=d.get("language", "en"),
                 )
             )
-        except (ValueError, KeyError) as exc:
+        except (KeyError, TypeError) as exc:
             raise InputError(
-                f"line {n} is not a labelled row ({exc})",
-                path=str(path),
-                fix="each line needs id, service, file, text and label",
-            ) from exc
+                f"line {n} is not a labelled row ({exc})", path=str(path), fix=fix
+            ) from None
     return rows
 
 

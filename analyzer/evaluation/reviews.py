@@ -19,7 +19,6 @@ Run: ``policydiff evaluate reviews DIR [--format json]``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -38,23 +37,14 @@ def _norm(text: str | None) -> str:
 
 def read_reviews(path: Path) -> list[dict[str, Any]]:
     """The rows of ``reviews.jsonl`` (a clear error naming the line when one is not JSON)."""
+    from corpora._jsonl import jsonl_rows
+
     rows = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"line {n} is not JSON ({exc.msg})", path=str(path), fix="fix that line"
-                ) from None
-            for key in ("scope", "pair", "flag", "verdict"):
-                if key not in row:
-                    raise InputError(
-                        f"line {n} has no '{key}'", path=str(path), fix="add the field"
-                    )
-            rows.append(row)
+    for n, row in jsonl_rows(Path(path), "JSON", "fix that line"):
+        for key in ("scope", "pair", "flag", "verdict"):
+            if key not in row:
+                raise InputError(f"line {n} has no '{key}'", path=str(path), fix="add the field")
+        rows.append(row)
     return rows
 
 
