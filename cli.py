@@ -146,6 +146,12 @@ fail_on_option = click.option(
 @click.option("--document-type", default=None, help="Document type, e.g. 'Privacy Policy'.")
 @click.option("--old-date", default=None, help="Date of OLD (YYYY-MM-DD) if not in its name.")
 @click.option("--new-date", default=None, help="Date of NEW (YYYY-MM-DD) if not in its name.")
+@click.option(
+    "--cross-language",
+    is_flag=True,
+    help="OLD and NEW are the same policy in two languages (e.g. English and German): align "
+    "clauses by what they state and report statements made in one language only.",
+)
 @click.pass_context
 def compare_cmd(
     ctx: click.Context,
@@ -158,6 +164,7 @@ def compare_cmd(
     document_type: str | None,
     old_date: str | None,
     new_date: str | None,
+    cross_language: bool,
 ) -> None:
     """Compare two versions of a policy or notice, clause by clause.
 
@@ -180,7 +187,10 @@ def compare_cmd(
         shared = _meta(service=service, document_type=document_type)
         old_v = engine.load(old, **shared, **_meta(date=old_date))
         new_v = engine.load(new, **shared, **_meta(date=new_date))
-        comparison = engine.compare(old_v, new_v)
+        if cross_language:
+            comparison = engine.compare_languages(old_v, new_v)
+        else:
+            comparison = engine.compare(old_v, new_v)
         _warn(comparison)
         _emit(comparison, fmt, output)
     _fail_on_exit(ctx, comparison.findings, fail_on)

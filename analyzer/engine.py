@@ -311,6 +311,26 @@ class PolicyAnalyzer:
             analyzer_version=self.version,
         )
 
+    def compare_languages(
+        self, old: DocumentLike | AnalyzedVersion, new: DocumentLike | AnalyzedVersion
+    ) -> Comparison:
+        """Compare two language versions of one policy (``analyzer.crosslang``): clauses
+        aligned by what they state, findings for statements made in one language only."""
+        from .crosslang import align_by_statements, assess_languages
+
+        a = old if isinstance(old, AnalyzedVersion) else self.analyze(old)
+        b = new if isinstance(new, AnalyzedVersion) else self.analyze(new)
+        with gc_paused():
+            changes = align_by_statements(a, b)
+            findings = assess_languages(a, b)
+        return Comparison(
+            old=a,
+            new=b,
+            changes=tuple(changes),
+            findings=tuple(findings),
+            analyzer_version=self.version,
+        )
+
     def compare(
         self, old: DocumentLike | AnalyzedVersion, new: DocumentLike | AnalyzedVersion
     ) -> Comparison:

@@ -43,11 +43,13 @@ from .base import Recognizer, register
 from .common import (
     annotation,
     doc_info,
+    doc_language,
     doc_lex,
     doc_text,
     en_doc,
     en_docs,
     in_relative_clause,
+    lang_doc,
     make_span,
     negated_at,
     negated_coordination,
@@ -85,13 +87,19 @@ def _facets(clause_text: str, doc: Doc, lo: int, hi: int) -> set[tuple[str, str]
     """Data categories and sources named between character offsets ``lo`` and ``hi``."""
     facets: set[tuple[str, str]] = set()
     cache = doc.user_data.setdefault("policydiff_data", {})
+    lang = doc.user_data.get("policydiff_lang", "en")
     if "hits" not in cache:
-        cache["hits"] = load_patterns("data_categories").match(doc) + load_patterns(
-            "data_sources"
-        ).match(doc)
-    for m in cache["hits"]:
+        # the data patterns of the document's language, matched on a Doc of that language
+        # (same text, so the character offsets are those of ``doc``)
+        ldoc = doc if lang == "en" else lang_doc(None, doc_text(doc), lang)
+        cache["hits"] = [
+            (m, ldoc)
+            for name in ("data_categories", "data_sources")
+            for m in load_patterns(name, lang).match(ldoc)
+        ]
+    for m, ldoc in cache["hits"]:
         if m.start_char >= lo and m.end_char <= hi:
-            if negated_at(doc, m.start) is not None:
+            if negated_at(ldoc, m.start) is not None:
                 continue  # "posts, which do not include private messages, ..."
             key = "data" if m.entry.kind == tx.DATA_CATEGORY else "source"
             facets.add((key, m.entry.label))
@@ -187,7 +195,11 @@ class AITrainingRecognizer(Recognizer):
         out: list[Annotation] = []
         prev_doc: Doc | None = None
         ctx_docs: dict[str, Doc] = {}
+        lang = doc_language(docs)
         edocs = en_docs(clauses, docs)
+        if lang != "en":  # the data patterns of the facets are read in the document's language
+            for d in edocs:
+                d.user_data["policydiff_lang"] = lang
         load_patterns("ai_training").match_many(edocs)  # one batched pass, cached per Doc
         scores = self._model_scores(clauses, edocs)
         for i, (clause, doc) in enumerate(zip(clauses, edocs, strict=False)):

@@ -376,7 +376,30 @@ def negated_at(
         neg = negated_use_before(doc, info, start)
     if neg is None and through_use:
         neg = negated_coordination(doc, info, start)
+    if neg is None and doc.lang_ == "de":
+        neg = _negation_after(doc, info, start)
     return neg
+
+
+#: tokens between a German object and the "nicht" that follows it ("Wir verwenden Ihre
+#: privaten Nachrichten nicht, um ..."): the rest of the noun phrase
+_DE_AFTER = 4
+
+
+def _negation_after(doc: Doc, info: DocInfo, start: int) -> int | None:
+    """German puts the negation after the object of a main-clause verb ("Wir verwenden Ihre
+    Nachrichten nicht", "Wir geben Ihre Daten nicht weiter"): a cue within a few tokens
+    after ``start`` in the same scope, with no punctuation in between."""
+    sc = info.scope[start] if start < len(info.scope) else None
+    for t in info.neg_tokens:
+        if t <= start:
+            continue
+        if t - start > _DE_AFTER or info.scope[t] != sc:
+            return None
+        if any(doc[i].is_punct for i in range(start + 1, t)):
+            return None
+        return t
+    return None
 
 
 def in_relative_clause(doc: Doc, info: DocInfo, neg: int, target: int) -> bool:
