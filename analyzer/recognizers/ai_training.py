@@ -97,12 +97,20 @@ def _facets(clause_text: str, doc: Doc, lo: int, hi: int) -> set[tuple[str, str]
             for name in ("data_categories", "data_sources")
             for m in load_patterns(name, lang).match(ldoc)
         ]
-    for m, ldoc in cache["hits"]:
-        if m.start_char >= lo and m.end_char <= hi:
-            if negated_at(ldoc, m.start) is not None:
-                continue  # "posts, which do not include private messages, ..."
-            key = "data" if m.entry.kind == tx.DATA_CATEGORY else "source"
-            facets.add((key, m.entry.label))
+    inside = [(m, ldoc) for m, ldoc in cache["hits"] if m.start_char >= lo and m.end_char <= hi]
+    for m, ldoc in inside:
+        if any(
+            o.entry.kind == m.entry.kind
+            and o.start_char <= m.start_char
+            and m.end_char <= o.end_char
+            and (o.end_char - o.start_char) > (m.end_char - m.start_char)
+            for o, _ in inside
+        ):
+            continue  # a hit inside a longer one of the same kind: the longer one says it
+        if negated_at(ldoc, m.start) is not None:
+            continue  # "posts, which do not include private messages, ..."
+        key = "data" if m.entry.kind == tx.DATA_CATEGORY else "source"
+        facets.add((key, m.entry.label))
     info = doc_info(doc)
     for m in info.lex.get("BROAD_DATA", []):
         if m.start_char >= lo and m.end_char <= hi:
