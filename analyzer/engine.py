@@ -316,25 +316,17 @@ class PolicyAnalyzer:
     ) -> Comparison:
         """Compare two language versions of one policy (``analyzer.crosslang``): clauses
         aligned by what they state, findings for statements made in one language only."""
-        from .crosslang import align_by_statements, assess_languages
-
-        a = old if isinstance(old, AnalyzedVersion) else self.analyze(old)
-        b = new if isinstance(new, AnalyzedVersion) else self.analyze(new)
-        with gc_paused():
-            changes = align_by_statements(a, b)
-            findings = assess_languages(a, b)
-        return Comparison(
-            old=a,
-            new=b,
-            changes=tuple(changes),
-            findings=tuple(findings),
-            analyzer_version=self.version,
-        )
+        return self.compare(old, new, cross_language=True)
 
     def compare(
-        self, old: DocumentLike | AnalyzedVersion, new: DocumentLike | AnalyzedVersion
+        self,
+        old: DocumentLike | AnalyzedVersion,
+        new: DocumentLike | AnalyzedVersion,
+        *,
+        cross_language: bool = False,
     ) -> Comparison:
-        """Compare two versions: aligned changes and findings."""
+        """Compare two versions: aligned changes and findings (with ``cross_language``, two
+        language versions: see :meth:`compare_languages`)."""
         # the two versions share most sentences: one Doc (and its cached facts) per text
         shared = self._session if self._session is not None else _Shared()
         a = old if isinstance(old, AnalyzedVersion) else self._analyze(old, shared, {})
@@ -355,8 +347,14 @@ class PolicyAnalyzer:
                 problems=problems,
             )
         with gc_paused():
-            changes = align(a.clauses, b.clauses)
-            findings = assess_comparison(a, b, changes)
+            if cross_language:
+                from .crosslang import align_by_statements, assess_languages
+
+                changes = align_by_statements(a, b)
+                findings = assess_languages(a, b)
+            else:
+                changes = align(a.clauses, b.clauses)
+                findings = assess_comparison(a, b, changes)
         return Comparison(
             old=a,
             new=b,

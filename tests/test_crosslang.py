@@ -65,3 +65,13 @@ def test_cli_flag(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert "exclusion.removed" in res.output
+
+
+def test_a_broken_capture_is_reported_not_compared(tmp_path: Path) -> None:
+    from analyzer.engine import PolicyAnalyzer
+
+    en_f, _ = _files(tmp_path, DE)
+    stub = tmp_path / "stub_de.md"
+    stub.write_text("Redirecting to https://example.com/de/datenschutz ...\n", encoding="utf-8")
+    c = PolicyAnalyzer().compare_languages(en_f, stub)
+    assert c.problems and not c.findings and not c.changes

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation
 from ..errors import InputError
 from ..modality import is_use
@@ -302,4 +301,4 @@ def errors(block: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in block["rows"] if r["located"] and (r["use"] != (r["label"] == POSITIVE))]
 
 
-__all__ = ["evaluate_ai_clauses", "format_text", "errors", "tx"]
+__all__ = ["evaluate_ai_clauses", "format_text", "errors"]
