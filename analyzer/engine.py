@@ -29,12 +29,12 @@ from .datamodel import (
     PolicyVersion,
     clause_keys,
 )
-from .history import not_a_policy
 from .ingest import ParseMemo, from_text, read_path
 from .ingest import sharing as parse_sharing
 from .languages import DEFAULT as DEFAULT_LANGUAGE
 from .languages import pipeline_language, uncovered_warning
 from .nlp import get_nlp
+from .noise import not_a_policy
 from .recognizers import RecognizerRegistry
 from .segment import SegmentCache, segment
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 #: a whitespace-free chunk longer than this (characters) is one token, not split further
 LONG_TOKEN = 1_000
@@ -79,31 +80,43 @@ def _long_or(match: Callable[[str], object] | None) -> Callable[[str], object]:
 
 @lru_cache(maxsize=4)
 def _build(lang: str) -> Language:
+    """The language's blank pipeline, built directly from its class (``spacy.blank``
+    resolves and validates a whole configuration first, which cost about a tenth of a
+    second of every cold start) with the guarded tokenizer of :func:`_guarded_tokenizer`."""
     try:
-        nlp = _french() if lang == "fr" else spacy.blank(lang)
+        cls = _french_class() if lang == "fr" else spacy.util.get_lang_class(lang)
     except Exception:  # unknown language code: fall back to a multi-language tokenizer
-        nlp = spacy.blank("xx")
-    tokenizer = nlp.tokenizer
-    # every tokenizer setter reloads the special cases (about 0.1 s for English): set the two
-    # guards with no rules loaded, then load the rules once
-    rules = tokenizer.rules
-    tokenizer.rules = {}
-    search = tokenizer.suffix_search
-    if search is not None and isinstance(getattr(search, "__self__", None), re.Pattern):
-        tokenizer.suffix_search = _WindowedSuffix(search.__self__, SUFFIX_WINDOW)
-    tokenizer.token_match = _long_or(tokenizer.token_match)
-    tokenizer.rules = rules
+        cls = spacy.util.get_lang_class("xx")
+    nlp = cls(create_tokenizer=_guarded_tokenizer)
     nlp.add_pipe("sentencizer")
     nlp.max_length = 20_000_000
     return nlp
 
 
-def _french() -> Language:
-    """``spacy.blank("fr")``'s tokenizer rules (elided "l'", "n'", "qu'" split off, the same
-    prefixes, suffixes and infixes) without its French tokenizer exceptions: importing
-    ``spacy.lang.fr`` builds thousands of hyphenated-word exceptions and took 3-10 s here,
-    paid by the first French document of every process. The exceptions only keep words such
-    as "aujourd'hui" or "peut-être" in one token, which no pattern depends on."""
+def _guarded_tokenizer(nlp: Language) -> Tokenizer:
+    """spaCy's default tokenizer for ``nlp``'s language (``spacy.language.create_tokenizer``)
+    with the two guards of the module docstring. Built in one go: each tokenizer setter
+    reloads the special cases (about 0.1 s for English), which the constructor loads once."""
+    d = nlp.Defaults
+    suffix = spacy.util.compile_suffix_regex(d.suffixes) if d.suffixes else None
+    return Tokenizer(
+        nlp.vocab,
+        rules=d.tokenizer_exceptions,
+        prefix_search=spacy.util.compile_prefix_regex(d.prefixes).search if d.prefixes else None,
+        suffix_search=_WindowedSuffix(suffix, SUFFIX_WINDOW) if suffix is not None else None,
+        infix_finditer=spacy.util.compile_infix_regex(d.infixes).finditer if d.infixes else None,
+        token_match=_long_or(d.token_match),
+        url_match=d.url_match,
+    )
+
+
+def _french_class() -> type[Language]:
+    """A language class with ``spacy.blank("fr")``'s tokenizer rules (elided "l'", "n'",
+    "qu'" split off, the same prefixes, suffixes and infixes) without its French tokenizer
+    exceptions: importing ``spacy.lang.fr`` builds thousands of hyphenated-word exceptions
+    and took 3-10 s here, paid by the first French document of every process. The
+    exceptions only keep words such as "aujourd'hui" or "peut-être" in one token, which no
+    pattern depends on."""
     from spacy.lang.char_classes import (
         ALPHA,
         ALPHA_LOWER,
@@ -152,4 +165,4 @@ def _french() -> Language:
         lang = "fr"
         Defaults = FrenchDefaults
 
-    return French()
+    return French

@@ -36,15 +36,13 @@ from .datamodel import AnalyzedVersion, Comparison, Finding, PolicyVersion
 from .deadline import time_limit
 from .errors import PolicyDiffError, UsageError
 from .history import (
-    NoiseConfig,
     TimelineRow,
     build_timeline,
-    choose_bases,
-    classify,
     comparison_noise,
     drop_repeated,
     recurrent_clauses,
 )
+from .noise import NoiseConfig, choose_bases, classify
 from .sources import Discovery, SourceProblem, VersionSource, discover
 from .store import DEFAULT_DB, SeriesRows, Store, document_id, series_rows
 

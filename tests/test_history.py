@@ -15,17 +15,9 @@ from analyzer.datamodel import (
     PolicyVersion,
     Span,
 )
-from analyzer.history import (
-    NoiseConfig,
-    build_timeline,
-    choose_bases,
-    classify,
-    jaccard,
-    presence,
-    reading_hash,
-    recurrent_clauses,
-)
+from analyzer.history import build_timeline, presence, recurrent_clauses
 from analyzer.ingest import from_text
+from analyzer.noise import NoiseConfig, choose_bases, classify, jaccard, reading_hash
 
 LONG = text(*EXTRA)
 SHORT = text()

@@ -18,6 +18,30 @@ def test_shipped_pattern_files_load(path: Path) -> None:
     assert len({e.id for e in ps.entries.values()}) == len(ps.entries)
 
 
+@pytest.mark.parametrize("path", sorted(PATTERN_DIR.glob("*.json")), ids=lambda p: p.name)
+def test_every_shipped_regex_compiles_with_python_re(path: Path) -> None:
+    """Regexes RE2 compiled are left to Python's ``re`` until first use (``LazyRegex``); each
+    must still compile there, and search like the eagerly compiled pattern."""
+    import re
+
+    from analyzer.recognizers.patterns import LazyRegex
+
+    for _, rx in compile_file(path).regexes:
+        if isinstance(rx, LazyRegex):
+            assert rx.compiled.pattern == rx.pattern
+            assert rx.compiled.flags & re.IGNORECASE
+
+
+def test_a_regex_only_re2_reads_fails_when_the_file_loads(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        {"kind": "purpose", "patterns": [{"id": "x", "label": "advertising", "regex": r"ads\z"}]},
+    )
+    with pytest.raises(PatternError) as err:
+        compile_file(path)
+    assert "invalid regex" in str(err.value) and str(path) in str(err.value)
+
+
 def _write(tmp_path: Path, data: object) -> Path:
     p = tmp_path / "bad.json"
     p.write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")

@@ -90,7 +90,7 @@ def history_findings(
     roots: Iterable[Path], scope: str, factory: Any = None
 ) -> list[dict[str, Any]]:
     """The default (non-recurrent) findings of a scan of the series under ``roots``."""
-    from ..history import NoiseConfig
+    from ..noise import NoiseConfig
     from ..scan import SeriesTask, default_factory, process_series
     from ..sources import discover
 

@@ -84,7 +84,7 @@ class PatternSet:
     entries: dict[str, PatternEntry]
     phrase_matcher: PhraseMatcher
     matcher: Matcher
-    regexes: list[tuple[PatternEntry, re.Pattern[str]]] = field(default_factory=list)
+    regexes: list[tuple[PatternEntry, re.Pattern[str] | LazyRegex]] = field(default_factory=list)
     fast_regexes: dict[str, Any] = field(default_factory=dict)
     #: the fast regexes were compiled for :func:`fold`-ed text (German and French files)
     folded: bool = False
@@ -242,6 +242,44 @@ def _fold_pattern(pattern: str) -> str | None:
     return None if "\x01" in folded else folded
 
 
+#: escapes RE2 reads and Python's ``re`` refuses (``\z``, ``\Q...\E``, ``\C``, ``\pL``): a
+#: pattern with one is compiled with ``re`` at once, so that the error names its file
+_RE2_ONLY = re.compile(r"\\[zQECpP]")
+
+
+class LazyRegex:
+    """A pattern-file regex compiled with Python's ``re`` (ignoring case) on first use.
+
+    Compiling the regexes of every pattern file cost about a third of a cold compare's
+    first analysis (decision 0011), and most are only ever run by RE2 (``fast_regexes``);
+    Python's ``re`` runs a regex RE2 cannot, and the legal-basis recognizer's clause checks.
+    Only patterns RE2 has compiled are deferred, so a typo still fails when the file loads;
+    ``tests/test_recognizers_patterns.py`` compiles every bundled one with ``re`` too."""
+
+    __slots__ = ("pattern", "_path", "_where", "_compiled")
+
+    def __init__(self, pattern: str, path: Path, where: str):
+        self.pattern = pattern
+        self._path, self._where = path, where
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        rx = self._compiled
+        if rx is None:
+            try:
+                rx = self._compiled = re.compile(self.pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise _fail(self._path, f"{self._where}: invalid regex: {exc}") from None
+        return rx
+
+    def search(self, string: str, *args: int) -> re.Match[str] | None:
+        return self.compiled.search(string, *args)
+
+    def finditer(self, string: str, *args: int) -> Any:
+        return self.compiled.finditer(string, *args)
+
+
 def _fast_regex(pattern: str) -> Any:
     """The pattern compiled with RE2 when available and compatible, else None."""
     if _re2 is None or _LOOKAROUND.search(pattern):
@@ -315,7 +353,7 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
     entries: dict[str, PatternEntry] = {}
     pm = PhraseMatcher(nlp.vocab, attr="LOWER")
     mt = Matcher(nlp.vocab)
-    regexes: list[tuple[PatternEntry, re.Pattern[str]]] = []
+    regexes: list[tuple[PatternEntry, re.Pattern[str] | LazyRegex]] = []
     fast_regexes: dict[str, Any] = {}
     for i, raw in enumerate(data["patterns"]):
         where = f"entry {i}"
@@ -372,18 +410,24 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
             except Exception as exc:  # spaCy raises ValueError/MatchPatternError
                 raise _fail(path, f"{where}: invalid token pattern: {exc}") from None
         else:
-            try:
-                rx = re.compile(raw["regex"], re.IGNORECASE)
-            except (re.error, TypeError) as exc:
-                raise _fail(path, f"{where}: invalid regex: {exc}") from None
-            regexes.append((entry, rx))
+            regex = raw["regex"]
+            if not isinstance(regex, str):
+                raise _fail(path, f"{where}: 'regex' must be a string")
             # RE2's \w and \b are ASCII-only: German and French words ("öffentlich",
             # "données") are matched by RE2 on folded text (see ``fold``), or by ``re``
             if nlp.lang == "en":
-                fast = _fast_regex(raw["regex"])
+                fast = _fast_regex(regex)
             else:
-                folded = _fold_pattern(raw["regex"])
+                folded = _fold_pattern(regex)
                 fast = _fast_regex(folded) if folded is not None else None
+            if fast is not None and not _RE2_ONLY.search(regex):
+                # RE2 accepted it, so Python's ``re`` will: compiled when first needed
+                regexes.append((entry, LazyRegex(regex, path, where)))
+            else:
+                try:
+                    regexes.append((entry, re.compile(regex, re.IGNORECASE)))
+                except re.error as exc:
+                    raise _fail(path, f"{where}: invalid regex: {exc}") from None
             if fast is not None:
                 fast_regexes[pid] = fast
     return PatternSet(path, kind, entries, pm, mt, regexes, fast_regexes, folded=nlp.lang != "en")
