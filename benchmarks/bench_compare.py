@@ -30,8 +30,9 @@ Usage (from the repository root)::
 
 The default pair is ``ai_pairs/06_google-gemini-hub-genai-eu_pp_2026-03-26/{old,new}.md``
 (about 170 KB each) under the shared corpora: ``--corpora``, else ``$POLICYDIFF_CORPORA``,
-else ``../shared/corpora`` next to the repository. Run it on an otherwise idle machine; it
-uses one core.
+else ``../shared/corpora`` next to the repository. Run it on an otherwise idle machine; each
+cold run is pinned to one CPU, after the checkout's bytecode is compiled as an installation
+does (``--source`` to skip that; ``benchmarks/_cold.py``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cold import conditions, one_core, prepare  # noqa: E402
+
 DEFAULT_PAIR = "ai_pairs/06_google-gemini-hub-genai-eu_pp_2026-03-26"
 TARGETS = {"cold_s": 2.0, "warm_s": 0.3, "warm_cpu_s": 0.3, "peak_mb": 400.0}
 
@@ -65,10 +69,17 @@ def corpora_dir(arg: str | None) -> Path:
     )
 
 
-def run_cold(cmd: list[str]) -> tuple[float, float, int]:
+def run_cold(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Run ``cmd`` once; return (wall seconds, child peak RSS in MB, exit code)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=one_core(),
+        env=env,
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -117,7 +128,9 @@ def child(old: str, new: str) -> None:
     os._exit(0)  # as ``policydiff compare`` ends: without the interpreter's teardown
 
 
-def run_split(old: Path, new: Path, runs: int) -> dict[str, float]:
+def run_split(
+    old: Path, new: Path, runs: int, env: dict[str, str] | None = None
+) -> dict[str, float]:
     """Cold runs of :func:`child`: the median of each part (module docstring)."""
     parts: dict[str, list[float]] = {}
     modules: list[str] = []
@@ -128,6 +141,8 @@ def run_split(old: Path, new: Path, runs: int) -> dict[str, float]:
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=one_core(),
+            env=env,
         )
         out, err = proc.communicate()
         t_end = time.time()
@@ -286,6 +301,12 @@ def main(argv: list[str] | None = None) -> int:
         "--split-runs", type=int, default=5, help="cold runs of the split (0: no split)"
     )
     ap.add_argument("--no-warm", action="store_true", help="cold figures only")
+    ap.add_argument(
+        "--source",
+        action="store_true",
+        help="do not compile the checkout's bytecode first: each cold start compiles the "
+        "modules from source (as under PYTHONDONTWRITEBYTECODE=1 without .pyc files)",
+    )
     ap.add_argument("--child", nargs=2, metavar=("OLD", "NEW"), help=argparse.SUPPRESS)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
@@ -308,11 +329,12 @@ def main(argv: list[str] | None = None) -> int:
         if not p.is_file():
             sys.exit(f"Error: {p}: no such file (give --old and --new)")
 
+    env = prepare(ROOT, args.source)
     cmd = args.command.split() + ["compare", str(old), str(new), "--format", "json"]
-    cold = [run_cold(cmd) for _ in range(args.cold_runs)]
+    cold = [run_cold(cmd, env) for _ in range(args.cold_runs)]
     walls = [w for w, _, _ in cold]
     peaks = [m for _, m, _ in cold]
-    split = run_split(old, new, args.split_runs) if args.split_runs else {}
+    split = run_split(old, new, args.split_runs, env) if args.split_runs else {}
     warm = {} if args.no_warm else run_warm(old, new, args.warm_runs)
 
     figures = {
@@ -326,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         "cold_min_s": min(walls),
         "cold_max_s": max(walls),
         "peak_mb": max(peaks),
+        "conditions": conditions(args.source),
         **split,
         **warm,
     }
@@ -337,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         f"policydiff compare benchmark: {old} ({figures['old_kb']} KB) -> "
         f"{new} ({figures['new_kb']} KB)"
     )
+    print(figures["conditions"])
     if warm:
         print(
             f"clauses {warm['clauses_old']} -> {warm['clauses_new']}, "

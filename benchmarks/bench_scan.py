@@ -90,13 +90,33 @@ def run_child(paths: list[str], db: Path, jobs: int) -> dict:
     import json
     import subprocess
 
+    before = host_cpu()
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(jobs), "--db", str(db), *paths],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    after = host_cpu()
+    rec = json.loads(out.strip().splitlines()[-1])
+    rec["host"] = {k: after[k] - before[k] for k in before}
+    return rec
+
+
+def host_cpu() -> dict[str, float]:
+    """Seconds of the machine's CPU time so far, from ``/proc/stat``: ``busy`` (user, nice,
+    system, irq, softirq), ``idle`` and ``steal`` (time the hypervisor gave this virtual
+    machine's CPUs to others); zeros where ``/proc/stat`` is missing. A run whose workers
+    need more CPU for the same work than another run, while idle time stays, was slowed by
+    the host, not by the scan."""
+    import os
+
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return {"busy": 0.0, "idle": 0.0, "steal": 0.0}
+    v = [float(x) / os.sysconf("SC_CLK_TCK") for x in fields]
+    return {"busy": v[0] + v[1] + v[2] + v[5] + v[6], "idle": v[3] + v[4], "steal": v[7]}
 
 
 def child(paths: list[str], db: Path, jobs: int) -> None:
@@ -255,7 +275,9 @@ def synthetic(
                 f"{1000 * r['elapsed'] / max(r['versions_analyzed'], 1):.0f} ms per analyzed "
                 f"version; series CPU {1000 * series_cpu:.0f} ms per version, start-up "
                 f"excluded; main-process CPU {r['cpu']:.1f}s); database {size / 1e6:.1f} MB, "
-                f"{size / max(r['versions_analyzed'], 1) / 1e3:.1f} KB per analyzed version"
+                f"{size / max(r['versions_analyzed'], 1) / 1e3:.1f} KB per analyzed version; "
+                f"machine during the run: busy {r['host']['busy']:.1f}s, idle "
+                f"{r['host']['idle']:.1f}s, steal {r['host']['steal']:.1f}s of CPU"
             )
         if 1 in runs and 2 in runs and repeat > 1:
             ups = [a / b for a, b in zip(runs[1], runs[2], strict=False)]

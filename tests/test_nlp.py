@@ -32,3 +32,21 @@ def test_a_long_chunk_is_one_token_and_affixes_are_still_split():
 def test_tokenizer_still_serializes():
     for lang in ("en", "fr", "de"):
         assert get_nlp(lang).tokenizer.to_bytes()
+
+
+def test_the_pipeline_built_from_its_class_reads_like_spacy_blank():
+    """``_build`` skips ``spacy.blank``'s configuration step and builds the tokenizer in one
+    go (issue 15): the tokens, the special cases and the sentences must stay the same."""
+    samples = {
+        "en": "We don't sell data. U.S. users, e.g. you, can't opt out! Really? See p. 3 (1994).",
+        "de": "Wir verkaufen z.B. keine Daten. Sie können widersprechen, d.h. jederzeit! Art. 6",
+        "xx": "Datos: no vendemos nada. ¿Por qué? Véase art. 6.",
+    }
+    for lang, text in samples.items():
+        stock = spacy.blank(lang)
+        stock.add_pipe("sentencizer")
+        ours = get_nlp(lang)
+        assert ours.pipe_names == ["sentencizer"]
+        a, b = ours(text), stock(text)
+        assert [t.text for t in a] == [t.text for t in b], lang
+        assert [s.text for s in a.sents] == [s.text for s in b.sents], lang
