@@ -829,10 +829,14 @@ def _start_pool(factory: AnalyzerFactory, jobs: int) -> ProcessPoolExecutor:
     """A pool of ``jobs`` worker processes, each building its engine as it starts."""
     import multiprocessing
 
-    # forkserver: workers fork from a clean server that has already imported spaCy and the
-    # engine (fast start, and no fork of this process's threads, e.g. the progress bar's)
+    # forkserver: workers fork from a clean server that has already imported spaCy and built
+    # the default engine (fast start, and no fork of this process's threads, e.g. the
+    # progress bar's); ``analyzer._forkserver`` is that build
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["analyzer.engine", "analyzer.scan"])
+    preload = ["analyzer.engine", "analyzer.scan"]
+    if factory is default_factory:
+        preload.append("analyzer._forkserver")
+    ctx.set_forkserver_preload(preload)
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(factory,)
     )

@@ -177,3 +177,14 @@ class CountingRecognizer(KeywordRecognizer):
 def counting_analyzer() -> PolicyAnalyzer:
     """An engine of per-clause recognizers (so the scan reuses stored annotation sets)."""
     return FindingAnalyzer(registry=RecognizerRegistry([CountingRecognizer()]))
+
+
+def forkserver_state() -> tuple[bool, bool]:
+    """In a scan worker: (was ``analyzer._forkserver`` imported in the forkserver, is the
+    default engine in the worker's cache)."""
+    import sys
+
+    from analyzer import scan as s
+
+    key = f"{s.default_factory.__module__}.{s.default_factory.__qualname__}"
+    return "analyzer._forkserver" in sys.modules, key in s._WORKER

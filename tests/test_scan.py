@@ -546,3 +546,26 @@ def test_stored_annotation_sets_are_reused_not_recomputed(tmp_path, monkeypatch)
         pipelines = {r[0] for r in s.conn.execute("SELECT DISTINCT pipeline FROM annotation_sets")}
     assert len(pipelines) == 1  # the stale sets are gone with the rows that used them
     assert CountingRecognizer.clauses_seen <= 2 * distinct < captures
+
+
+def test_workers_of_the_default_engine_inherit_it_from_the_forkserver():
+    """With the default engine the forkserver builds it once (``analyzer._forkserver``) and
+    the workers fork with it. Run in a fresh interpreter: a process has one forkserver, and
+    an earlier test's scan may have started it with another preload list."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from analyzer import scan as s\n"
+        "from scan_helpers import forkserver_state\n"
+        "pool = s._start_pool(s.default_factory, 1)\n"
+        "print(pool.submit(forkserver_state).result(timeout=120))\n"
+        "pool.shutdown()\n"
+    )
+    tests = str(Path(__file__).resolve().parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert out.stdout.strip() == "(True, True)", out.stderr[-2000:]
