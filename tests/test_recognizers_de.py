@@ -201,3 +201,8 @@ def test_vague_terms(text: str, term: str) -> None:
 
 def test_vague_purpose() -> None:
     assert "vague_purpose" in labels(de("Wir nutzen die Daten auch für sonstige Zwecke."), "vague")
+
+
+def test_dritte_whose_interests_are_meant_are_not_recipients() -> None:
+    text = "Wir übermitteln Daten zur Wahrung der berechtigten Interessen Dritter."
+    assert "unnamed_third_parties" not in labels(de(text), "recipient")

@@ -156,3 +156,8 @@ def test_exclusions(text: str, expected: set[str]) -> None:
 def test_vague_terms(text: str, term: str) -> None:
     anns = fr(text)
     assert term in {dict(a.qualifiers).get("term") for a in anns if a.kind == "vague"}
+
+
+def test_tiers_whose_interests_are_meant_are_not_recipients() -> None:
+    text = "Nous partageons ces données pour nos intérêts légitimes et ceux de tiers."
+    assert "unnamed_third_parties" not in labels(fr(text), "recipient")

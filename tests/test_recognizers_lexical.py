@@ -151,3 +151,19 @@ def test_vagueness(text: str, purpose_terms: set[str], term_types: set[str]) -> 
 def test_negated_open_purpose_is_not_vague() -> None:
     anns = annotate("We will not use your data for any other purpose.")
     assert not [a for a in anns if a.label == "vague_purpose"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We process your data for our legitimate interests and those of third parties.",
+        "We may share data when necessary to protect the rights of third parties.",
+        "Sharing is needed for the legitimate interests of third parties, such as safety.",
+    ],
+)
+def test_third_parties_whose_interests_are_meant_are_not_recipients(text: str) -> None:
+    assert "unnamed_third_parties" not in labels(annotate(text), "recipient")
+    # the same words as the receiving party still are
+    assert "unnamed_third_parties" in labels(
+        annotate("We share your data with third parties."), "recipient"
+    )
