@@ -81,8 +81,8 @@ def _long_or(match: Callable[[str], object] | None) -> Callable[[str], object]:
 @lru_cache(maxsize=4)
 def _build(lang: str) -> Language:
     """The language's blank pipeline, built directly from its class (``spacy.blank``
-    resolves and validates a whole configuration first, which cost about a tenth of a
-    second of every cold start) with the guarded tokenizer of :func:`_guarded_tokenizer`."""
+    resolves and validates a whole configuration first, then builds the same object) with
+    the guarded tokenizer of :func:`_guarded_tokenizer`."""
     try:
         cls = _french_class() if lang == "fr" else spacy.util.get_lang_class(lang)
     except Exception:  # unknown language code: fall back to a multi-language tokenizer

@@ -826,7 +826,8 @@ def _with_cache(task: SeriesTask, store: Store) -> SeriesTask:
 
 
 def _start_pool(factory: AnalyzerFactory, jobs: int) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` worker processes, each building its engine as it starts."""
+    """A pool of ``jobs`` worker processes: with the default engine they fork with the one
+    the forkserver built (``analyzer._forkserver``), else each builds its own as it starts."""
     import multiprocessing
 
     # forkserver: workers fork from a clean server that has already imported spaCy and built

@@ -3,9 +3,10 @@
 * **Bytecode.** ``pip install`` compiles an installed package's modules to ``.pyc`` files,
   and an editable install writes them on its first run; a cold start then reads them. A
   process started with ``PYTHONDONTWRITEBYTECODE=1`` (some sandboxes set it) never writes
-  them and compiles every module of the checkout from source at each start (about 0.05-0.1 s
-  here). :func:`prepare` writes them first, as an installation would, or with ``--source``
-  deletes them and sets ``PYTHONDONTWRITEBYTECODE=1``, to measure that case.
+  them and compiles every module of the checkout from source at each start (0.1-0.2 s
+  here: ``cold_ab.py`` with and without ``--source``). :func:`prepare` writes them first,
+  as an installation would, or with ``--source`` deletes them and sets
+  ``PYTHONDONTWRITEBYTECODE=1``, to measure that case.
 * **One core.** The issue's targets are for one core: :func:`one_core` pins each measured
   process to a single CPU (the last one the benchmark may use), so that the threads numpy's
   BLAS starts cannot run beside it on the other core.

@@ -244,14 +244,12 @@ def synthetic(
             f"synthetic {n} x {m}: {n * m} files ({size_mb:.0f} MB), made {counts} "
             f"(the {n} held-back captures excluded)"
         )
-        runs: dict[int, list[float]] = {}
         for jobs in settings:
             per_version.setdefault(jobs, []).append([])
         for rep, jobs in ((rep, jobs) for rep in range(repeat) for jobs in settings):
             db = tmp / f"s{jobs}.sqlite"
             db.unlink(missing_ok=True)
             r = run_child([str(corpus)], db, jobs)
-            runs.setdefault(jobs, []).append(r["elapsed"])
             name = "--dask local" if jobs == 0 else f"--jobs {jobs}"
             size = db.stat().st_size
             tpv = r["elapsed"] / r["versions"]
@@ -279,8 +277,9 @@ def synthetic(
                 f"machine during the run: busy {r['host']['busy']:.1f}s, idle "
                 f"{r['host']['idle']:.1f}s, steal {r['host']['steal']:.1f}s of CPU"
             )
-        if 1 in runs and 2 in runs and repeat > 1:
-            ups = [a / b for a, b in zip(runs[1], runs[2], strict=False)]
+        if 1 in per_version and 2 in per_version and repeat > 1:
+            # the same versions in each run: the ratio of the times per version is the speed-up
+            ups = [a / b for a, b in zip(per_version[1][-1], per_version[2][-1], strict=True)]
             print(
                 f"  --jobs 2 speed-up per run at {n} x {m}: "
                 + ", ".join(f"{u:.2f}x" for u in ups)
@@ -343,11 +342,11 @@ def synthetic(
     for jobs, by_size in per_version.items():
         name = "--dask local" if jobs == 0 else f"--jobs {jobs}"
         tpvs = [statistics.median(t) for t in by_size]
-        growth = tpvs[-1] / tpvs[0] if tpvs[0] else float("nan")
+        ratio = tpvs[-1] / tpvs[0] if tpvs[0] else float("nan")
         print(
             f"time per version {name}{' (median of the runs)' if repeat > 1 else ''}: "
             + ", ".join(f"{1000 * t:.0f} ms" for t in tpvs)
-            + f" (largest / smallest size: {growth:.2f}x; target within 20%)"
+            + f" (largest / smallest size: {ratio:.2f}x; target within 20%)"
         )
     if 1 in per_version and 2 in per_version:
         for (n, m), t1, t2 in zip(sizes, per_version[1], per_version[2], strict=True):

@@ -102,6 +102,15 @@ def _write(tmp_path: Path, data: object) -> Path:
             },
             "score",
         ),
+        (
+            {
+                "kind": "purpose",
+                "patterns": [
+                    {"id": "x", "label": "advertising", "phrases": ["a"], "not_after": "(of"}
+                ],
+            },
+            "invalid not_after",
+        ),
     ],
 )
 def test_bad_pattern_files(tmp_path: Path, data: object, needle: str) -> None:

@@ -13,7 +13,9 @@ Each entry has a unique ``id``, a ``label`` (from ``analyzer.taxonomy`` for the 
 ``pattern`` (a spaCy ``Matcher`` token pattern, or a list of them) or ``regex`` (a Python
 regular expression, matched case-insensitively on the clause text). Optional keys: ``score``
 (0-1, default 0.85), ``type`` (free text, e.g. the vagueness type), ``detail`` (a readable
-sentence for the explanation). Files are validated on load; a bad entry raises
+sentence for the explanation), ``not_after`` (a regex: a hit is dropped when the text just
+before it ends with a match, e.g. "third parties" after "interests of": they receive
+nothing). Files are validated on load; a bad entry raises
 ``PatternError`` naming the file and the entry.
 
 Patterns are per language: ``<name>.json`` holds the English patterns and
@@ -48,7 +50,20 @@ from ..errors import PatternError
 from ..nlp import get_nlp
 
 PATTERN_DIR = Path(__file__).resolve().parent.parent / "patterns"
-_ALLOWED_KEYS = {"id", "label", "phrases", "pattern", "regex", "score", "type", "detail", "kind"}
+_ALLOWED_KEYS = {
+    "id",
+    "label",
+    "phrases",
+    "pattern",
+    "regex",
+    "score",
+    "type",
+    "detail",
+    "kind",
+    "not_after",
+}
+#: how far before a hit ``not_after`` looks (characters)
+NOT_AFTER_WINDOW = 60
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,8 @@ class PatternEntry:
     score: float = 0.85
     type: str = ""
     detail: str = ""
+    #: the hit is dropped when the text before it ends with a match of this
+    not_after: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,8 @@ class PatternSet:
     fast_regexes: dict[str, Any] = field(default_factory=dict)
     #: the fast regexes were compiled for :func:`fold`-ed text (German and French files)
     folded: bool = False
+    #: some entry has a ``not_after``
+    vetoed: bool = False
     #: the ``Doc.user_data`` key under which the hits of this file are cached
     cache_key: str = field(init=False)
 
@@ -113,6 +132,8 @@ class PatternSet:
             for d, rh in zip(todo, regex_hits, strict=True):
                 hits = self._token_hits(d) + rh if tokens else rh
                 hits.sort(key=lambda m: (m.start_char, -m.end_char, m.entry.id))
+                if self.vetoed:
+                    hits = _drop_vetoed(_doc_text(d), hits)
                 d.user_data[key] = hits
         return [d.user_data[key] for d in docs]
 
@@ -250,8 +271,8 @@ _RE2_ONLY = re.compile(r"\\[zQECpP]")
 class LazyRegex:
     """A pattern-file regex compiled with Python's ``re`` (ignoring case) on first use.
 
-    Compiling the regexes of every pattern file cost about a third of a cold compare's
-    first analysis (decision 0011), and most are only ever run by RE2 (``fast_regexes``);
+    Every cold compare compiled each regex of every pattern file twice, with RE2 and with
+    ``re`` (decision 0011), and most are only ever run by RE2 (``fast_regexes``);
     Python's ``re`` runs a regex RE2 cannot, and the legal-basis recognizer's clause checks.
     Only patterns RE2 has compiled are deferred, so a typo still fails when the file loads;
     ``tests/test_recognizers_patterns.py`` compiles every bundled one with ``re`` too."""
@@ -288,6 +309,16 @@ def _fast_regex(pattern: str) -> Any:
         return _re2.compile(("(?i)" + pattern).encode("utf-8"))
     except Exception:  # RE2 lacks some constructs (look-behind, back-references)
         return None
+
+
+def _drop_vetoed(text: str, hits: list[Match]) -> list[Match]:
+    """``hits`` without those whose entry's ``not_after`` matches the text just before them."""
+    return [
+        m
+        for m in hits
+        if m.entry.not_after is None
+        or not m.entry.not_after.search(text, max(0, m.start_char - NOT_AFTER_WINDOW), m.start_char)
+    ]
 
 
 def _doc_text(doc: Doc) -> str:
@@ -380,6 +411,12 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
         score = raw.get("score", 0.85)
         if not isinstance(score, int | float) or not 0 <= score <= 1:
             raise _fail(path, f"{where}: score must be a number in [0, 1]")
+        not_after = None
+        if "not_after" in raw:
+            try:
+                not_after = re.compile(f"(?:{raw['not_after']})\\s*$", re.IGNORECASE)
+            except (re.error, TypeError) as exc:
+                raise _fail(path, f"{where}: invalid not_after regex: {exc}") from None
         forms = [k for k in ("phrases", "pattern", "regex") if k in raw]
         if len(forms) != 1:
             raise _fail(path, f"{where}: needs exactly one of 'phrases', 'pattern', 'regex'")
@@ -390,6 +427,7 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
             score=float(score),
             type=str(raw.get("type", "")),
             detail=str(raw.get("detail", "")),
+            not_after=not_after,
         )
         entries[pid] = entry
         form = forms[0]
@@ -430,7 +468,17 @@ def compile_file(path: Path, nlp: Language | None = None) -> PatternSet:
                     raise _fail(path, f"{where}: invalid regex: {exc}") from None
             if fast is not None:
                 fast_regexes[pid] = fast
-    return PatternSet(path, kind, entries, pm, mt, regexes, fast_regexes, folded=nlp.lang != "en")
+    return PatternSet(
+        path,
+        kind,
+        entries,
+        pm,
+        mt,
+        regexes,
+        fast_regexes,
+        folded=nlp.lang != "en",
+        vetoed=any(e.not_after is not None for e in entries.values()),
+    )
 
 
 def file_language(path: Path) -> str:
