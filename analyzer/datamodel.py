@@ -209,18 +209,28 @@ class AnalyzedVersion:
     #: one-line warnings about the analysis of this version (e.g. a language outside those
     #: the patterns cover, and the annotation families then missing)
     warnings: tuple[str, ...] = ()
+    #: ``annotations_of`` results, by kind (filled on first use)
+    _by_kind: dict[str, tuple[Annotation, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[Annotation]] = {}
         for a in self.annotations:
             index.setdefault(a.clause_id, []).append(a)
         self._by_clause.update({k: tuple(v) for k, v in index.items()})
+        object.__setattr__(self, "_by_kind", {})
 
     def clause(self, clause_id: str) -> Clause:
         for c in self.clauses:
             if c.id == clause_id:
                 return c
         raise KeyError(clause_id)
+
+    def annotations_of(self, kind: str) -> tuple[Annotation, ...]:
+        """The annotations of one kind, in document order (computed once per kind)."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = tuple(a for a in self.annotations if a.kind == kind)
+        return found
 
     def annotations_for(self, clause_id: str, kind: str | None = None) -> tuple[Annotation, ...]:
         found = self._by_clause.get(clause_id, ())

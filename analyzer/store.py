@@ -37,6 +37,7 @@ from .datamodel import (
     PolicyVersion,
     Span,
     TimelineEvent,
+    clause_keys,
     severity_rank,
 )
 from .errors import StoreError
@@ -1050,7 +1051,9 @@ def series_rows(r: SeriesResult) -> SeriesRows:
         if vid is None or v.version is None or v.status != "ok" or v.analyzed is None:
             continue
         counts[i] = len(v.analyzed.clauses)
-        analyses[i] = analysis_rows(vid, v.analyzed, r.pipeline, v.passes, memo, v.width)
+        analyses[i] = analysis_rows(
+            vid, v.analyzed, r.pipeline, v.passes, memo, v.width, shared_objects=True
+        )
     return SeriesRows(
         vids=vids,
         clause_counts=counts,
@@ -1126,6 +1129,7 @@ def analysis_rows(
     passes: Sequence[int] | None = None,
     memo: dict[Any, Any] | None = None,
     width: int | None = None,
+    shared_objects: bool = False,
 ) -> AnalysisRows:
     """The content-addressed rows of one analyzed version.
 
@@ -1136,6 +1140,11 @@ def analysis_rows(
     chunk. A version then adds only a ``version_chunks`` row per chunk, plus the chunks, sets
     and texts no version stored before. ``memo`` keeps JSON values and ids across the
     versions of a series.
+
+    With ``shared_objects`` (the versions of one engine session, whose unchanged clauses
+    carry the very same annotation objects), the rows and id of a clause's annotation set
+    are computed once per distinct clause input and annotation objects, not once per
+    version: ``memo`` then keeps those objects alive, so their ids stay unique.
     """
     memo = memo if memo is not None else {}
     json_of = memo.get
@@ -1145,28 +1154,30 @@ def analysis_rows(
     # the number of recognizer passes, when the pass numbers are the engine's own (only then
     # can a scan hand the set back to the engine for another version)
     width = width if given is not None and list(given) == passes else None
-    per_clause: dict[str, list[tuple]] = {c.id: [] for c in av.clauses}
+    per_clause: dict[str, list[tuple[int, Annotation]]] = {c.id: [] for c in av.clauses}
     for a, p in zip(av.annotations, passes, strict=True):
+        per_clause.setdefault(a.clause_id, []).append((p, a))
+
+    def item(p: int, a: Annotation) -> tuple:
         ex, span, q, terms = a.explanation, a.span, a.qualifiers, a.explanation.top_terms
-        per_clause.setdefault(a.clause_id, []).append(
-            (
-                p,
-                a.kind,
-                a.label,
-                span.start,
-                span.end,
-                span.text,
-                float(a.score),
-                int(a.negated),
-                int(a.inherited),
-                (json_of(("q", q)) or _json_memo(memo, "q", q)) if q else "[]",
-                ex.recognizer,
-                ex.source,
-                ex.pattern,
-                ex.detail,
-                (json_of(("t", terms)) or _json_memo(memo, "t", terms)) if terms else "[]",
-            )
+        return (
+            p,
+            a.kind,
+            a.label,
+            span.start,
+            span.end,
+            span.text,
+            float(a.score),
+            int(a.negated),
+            int(a.inherited),
+            (json_of(("q", q)) or _json_memo(memo, "q", q)) if q else "[]",
+            ex.recognizer,
+            ex.source,
+            ex.pattern,
+            ex.detail,
+            (json_of(("t", terms)) or _json_memo(memo, "t", terms)) if terms else "[]",
         )
+
     texts: list[tuple] = []
     sets: list[tuple] = []
     items: list[tuple] = []
@@ -1175,7 +1186,7 @@ def analysis_rows(
     from .languages import pipeline_language
 
     lang = pipeline_language(av.version.language)
-    for c, inp in zip(av.clauses, clause_inputs(av.clauses, lang), strict=True):
+    for c, key in zip(av.clauses, clause_keys(av.clauses, lang), strict=True):
         tkey = ("t", c.text, c.norm)
         tid = memo.get(tkey)
         if tid is None:
@@ -1183,8 +1194,19 @@ def analysis_rows(
         if tid not in seen:
             seen.add(tid)
             texts.append((tid, c.text, c.norm))
-        anns = per_clause.get(c.id, [])
-        sid = int_id("set", inp, pipeline, repr(anns), str(width))
+        inp = memo.get(("in", key))
+        if inp is None:
+            inp = memo[("in", key)] = clause_input(*key)
+        group = per_clause.get(c.id, [])
+        ident = ("set", inp, width, tuple((p, id(a)) for p, a in group)) if shared_objects else None
+        hit = memo.get(ident) if ident is not None else None
+        if hit is None:
+            anns = [item(p, a) for p, a in group]
+            sid = int_id("set", inp, pipeline, repr(anns), str(width))
+            if ident is not None:
+                memo[ident] = hit = (sid, anns, group)  # ``group`` keeps the ids unique
+        else:
+            sid, anns = hit[0], hit[1]
         if ("s", sid) not in seen:
             seen.add(("s", sid))
             sets.append((sid, inp, pipeline, len(anns), width))

@@ -34,7 +34,9 @@ def _uses(v: AnalyzedVersion, *, headings: bool = False) -> list[Annotation]:
     it counts for what the version covers, not as a clause to flag)."""
     heading = set() if headings else {c.id for c in v.clauses if c.kind == "heading"}
     return [
-        a for a in v.annotations if (is_use(a) or _choice_framed(a)) and a.clause_id not in heading
+        a
+        for a in v.annotations_of(tx.AI_TRAINING)
+        if (is_use(a) or _choice_framed(a)) and a.clause_id not in heading
     ]
 
 
@@ -90,7 +92,7 @@ def _choice_framed(a: Annotation) -> bool:
 
 def _deferred(v: AnalyzedVersion) -> list[Annotation]:
     """AI-training statements of ``v`` that are planned but deferred."""
-    return [a for a in v.annotations if is_deferred(a)]
+    return [a for a in v.annotations_of(tx.AI_TRAINING) if is_deferred(a)]
 
 
 def _facets(a: Annotation) -> set[tuple[str, str]]:
