@@ -398,6 +398,22 @@ def test_vague_purpose_added_lists_terms(engine: PolicyAnalyzer) -> None:
     assert "Art. 5(1)(b)" in vague[0].reason
 
 
+def test_vague_purpose_reason_names_modal_verbs_apart_from_purposes(engine) -> None:
+    """'may' is vague wording, not an open-ended purpose: the reason names it apart."""
+    c = compare(
+        engine,
+        "We use your data to provide the service.\n",
+        "We use your data to provide the service.\n\n"
+        "We may use your data for any other purpose.\n",
+    )
+    vague = [f for f in c.findings if f.flag == "vague_purpose.added"]
+    assert len(vague) == 1
+    reason = vague[0].reason
+    purpose_part, _, rest = reason.partition("does not specify")
+    assert "may" in vague[0].terms and "'may'" not in purpose_part
+    assert "Other vague wording in the clause: 'may'" in rest
+
+
 def test_label_added_only_when_new_to_the_whole_version(engine: PolicyAnalyzer) -> None:
     old = "We share your data with service providers.\n"
     c = compare(

@@ -175,13 +175,22 @@ def _vague_finding(
     flag: str, v: AnalyzedVersion, clause: Clause, old_terms: set[frozenset[str]]
 ) -> Finding | None:
     purposes, terms, model = _vague_terms(v, clause)
+    named = [t for b in purposes for t in b.qualifier("term")]
     purposes = [
         a for a in purposes if any(term_key(t) not in old_terms for t in a.qualifier("term"))
     ]
     if not purposes:
         return None
     a = max(purposes, key=lambda x: x.score)
-    listed = ", ".join(f"'{t}'" for t in dict.fromkeys(terms))
+    # the purpose phrases are what the reason is about; other vague words of the clause
+    # ('may', 'certain', 'generally') qualify it and are named apart, not as purposes
+    listed = ", ".join(f"'{t}'" for t in dict.fromkeys(named))
+    others = [t for t in dict.fromkeys(terms) if t not in named]
+    hedges = (
+        " Other vague wording in the clause: " + ", ".join(f"'{t}'" for t in others) + "."
+        if others
+        else ""
+    )
     extra = (
         f" The vagueness model also rates the clause vague (score {model:.2f})."
         if model >= VAGUE_SENTENCE_MIN
@@ -204,7 +213,7 @@ def _vague_finding(
     return _finding(
         flag,
         f"Open-ended purpose wording{new} ({listed}) does not specify what the data is used "
-        f"for, contrary to purpose limitation (Art. 5(1)(b)).{extra}",
+        f"for, contrary to purpose limitation (Art. 5(1)(b)).{hedges}{extra}",
         exp,
         new_clause=clause,
         evidence=[_evidence(v, a, "new")],
