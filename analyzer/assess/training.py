@@ -139,7 +139,8 @@ def _referring_uses(v: AnalyzedVersion, uses: Sequence[Annotation]) -> set[int]:
 
 #: How a data or source facet reads in a reason ("public posts, photos and captions").
 _FACET_WORDS: dict[tuple[str, str], str] = {
-    ("data", "public_posts"): "public posts and comments",
+    # the label also covers "publicly available information", not only users' posts
+    ("data", "public_posts"): "public posts, comments or other public information",
     ("data", "media"): "photos, videos, audio and captions",
     ("data", "messages"): "messages",
     ("data", "ai_interactions"): "interactions with AI features",
