@@ -403,8 +403,7 @@ def test_vague_purpose_reason_names_modal_verbs_apart_from_purposes(engine) -> N
     c = compare(
         engine,
         "We use your data to provide the service.\n",
-        "We use your data to provide the service.\n\n"
-        "We may use your data for any other purpose.\n",
+        "We use your data to provide the service.\n\nWe may use your data for any other purpose.\n",
     )
     vague = [f for f in c.findings if f.flag == "vague_purpose.added"]
     assert len(vague) == 1
@@ -695,3 +694,20 @@ def test_two_labels_new_in_one_clause_are_two_findings(engine) -> None:
     new = old + "\nWe use your data to provide the service and offer personalized features.\n"
     found = [f.terms for f in compare(engine, old, new).findings if f.flag == "purpose.added"]
     assert sorted(found) == [("personalization",), ("provide_service",)]
+
+
+def test_ai_training_purpose_is_not_new_where_the_old_version_states_training(engine) -> None:
+    """The AI-training family reads wordings the purpose patterns do not ("help develop the
+    language models"): where the old version states training that way, a purpose wording
+    for it in the new one is no new purpose (found as a wrong purpose.added on French Google:
+    "développement des modèles linguistiques" -> "entraînement des modèles d'IA")."""
+    old = "We use publicly available information to help develop our large language models.\n"
+    new = "We use publicly available information to help train our AI models.\n"
+    assert any(
+        a.kind == "ai_training" and not a.negated
+        for a in engine.analyze(from_text(INTRO + old)).annotations
+    ), "the old sentence must state training for this test to mean anything"
+    assert "purpose.added" not in flags(compare(engine, old, new))
+    assert "purpose.added" in flags(
+        compare(engine, "We use publicly available information to improve search.\n", new)
+    )

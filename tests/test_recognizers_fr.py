@@ -37,6 +37,17 @@ def test_purposes(text: str, expected: set[str]) -> None:
     assert expected <= labels(fr(text), "purpose")
 
 
+def test_researchers_are_recipients_not_a_purpose() -> None:
+    """Sharing 'with regulators and third parties, such as researchers' names who receives
+    data, not a research purpose (a wrong purpose.added on an untuned French Google pair)."""
+    anns = fr(
+        "Nous partageons des informations avec des régulateurs et des tiers, "
+        "tels que des chercheurs."
+    )
+    assert "research" not in labels(anns, "purpose")
+    assert "researchers" in labels(anns, "recipient")
+
+
 def test_search_is_not_research() -> None:
     assert "research" not in labels(
         fr("Les termes que vous recherchez sur la recherche Google."), "purpose"

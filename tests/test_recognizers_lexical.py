@@ -167,3 +167,13 @@ def test_third_parties_whose_interests_are_meant_are_not_recipients(text: str) -
     assert "unnamed_third_parties" in labels(
         annotate("We share your data with third parties."), "recipient"
     )
+
+
+def test_researchers_are_recipients_not_a_purpose() -> None:
+    anns = annotate(
+        "Certain laws require us to share information with regulators and third parties, "
+        "such as researchers."
+    )
+    assert "research" not in labels(anns, "purpose")
+    assert "researchers" in labels(anns, "recipient")
+    assert "research" in labels(annotate("We use your data for research."), "purpose")

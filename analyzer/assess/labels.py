@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .. import taxonomy as tx
 from ..datamodel import AnalyzedVersion, Annotation, Finding
+from ..modality import is_use
 from ..recognizers.common import in_condition, in_rights_statement, restricted_after
 from .catalogue import _HIGH_LABELS, FLAGS, _evidence, _finding
 from .common import _clauses, _order, is_caption
@@ -29,6 +30,7 @@ _LABEL_FLAGS = (
     (tx.RECIPIENT, "recipient"),
 )
 _KINDS = frozenset(k for k, _ in _LABEL_FLAGS)
+_AI_PURPOSE = (tx.PURPOSE, "ai_training")
 
 
 class Statements:
@@ -72,7 +74,16 @@ class Statements:
         return [key for key, cands in self.candidates.items() if any(map(self.states, cands))]
 
     def __contains__(self, key: tuple[str, str]) -> bool:
+        if key == _AI_PURPOSE and self._trains():
+            return True
         return any(map(self.states, self.candidates.get(key, ())))
+
+    def _trains(self) -> bool:
+        """Whether the version states AI training as a use (the AI-training family, which
+        reads more wordings than the purpose patterns: "help train Google's language
+        models", "développement des modèles linguistiques"): then it states the purpose
+        too, and a purpose wording for it is no new purpose."""
+        return any(is_use(a) for a in self.v.annotations_of(tx.AI_TRAINING))
 
     def stated(self, key: tuple[str, str]) -> list[Annotation]:
         return [a for a in self.candidates.get(key, ()) if self.states(a)]
