@@ -229,6 +229,8 @@ def synthetic(
 
     #: setting -> per size (in order), the time per version of each run
     per_version: dict[int, list[list[float]]] = {}
+    #: the same, the workers' series CPU per version (start-up excluded)
+    series_cpu_of: dict[int, list[list[float]]] = {}
     for n, m in sizes:
         tmp = Path(tempfile.mkdtemp(prefix=f"bench_synth_{n}x{m}_"))
         corpus = tmp / "corpus"
@@ -246,6 +248,7 @@ def synthetic(
         )
         for jobs in settings:
             per_version.setdefault(jobs, []).append([])
+            series_cpu_of.setdefault(jobs, []).append([])
         for rep, jobs in ((rep, jobs) for rep in range(repeat) for jobs in settings):
             db = tmp / f"s{jobs}.sqlite"
             db.unlink(missing_ok=True)
@@ -255,6 +258,7 @@ def synthetic(
             tpv = r["elapsed"] / r["versions"]
             per_version[jobs][-1].append(tpv)
             series_cpu = sum(r["series_cpu_seconds"]) / r["versions"]
+            series_cpu_of[jobs][-1].append(series_cpu)
             if jobs == 2:
                 span = makespan(r["series_cpu_seconds"], 2)
                 total = sum(r["series_cpu_seconds"])
@@ -284,6 +288,15 @@ def synthetic(
                 f"  --jobs 2 speed-up per run at {n} x {m}: "
                 + ", ".join(f"{u:.2f}x" for u in ups)
                 + f" (lowest {min(ups):.2f}x; target >= 1.7x in every run)"
+            )
+            # the same series need the same CPU: where the --jobs 2 run's workers needed
+            # more than the --jobs 1 run right before it, the host ran slower (the other
+            # core's load, a neighbour on the hypervisor), not the scan
+            cpu = [b / a for a, b in zip(series_cpu_of[1][-1], series_cpu_of[2][-1], strict=True)]
+            print(
+                f"  series CPU per version, --jobs 2 run / --jobs 1 run, per run at {n} x {m}: "
+                + ", ".join(f"{c:.2f}" for c in cpu)
+                + " (1.00: the host ran both runs at the same speed)"
             )
         if not growth:
             if not keep:
