@@ -81,9 +81,8 @@ def assess_version(analyzed: AnalyzedVersion) -> list[Finding]:
         findings.append(
             _finding(
                 "ai_training.present",
-                f"States that {what} is used to train AI models by {who}; the purpose "
-                "and legal basis "
-                "must be disclosed (Art. 13(1)(c)).",
+                f"States that {who} trains AI models on {what}; the purpose and legal "
+                "basis must be disclosed (Art. 13(1)(c)).",
                 a.explanation,
                 new_clause=clauses[cid],
                 evidence=[_evidence(analyzed, a, "new")],
