@@ -612,6 +612,10 @@ def _vague(c) -> list:
         "to supplement your profile.",  # an open list of sources
         "We use your contacts to suggest friends and for the other purposes listed below.",
         "Advertisers may not use your User ID for any purpose (other than showing ads).",
+        # restricted by a negative relative clause (LinkedIn's CCPA section, vlopses-us)
+        "You can limit the use of your sensitive personal information to providing the "
+        "services you request or for other purposes that don't involve deriving your "
+        "attributes.",
     ],
 )
 def test_no_vague_purpose_where_no_purpose_is_stated(engine, sentence) -> None:

@@ -563,7 +563,11 @@ _RIGHTS = re.compile(
     r"\byou (also )?(have|may have) (the|a) right\b|\bright to (request|know|access|ask)\b",
     re.I,
 )
-_RESTRICTION_AFTER = re.compile(r"^\s*[(,]?\s*(other than|except|besides|apart from)\b", re.I)
+_RESTRICTION_AFTER = re.compile(
+    r"^\s*[(,]?\s*(other than|except|besides|apart from|"
+    r"(that|which) (do not|don[’']t|does not|doesn[’']t|will not|won[’']t)\b)",
+    re.I,
+)
 
 
 def in_rights_statement(text: str, start: int) -> bool:
@@ -576,5 +580,6 @@ def in_rights_statement(text: str, start: int) -> bool:
 
 def restricted_after(text: str, end: int) -> bool:
     """Whether the words right after offset ``end`` restrict what precedes ("any purpose
-    (other than associating it with your account)", "any purpose except ...")."""
+    (other than associating it with your account)", "any purpose except ...", "other
+    purposes that don't involve deriving your attributes")."""
     return _RESTRICTION_AFTER.match(text[end : end + 40]) is not None
