@@ -45,6 +45,9 @@ def test_data_categories(text: str, expected: set[str]) -> None:
         ("We collect publicly available information from the open web.", {"public_web"}),
         ("Data that you import from other platforms is saved.", {"partners"}),
         ("Information you provide when you create an account.", {"user_provided"}),
+        # partners as the subject that provides data (LinkedIn, vlopses-us 2025-09-07)
+        ("Customers and partners may provide data to us.", {"partners"}),
+        ("Advertisers share information with us about your purchases.", {"partners"}),
     ],
 )
 def test_data_sources(text: str, expected: set[str]) -> None:
