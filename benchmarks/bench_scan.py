@@ -289,14 +289,14 @@ def synthetic(
                 + ", ".join(f"{u:.2f}x" for u in ups)
                 + f" (lowest {min(ups):.2f}x; target >= 1.7x in every run)"
             )
-            # the same series need the same CPU: where the --jobs 2 run's workers needed
-            # more than the --jobs 1 run right before it, the host ran slower (the other
-            # core's load, a neighbour on the hypervisor), not the scan
+            # the same series: above 1.00 the --jobs 2 run's workers needed more CPU for them,
+            # because each worker warms its own caches (compiled regexes, vocabulary) where
+            # one process warms them once, or because the host ran slower during that run
             cpu = [b / a for a, b in zip(series_cpu_of[1][-1], series_cpu_of[2][-1], strict=True)]
             print(
                 f"  series CPU per version, --jobs 2 run / --jobs 1 run, per run at {n} x {m}: "
                 + ", ".join(f"{c:.2f}" for c in cpu)
-                + " (1.00: the host ran both runs at the same speed)"
+                + " (above 1.00: each worker's own warm-up, or a slower host during the run)"
             )
         if not growth:
             if not keep:
