@@ -166,8 +166,37 @@ class SeriesResult:
 
 
 # -- the pipeline identity --------------------------------------------------------------------
+#: folders of the package whose files do not change what a scan stores (rendering only)
+_NOT_PIPELINE = ("report", "templates", "__pycache__")
+_CODE: dict[Path, str] = {}
+
+
+def code_fingerprint(root: Path | None = None) -> str:
+    """Hash of the package's own code and pattern files (``*.py``, ``*.json``; rendering
+    excluded), computed once per process.
+
+    Part of the pipeline id: a release keeps ``__version__`` while its patterns, rules or
+    assessments change from one commit to the next, and a database must not then reuse
+    annotation sets, or skip series, made by the code before (what ``scan`` re-annotates is
+    what this id says is stale)."""
+    root = (root or Path(__file__).resolve().parent).resolve()
+    got = _CODE.get(root)
+    if got is None:
+        h = hashlib.sha256()
+        for p in sorted(root.rglob("*")):
+            rel = p.relative_to(root)
+            if p.suffix not in (".py", ".json") or rel.parts[0] in _NOT_PIPELINE:
+                continue
+            if "__pycache__" in rel.parts or not p.is_file():
+                continue
+            h.update(rel.as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+        got = _CODE[root] = h.hexdigest()[:16]
+    return got
+
+
 def pipeline_info(analyzer: Any) -> dict[str, Any]:
-    """Analyzer version, recognizers and model versions, and an id hashing them all."""
+    """Analyzer version, recognizers and model versions, a fingerprint of the package's code
+    and pattern files (``code_fingerprint``), and an id hashing them all."""
     recognizers = sorted(
         f"{r.name}@{getattr(r, 'version', '')}" for r in analyzer.registry.recognizers
     )
@@ -185,6 +214,7 @@ def pipeline_info(analyzer: Any) -> dict[str, Any]:
         "analyzer_version": getattr(analyzer, "version", __version__),
         "recognizers": recognizers,
         "models": models,
+        "code": code_fingerprint(),
     }
     info["id"] = hashlib.sha256(json.dumps(info, sort_keys=True).encode()).hexdigest()[:16]
     return info

@@ -609,3 +609,40 @@ def test_another_document_is_read_on_its_own_not_compared(tmp_path) -> None:
     assert rows[2][2].startswith("another document than the version before it")
     assert "Regional Data Notice for Europe" in rows[2][2]
     assert not [f for f in flags if f.endswith(".removed")]
+
+
+def test_code_fingerprint_follows_patterns_and_rules_not_rendering(tmp_path) -> None:
+    """The pipeline id must change when a pattern file or a rule changes (else a database
+    reuses annotation sets and skips series made by the code before), not when only the
+    report rendering does."""
+    from analyzer.scan import code_fingerprint
+
+    pkg = tmp_path / "pkg"
+    (pkg / "patterns").mkdir(parents=True)
+    (pkg / "report").mkdir()
+    (pkg / "rules.py").write_text("X = 1\n")
+    (pkg / "patterns" / "purposes.json").write_text('{"patterns": []}\n')
+    (pkg / "report" / "html.py").write_text("Y = 1\n")
+    first = code_fingerprint(pkg)
+    other = tmp_path / "other"
+    other.mkdir()
+    for rel in ("rules.py", "report/html.py"):
+        (other / rel).parent.mkdir(parents=True, exist_ok=True)
+        (other / rel).write_text((pkg / rel).read_text())
+    (other / "patterns").mkdir()
+    (other / "patterns" / "purposes.json").write_text('{"patterns": [{"id": "p"}]}\n')
+    assert code_fingerprint(other) != first
+    same = tmp_path / "same"
+    for rel in ("rules.py", "patterns/purposes.json"):
+        (same / rel).parent.mkdir(parents=True, exist_ok=True)
+        (same / rel).write_text((pkg / rel).read_text())
+    (same / "report").mkdir()
+    (same / "report" / "html.py").write_text("Y = 3\n")
+    assert code_fingerprint(same) == first  # rendering does not count
+
+
+def test_pipeline_id_includes_the_code_fingerprint() -> None:
+    from analyzer.scan import code_fingerprint, pipeline_info
+
+    info = pipeline_info(keyword_analyzer())
+    assert info["code"] == code_fingerprint()
