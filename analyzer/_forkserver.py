@@ -12,10 +12,11 @@ the workers build the engine themselves and report the real error.
 
 from __future__ import annotations
 
-from .scan import _freeze_long_lived, _worker_analyzer, default_factory
+from .scan import _freeze_long_lived, _worker_analyzer, code_fingerprint, default_factory
 
 try:
     _worker_analyzer(default_factory)
 except Exception as exc:  # noqa: BLE001 - the workers build it again and report the error
     raise ImportError(f"engine not prebuilt: {exc}") from exc
+code_fingerprint()  # part of the pipeline id each worker reports: hashed once, here
 _freeze_long_lived()
