@@ -203,20 +203,20 @@ class AnalyzedVersion:
     version: PolicyVersion
     clauses: tuple[Clause, ...]
     annotations: tuple[Annotation, ...]
-    _by_clause: dict[str, tuple[Annotation, ...]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
     #: one-line warnings about the analysis of this version (e.g. a language outside those
     #: the patterns cover, and the annotation families then missing)
     warnings: tuple[str, ...] = ()
-    #: ``annotations_of`` results, by kind (filled on first use)
+    #: the indexes below are built from ``annotations`` by each instance (not init fields:
+    #: ``dataclasses.replace(v, annotations=...)`` must not share, and so overwrite, the
+    #: index of ``v``): annotations by clause id, and ``annotations_of`` results by kind
+    _by_clause: dict[str, tuple[Annotation, ...]] = field(init=False, repr=False, compare=False)
     _by_kind: dict[str, tuple[Annotation, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[Annotation]] = {}
         for a in self.annotations:
             index.setdefault(a.clause_id, []).append(a)
-        self._by_clause.update({k: tuple(v) for k, v in index.items()})
+        object.__setattr__(self, "_by_clause", {k: tuple(v) for k, v in index.items()})
         object.__setattr__(self, "_by_kind", {})
 
     def clause(self, clause_id: str) -> Clause:

@@ -479,7 +479,7 @@ def test_model_vagueness_raises_confidence(engine: PolicyAnalyzer) -> None:
         score=0.8,
         explanation=Explanation("policydiff.vagueness_model.v1", source="model"),
     )
-    with_model = replace(analyzed, annotations=analyzed.annotations + (model,), _by_clause={})
+    with_model = replace(analyzed, annotations=analyzed.annotations + (model,))
     before = [f for f in assess_version(analyzed) if f.flag == "vague_purpose"][0]
     after = [f for f in assess_version(with_model) if f.flag == "vague_purpose"][0]
     assert before.severity == "low" and after.severity == "medium"
