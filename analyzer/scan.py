@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -167,8 +168,7 @@ class SeriesResult:
 
 # -- the pipeline identity --------------------------------------------------------------------
 #: folders of the package whose files do not change what a scan stores (rendering only)
-_NOT_PIPELINE = ("report", "templates", "__pycache__")
-_CODE: dict[Path, str] = {}
+_NOT_PIPELINE = ("report", "templates")
 
 
 def code_fingerprint(root: Path | None = None) -> str:
@@ -179,19 +179,17 @@ def code_fingerprint(root: Path | None = None) -> str:
     assessments change from one commit to the next, and a database must not then reuse
     annotation sets, or skip series, made by the code before (what ``scan`` re-annotates is
     what this id says is stale)."""
-    root = (root or Path(__file__).resolve().parent).resolve()
-    got = _CODE.get(root)
-    if got is None:
-        h = hashlib.sha256()
-        for p in sorted(root.rglob("*")):
-            rel = p.relative_to(root)
-            if p.suffix not in (".py", ".json") or rel.parts[0] in _NOT_PIPELINE:
-                continue
-            if "__pycache__" in rel.parts or not p.is_file():
-                continue
+    return _fingerprint((root or Path(__file__).parent).resolve())
+
+
+@cache
+def _fingerprint(root: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if p.suffix in (".py", ".json") and rel.parts[0] not in _NOT_PIPELINE and p.is_file():
             h.update(rel.as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-        got = _CODE[root] = h.hexdigest()[:16]
-    return got
+    return h.hexdigest()[:16]
 
 
 def pipeline_info(analyzer: Any) -> dict[str, Any]:

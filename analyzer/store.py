@@ -1115,13 +1115,6 @@ def clause_input(
     )
 
 
-def clause_inputs(clauses: Sequence[Clause], lang: str = "en") -> list[str]:
-    """:func:`clause_input` of each clause of one version (the engine's ``clause_keys``)."""
-    from .datamodel import clause_keys
-
-    return [clause_input(*k) for k in clause_keys(clauses, lang)]
-
-
 def analysis_rows(
     vid: str,
     av: AnalyzedVersion,
@@ -1134,7 +1127,7 @@ def analysis_rows(
     """The content-addressed rows of one analyzed version.
 
     Clause texts are keyed by a hash of text and normal form; the annotations of a clause form
-    an *annotation set* keyed by a hash of what the recognizers read (:func:`clause_inputs`),
+    an *annotation set* keyed by a hash of what the recognizers read (:func:`clause_input`),
     the pipeline and the annotations themselves; the clause list is cut into chunks at
     content-defined boundaries, each keyed by a hash of its rows, with offsets relative to the
     chunk. A version then adds only a ``version_chunks`` row per chunk, plus the chunks, sets

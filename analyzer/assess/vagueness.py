@@ -151,13 +151,17 @@ def states_purpose(clause: Clause, a: Annotation, model: float) -> bool:
     return True
 
 
-def _vague_terms(v: AnalyzedVersion, clause: Clause) -> tuple[list[Annotation], list[str], float]:
+def _vague_terms(
+    v: AnalyzedVersion, clause: Clause
+) -> tuple[list[Annotation], list[str], list[str], float]:
+    """The clause's stated open-ended purposes, their phrases, its other vague words ('may',
+    'certain') and the vagueness model's score."""
     anns = v.annotations_for(clause.id, tx.VAGUE)
     model = max((a.score for a in anns if a.label == "vague_sentence"), default=0.0)
     purposes = [a for a in anns if a.label == "vague_purpose" and states_purpose(clause, a, model)]
-    terms = [t for a in purposes for t in a.qualifier("term")]
-    terms += [t for a in anns if a.label == "vague_term" for t in a.qualifier("term")]
-    return purposes, terms, model
+    named = [t for a in purposes for t in a.qualifier("term")]
+    others = [t for a in anns if a.label == "vague_term" for t in a.qualifier("term")]
+    return purposes, named, others, model
 
 
 def stated_terms(v: AnalyzedVersion) -> set[frozenset[str]]:
@@ -174,8 +178,7 @@ def stated_terms(v: AnalyzedVersion) -> set[frozenset[str]]:
 def _vague_finding(
     flag: str, v: AnalyzedVersion, clause: Clause, old_terms: set[frozenset[str]]
 ) -> Finding | None:
-    purposes, terms, model = _vague_terms(v, clause)
-    named = [t for b in purposes for t in b.qualifier("term")]
+    purposes, named, others, model = _vague_terms(v, clause)
     purposes = [
         a for a in purposes if any(term_key(t) not in old_terms for t in a.qualifier("term"))
     ]
@@ -185,10 +188,10 @@ def _vague_finding(
     # the purpose phrases are what the reason is about; other vague words of the clause
     # ('may', 'certain', 'generally') qualify it and are named apart, not as purposes
     listed = ", ".join(f"'{t}'" for t in dict.fromkeys(named))
-    others = [t for t in dict.fromkeys(terms) if t not in named]
+    apart = [t for t in dict.fromkeys(others) if t not in named]
     hedges = (
-        " Other vague wording in the clause: " + ", ".join(f"'{t}'" for t in others) + "."
-        if others
+        " Other vague wording in the clause: " + ", ".join(f"'{t}'" for t in apart) + "."
+        if apart
         else ""
     )
     extra = (
@@ -217,6 +220,6 @@ def _vague_finding(
         exp,
         new_clause=clause,
         evidence=[_evidence(v, a, "new")],
-        terms=terms,
+        terms=named + others,
         severity=severity,
     )
