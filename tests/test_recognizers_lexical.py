@@ -68,6 +68,9 @@ def test_data_sources(text: str, expected: set[str]) -> None:
             {"affiliates", "buyers"},
         ),
         ("We sell your personal information to data brokers.", {"sale"}),
+        # Twitter 2017: "a Tweet, which is public by default" (the 2018 version's "will be
+        # public" was reported as a new recipient)
+        ("Any user can send a Tweet, which is public by default.", {"public"}),
     ],
 )
 def test_recipients(text: str, expected: set[str]) -> None:

@@ -22,7 +22,7 @@ _SHARING_CUE = re.compile(
     r"\b(shar(e|es|ed|ing)|disclos(e|es|ed|ure|ing)|transfer(s|red|ring)?|sell|sold|sale|"
     r"provide[sd]? (it |them |your \w+ )?to|make[s]? (it )?available|recipients?|access to|"
     r"receive[sd]?|give[sn]? access|give[sn]? (it |them |your \w+ )?to|hand over|publish(ed)?|"
-    r"visible|be public)\b",
+    r"visible|(be|is|are) public)\b",
     re.I,
 )
 _SHARING_SECTION = re.compile(r"shar|disclos|recipient|third part|transfer|who we", re.I)
