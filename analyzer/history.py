@@ -180,15 +180,11 @@ def build_timeline(
     service: str,
     document_type: str,
     config: NoiseConfig | None = None,
-    switches: frozenset[int] = frozenset(),
 ) -> list[TimelineRow]:
     """Timeline of a chain ``[(series index, analyzed version), ...]`` in date order.
 
     ``findings[i]`` are the findings of the comparison that produced chain version ``i``;
     an event takes the flag and severity of the most severe finding on its clause.
-    ``switches`` are series indices of captures that are another document than the one
-    before (``noise.switched``): what appears or disappears there is a difference between
-    two documents, so those events are ``suppressed`` (kept, hidden like noise).
     """
     cfg = config or NoiseConfig()
     findings = findings or {}
@@ -217,8 +213,6 @@ def build_timeline(
             severity=severity,
             version_hash=version.content_hash,
         )
-        if idx in switches and status == "reported":
-            status = "suppressed"
         return TimelineRow(ev, status, pos, idx, prev[0] if prev else None)
 
     for key in keys:

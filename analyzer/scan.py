@@ -298,7 +298,6 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         if r.status == "revert" and r.same_as in ids:
             ids[i] = ids[r.same_as]
     bases = choose_bases(statuses, ids, task.noise)
-    switches: set[int] = set()
     for i, (base, sim) in bases.items():
         old_av, new_av = results[base].analyzed if base is not None else None, results[i].analyzed
         if old_av is None or new_av is None or results[i].status != "ok":
@@ -307,7 +306,6 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         if switched(old_title, new_title, sim, task.noise):
             # read on its own, as a first version is, and say why
             bases[i] = (None, 0.0)
-            switches.add(i)
             results[i].reason = (
                 f"another document than the version before it ('{new_title}', was "
                 f"'{old_title}'; {sim:.0%} of clauses in common): read on its own, not compared"
@@ -364,12 +362,7 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
             av = src.analyzed if src is r else _rebind(src.analyzed, r.version)
             chain_av.append((i, av))
     timeline = build_timeline(
-        chain_av,
-        by_index,
-        service=service,
-        document_type=doctype,
-        config=task.noise,
-        switches=frozenset(switches),
+        chain_av, by_index, service=service, document_type=doctype, config=task.noise
     )
     return SeriesResult(
         collection=collection,
