@@ -47,16 +47,11 @@ class NoiseConfig:
     window: int = 10
     #: how many chain versions a damped timeline change must last before it is reported
     confirm: int = 3
-    #: a capture sharing fewer of its clauses than this with its base, under a title with
-    #: fewer words than ``switch_title`` in common, is another document (``switched``)
-    switch_similarity: float = 0.1
-    switch_title: float = 0.5
 
     def key(self) -> str:
         return (
-            f"noise/3:{self.min_chars}:{self.drop_ratio}:{self.median_of}:"
-            f"{self.confirm_ratio}:{self.window}:{self.confirm}:"
-            f"{self.switch_similarity}:{self.switch_title}"
+            f"noise/2:{self.min_chars}:{self.drop_ratio}:{self.median_of}:"
+            f"{self.confirm_ratio}:{self.window}:{self.confirm}"
         )
 
 
@@ -241,33 +236,6 @@ def choose_bases(
             out[i] = (_resolve(statuses, best[1]), best[0])
         chain.append(i)
     return out
-
-
-#: title words that do not tell documents apart ("Welcome to the Google Privacy Policy")
-_TITLE_FILLER = frozenset(
-    "a an and de der des die du et for la le les of our the to welcome your".split()
-)
-
-
-def _title_words(title: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", title.lower()) if w not in _TITLE_FILLER}
-
-
-def switched(
-    old_title: str | None, new_title: str | None, similarity: float, config: NoiseConfig
-) -> bool:
-    """Whether a capture is another document than its base rather than a version of it:
-    almost no clause in common *and* another title. The tracked address may start serving
-    a different page (LinkedIn's "Privacy Policy" capture became its "European Regional
-    Privacy Notice", which supplements the policy: 1% of clauses in common); comparing the
-    two reports every difference between two documents as a change of one. A rewrite of
-    the same policy (Google's 2018 one: 4% in common) keeps its title, and is compared."""
-    if similarity >= config.switch_similarity or not old_title or not new_title:
-        return False
-    a, b = _title_words(old_title), _title_words(new_title)
-    if not a or not b:
-        return False
-    return len(a & b) / len(a | b) < config.switch_title
 
 
 def _resolve(statuses: Sequence[Status], i: int) -> int:

@@ -43,7 +43,7 @@ from .history import (
     drop_repeated,
     recurrent_clauses,
 )
-from .noise import NoiseConfig, choose_bases, classify, switched
+from .noise import NoiseConfig, choose_bases, classify
 from .sources import Discovery, SourceProblem, VersionSource, discover
 from .store import DEFAULT_DB, SeriesRows, Store, document_id, series_rows
 
@@ -298,18 +298,6 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         if r.status == "revert" and r.same_as in ids:
             ids[i] = ids[r.same_as]
     bases = choose_bases(statuses, ids, task.noise)
-    for i, (base, sim) in bases.items():
-        old_av, new_av = results[base].analyzed if base is not None else None, results[i].analyzed
-        if old_av is None or new_av is None or results[i].status != "ok":
-            continue
-        old_title, new_title = _title(old_av), _title(new_av)
-        if switched(old_title, new_title, sim, task.noise):
-            # read on its own, as a first version is, and say why
-            bases[i] = (None, 0.0)
-            results[i].reason = (
-                f"another document than the version before it ('{new_title}', was "
-                f"'{old_title}'; {sim:.0%} of clauses in common): read on its own, not compared"
-            )
     chain = sorted(bases)
     comparisons: list[ComparisonResult] = []
     findings: list[FindingsResult] = []
@@ -454,12 +442,6 @@ def _engine_passes(analyzer: Any, av: AnalyzedVersion) -> tuple[int | None, list
         return None, None
     width = len(found[0]) if found else 0
     return width, [n for n in range(width) for per_pass in found for _ in per_pass[n]]
-
-
-def _title(av: AnalyzedVersion) -> str | None:
-    """The document's title: its first clause, if that is short enough to be one."""
-    first = av.clauses[0].text.strip() if av.clauses else ""
-    return first if 0 < len(first) <= 150 else None
 
 
 def _word_count(version: PolicyVersion | None, memo: dict[str, int]) -> int:

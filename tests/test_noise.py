@@ -10,7 +10,7 @@ from scan_helpers import AI, BASE, EXTRA, keyword_analyzer, text
 from analyzer.datamodel import PolicyVersion
 from analyzer.history import recurrent_clauses
 from analyzer.ingest import from_text
-from analyzer.noise import NoiseConfig, choose_bases, classify, jaccard, reading_hash, switched
+from analyzer.noise import NoiseConfig, choose_bases, classify, jaccard, reading_hash
 
 LONG = text(*EXTRA)
 SHORT = text()
@@ -165,22 +165,3 @@ def test_classify_invariants(picks):
             seen_texts.add(x.text)
         if x is not None and len(x.text) < NoiseConfig().min_chars:
             assert s.status == "broken"
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "similarity", "expected"),
-    [
-        # the tracked page now serves another document (pga/LinkedIn, 2025-06-10)
-        ("Privacy Policy", "LinkedIn European Regional Privacy Notice", 0.013, True),
-        # a rewrite of the same policy keeps its title (contrib/YouTube, 2018-05-26)
-        ("Welcome to the Google Privacy Policy", "Google Privacy Policy", 0.043, False),
-        # another title, but enough clauses in common: a version of the same document
-        ("Privacy Policy", "Privacy Notice for Europe", 0.4, False),
-        # no title to tell by
-        (None, "Privacy Notice", 0.0, False),
-    ],
-)
-def test_switched_needs_both_another_title_and_almost_no_common_clause(
-    old, new, similarity, expected
-) -> None:
-    assert switched(old, new, similarity, NoiseConfig()) is expected

@@ -571,46 +571,6 @@ def test_workers_of_the_default_engine_inherit_it_from_the_forkserver():
     assert out.stdout.strip() == "(True, True)", out.stderr[-2000:]
 
 
-def test_another_document_is_read_on_its_own_not_compared(tmp_path) -> None:
-    """A capture that is another document (another title, no clause in common) is not
-    compared with the one before: no removals of everything the old one said, and the
-    version records why."""
-    other = text(
-        "Regional notice for users in Europe.",
-        base=[
-            "# Regional Data Notice for Europe",
-            "This notice supplements the policy for users in the European Economic Area.",
-            "We rely on consent for personalised advertising in the European Economic Area.",
-            "Our representative in the European Union can be reached by post in Dublin.",
-            "You can complain to the Irish Data Protection Commission at any time.",
-            "Transfers out of the European Economic Area rely on the Commission's standard "
-            "contractual clauses, a copy of which you can ask our representative for.",
-            "Where we rely on legitimate interests, we have weighed them against your rights "
-            "and you can ask us for that assessment by writing to our representative.",
-            "Children under sixteen in the European Economic Area need a parent's consent "
-            "before they can create an account, as the law of their country requires.",
-        ],
-    )
-    root = tmp_path / "c"
-    write_history(
-        root,
-        "Acme",
-        [("2024-01-01", text()), ("2024-02-01", text(EXTRA[0])), ("2024-03-01", other)],
-    )
-    db = tmp_path / "out.sqlite"
-    scan([root], db=db, jobs=1, factory=keyword_analyzer)
-    with sqlite3.connect(db) as c:
-        rows = c.execute(
-            "SELECT substr(date, 1, 10), base_version_id, status_reason FROM versions ORDER BY date"
-        ).fetchall()
-        flags = [r[0] for r in c.execute("SELECT flag FROM findings")]
-    assert rows[1][1] is not None and not rows[1][2]  # a version of the same policy
-    assert rows[2][1] is None
-    assert rows[2][2].startswith("another document than the version before it")
-    assert "Regional Data Notice for Europe" in rows[2][2]
-    assert not [f for f in flags if f.endswith(".removed")]
-
-
 def test_code_fingerprint_follows_patterns_and_rules_not_rendering(tmp_path) -> None:
     """The pipeline id must change when a pattern file or a rule changes (else a database
     reuses annotation sets and skips series made by the code before), not when only the
