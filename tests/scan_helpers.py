@@ -179,12 +179,13 @@ def counting_analyzer() -> PolicyAnalyzer:
     return FindingAnalyzer(registry=RecognizerRegistry([CountingRecognizer()]))
 
 
-def forkserver_state() -> tuple[bool, bool]:
-    """In a scan worker: (was ``analyzer._forkserver`` imported in the forkserver, is the
-    default engine in the worker's cache)."""
+def forkserver_state() -> tuple[bool, bool, bool]:
+    """In a scan worker, before any task: (was ``analyzer._forkserver`` imported in the
+    forkserver, is the default engine in the worker's cache, is ``scipy.sparse``, which the
+    models' products import on first use, imported already)."""
     import sys
 
     from analyzer import scan as s
 
     key = f"{s.default_factory.__module__}.{s.default_factory.__qualname__}"
-    return "analyzer._forkserver" in sys.modules, key in s._WORKER
+    return "analyzer._forkserver" in sys.modules, key in s._WORKER, "scipy.sparse" in sys.modules
