@@ -73,17 +73,41 @@ class SeriesTask:
     noise: NoiseConfig = field(default_factory=NoiseConfig)
     #: seconds allowed to read, to analyze, to compare one version (None: no limit)
     doc_timeout: float | None = None
+    #: rough cost of the task (``series_weight``), to hand out the largest series first
+    weight: int = 0
+    #: ``file_identity`` of each source, when the scanning process hashed them already
+    identities: list[str] | None = None
+    #: the versions of the first sources, read by the scanning process while the workers
+    #: started (``_read_ahead``); the worker reads the rest
+    ahead: ReadAhead | None = None
 
-    @property
-    def weight(self) -> int:
-        """Rough cost of the task (bytes to read), to hand out the largest series first."""
-        total = 0
-        for s in self.sources:
-            try:
-                total += os.path.getsize(s.source) if s.kind == "file" else 50_000
-            except OSError:
-                pass
-        return total
+
+@dataclass
+class ReadAhead:
+    """Versions of a series read by the scanning process before the series is handed out."""
+
+    #: the versions of the series' first ``len(versions)`` sources (``None``: unreadable)
+    versions: list[PolicyVersion | None]
+    errors: list[SourceProblem]
+    #: CPU seconds the reading took (added to the series' own)
+    cpu_seconds: float
+
+
+def series_weight(sources: Sequence[VersionSource], identities: Sequence[str]) -> int:
+    """Rough cost of a series: the bytes of its distinct inputs. A byte-identical capture is
+    neither parsed nor analyzed again, so it costs next to nothing (on the synthetic
+    10 x 50 corpus the series' CPU per distinct megabyte is 0.49-0.76 s, per megabyte of all
+    files 0.34-0.64 s); a git version counts as 50 kB."""
+    total, seen = 0, set()
+    for s, ident in zip(sources, identities, strict=True):
+        if ident in seen:
+            continue
+        seen.add(ident)
+        try:
+            total += os.path.getsize(s.source) if s.kind == "file" else 50_000
+        except OSError:
+            pass
+    return total
 
 
 @dataclass
@@ -253,7 +277,14 @@ def process_series(task: SeriesTask, factory: AnalyzerFactory = default_factory)
         lookup = SetLookup(task.db, task.pipeline)
     scope = session(lookup=lookup) if lookup is not None else session() if session else None
     with scope if scope is not None else nullcontext():
-        loaded = _load_series(task.sources, errors, task.doc_timeout)
+        done: list[PolicyVersion | None] = []
+        if task.ahead is not None:
+            done = task.ahead.versions
+            errors.extend(task.ahead.errors)
+            c0 -= task.ahead.cpu_seconds
+        loaded = _load_series(
+            task.sources, errors, task.doc_timeout, identities=task.identities, done=done
+        )
         statuses = classify(loaded, task.noise)
         words_of: dict[str, int] = {}  # by text hash: captures with the same text count once
         results = [
@@ -458,23 +489,38 @@ def _load_series(
     sources: Sequence[VersionSource],
     errors: list[SourceProblem],
     doc_timeout: float | None = None,
+    *,
+    identities: Sequence[str] | None = None,
+    done: Sequence[PolicyVersion | None] = (),
+    stop: Callable[[], bool] | None = None,
 ) -> list[PolicyVersion | None]:
     """Read every version of a series (``None`` for those that fail, with an entry in
     ``errors``).
+
+    ``identities`` are the sources' ``file_identity`` when known. ``done`` are the versions
+    of the first sources, read before: reading goes on after them. ``stop`` is asked before
+    each file: once it says so, the versions read so far are returned (fewer than the
+    sources).
 
     A file with the same bytes and the same kind of name (extension) as one read before in
     the series is not parsed again: reading is a function of those, so its ``PolicyVersion``
     is the earlier one with this file's ``source`` and ``date`` (byte-identical captures are
     common in archives). Git versions, and files without a date, are always read.
     """
-    loaded: list[PolicyVersion | None] = []
+    loaded: list[PolicyVersion | None] = list(done)
     by_bytes: dict[tuple[str, str], PolicyVersion] = {}
-    for src in sources:
+    for k, src in enumerate(sources):
         key = None
         if src.kind == "file" and src.date is not None:
-            ident = file_identity(src)
+            ident = identities[k] if identities is not None else file_identity(src)
             if not ident.startswith("unreadable:"):
                 key = (ident, "".join(Path(src.source).suffixes[-2:]).lower())
+        if k < len(done):  # read before: the first version read of those bytes is reused
+            if key is not None and done[k] is not None:
+                by_bytes.setdefault(key, done[k])
+            continue
+        if stop is not None and stop():
+            break
         earlier = by_bytes.get(key) if key is not None else None
         if earlier is not None:
             # the fields ``VersionSource.load`` sets from the file rather than its bytes
@@ -596,6 +642,9 @@ class ScanSummary:
     series_cpu_seconds: list[float] = field(default_factory=list)
     series_wall_seconds: list[float] = field(default_factory=list)
     peak_worker_rss_mb: float = 0.0
+    #: CPU seconds this process spent reading series while the workers started (also in
+    #: those series' ``series_cpu_seconds``)
+    read_ahead_cpu_seconds: float = 0.0
 
     @property
     def all_failed(self) -> bool:
@@ -642,11 +691,20 @@ def file_identity(src: VersionSource) -> str:
         return f"unreadable:{exc.errno}"
 
 
-def series_fingerprint(sources: Sequence[VersionSource], pipeline: str, noise: NoiseConfig) -> str:
+def series_fingerprint(
+    sources: Sequence[VersionSource],
+    pipeline: str,
+    noise: NoiseConfig,
+    identities: Sequence[str] | None = None,
+) -> str:
+    """Hash of a series' inputs (each file's name, date and ``file_identity``, computed here
+    unless given), the pipeline and the noise settings: an unchanged series is skipped."""
+    if identities is None:
+        identities = [file_identity(s) for s in sources]
     h = hashlib.sha256()
     h.update(f"{pipeline}\x1f{noise.key()}".encode())
-    for s in sources:
-        h.update(f"\x1e{s.source}\x1f{s.date}\x1f{file_identity(s)}".encode())
+    for s, ident in zip(sources, identities, strict=True):
+        h.update(f"\x1e{s.source}\x1f{s.date}\x1f{ident}".encode())
     return h.hexdigest()[:32]
 
 
@@ -694,12 +752,34 @@ def scan(
     # with worker processes, start them first: they build their engines (and tell the
     # pipeline identity) while this process, which only reads inputs and writes the
     # database, goes on without loading one
+    series = found.series()
     workers = jobs or os.cpu_count() or 1
     pool = None
-    if not dask and workers > 1 and len(found.series()) > 1:
+    starting: Future | None = None
+    if not dask and workers > 1 and len(series) > 1:
         pool = _start_pool(factory, workers)
     try:
-        pipe = _pool_pipeline_info(pool, factory, workers) if pool is not None else None
+        if pool is not None:
+            starting = _start_workers(pool, factory, workers)
+        # meanwhile: hash the inputs (for the fingerprints and the hand-out order), then
+        # read series until the workers are ready: not the first ones each worker gets, which
+        # it would start with, waiting for their versions to cross (a second or so of
+        # pickling and unpickling), but those queued for them next
+        identities = {key: [file_identity(s) for s in srcs] for key, srcs in series.items()}
+        weights = {key: series_weight(series[key], identities[key]) for key in series}
+        ahead = (
+            _read_ahead(
+                sorted(series, key=lambda k: -weights[k])[workers : 3 * workers],
+                series,
+                identities,
+                starting,
+                doc_timeout,
+            )
+            if starting is not None
+            else {}
+        )
+        read_ahead_cpu = sum(a.cpu_seconds for a in ahead.values())
+        pipe = _pool_pipeline_info(starting) if starting is not None else None
         if pipe is None:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -709,6 +789,7 @@ def scan(
         summary = ScanSummary(
             db=str(db),
             files=len(found.sources) + sum(1 for p in found.problems if p.stage == "discover"),
+            read_ahead_cpu_seconds=read_ahead_cpu,
         )
         summary.errors.extend(found.problems)
         run_id = store.start_run(
@@ -717,8 +798,8 @@ def scan(
         summary.run_id = run_id
         store.record_problems(found.problems, replace=True)
         tasks: list[SeriesTask] = []
-        for key, sources in found.series().items():
-            fp = series_fingerprint(sources, pipe["id"], noise)
+        for key, sources in series.items():
+            fp = series_fingerprint(sources, pipe["id"], noise, identities[key])
             doc = document_id(*key)
             summary.versions += len(sources)
             if not force and store.fingerprint(doc) == fp:
@@ -740,8 +821,12 @@ def scan(
                     noise=noise,
                     db=_shared_path(db, dask),
                     doc_timeout=doc_timeout,
+                    weight=weights[key],
+                    identities=identities[key],
+                    ahead=ahead.pop(key, None),
                 )
             )
+        ahead.clear()  # read for series found unchanged
         tasks.sort(key=lambda t: -t.weight)
         if progress:
             progress(
@@ -875,21 +960,69 @@ def _worker_pipeline_info(factory: AnalyzerFactory) -> dict[str, Any]:
     return pipeline_info(_worker_analyzer(factory))
 
 
-def _pool_pipeline_info(
-    pool: ProcessPoolExecutor, factory: AnalyzerFactory, jobs: int
-) -> dict[str, Any] | None:
-    """The pipeline identity, computed by the workers.
+def _start_workers(pool: ProcessPoolExecutor, factory: AnalyzerFactory, jobs: int) -> Future:
+    """Ask each worker for the pipeline identity, which makes the pool start all of them now,
+    so their start-up (imports, models) overlaps, and this process, which only writes the
+    database, never builds an engine. Returns the first worker's answer.
 
-    One call per worker makes the pool start all of them now, so their start-up (imports,
-    models) overlaps, and this process, which only writes the database, never builds an
-    engine. ``None`` if the workers could not start (the caller then builds the engine here,
-    which raises the real error if there is one).
+    The asking runs in a thread: starting a worker waits until the forkserver has built the
+    engine (``analyzer._forkserver``, about a second), and this process has inputs to read
+    meanwhile (``_read_ahead``).
     """
+    import threading
+
+    answer: Future = Future()
+
+    def ask() -> None:
+        try:
+            calls = [pool.submit(_worker_pipeline_info, factory) for _ in range(jobs)]
+            answer.set_result(calls[0].result())
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+            answer.set_exception(exc)
+
+    threading.Thread(target=ask, name="policydiff-start-workers", daemon=True).start()
+    return answer
+
+
+def _read_ahead(
+    keys: Sequence[tuple[str, str, str]],
+    series: dict[tuple[str, str, str], list[VersionSource]],
+    identities: dict[tuple[str, str, str], list[str]],
+    ready: Future,
+    doc_timeout: float | None,
+) -> dict[tuple[str, str, str], ReadAhead]:
+    """Read the series ``keys`` in this process until ``ready`` is done, i.e. while the
+    workers start: this process would wait idle then, and what is read here the workers need
+    not read (reading is a fifth of a series' work on the synthetic corpus). A series being
+    read when the workers are ready is handed out with the versions read so far.
+
+    ``scan`` passes the series queued behind each worker's first one: a worker starts its
+    first series at once, where read versions would first have to cross to it (pickled and
+    unpickled, about 0.07 s per 50 versions), and the series behind it cross while it works.
+    Those are handed out at once or as the first series end, so nothing read waits here
+    long."""
+    out: dict[tuple[str, str, str], ReadAhead] = {}
+    for key in keys:
+        c0 = time.process_time()
+        errors: list[SourceProblem] = []
+        loaded = _load_series(
+            series[key], errors, doc_timeout, identities=identities[key], stop=ready.done
+        )
+        if loaded:
+            out[key] = ReadAhead(loaded, errors, time.process_time() - c0)
+        if len(loaded) < len(series[key]):
+            break
+    return out
+
+
+def _pool_pipeline_info(starting: Future) -> dict[str, Any] | None:
+    """The pipeline identity, computed by the workers (``_start_workers``). ``None`` if the
+    workers could not start (the caller then builds the engine here, which raises the real
+    error if there is one)."""
     from concurrent.futures.process import BrokenProcessPool
 
-    calls = [pool.submit(_worker_pipeline_info, factory) for _ in range(jobs)]
     try:
-        return calls[0].result()
+        return starting.result()
     except BrokenProcessPool:
         log.warning("scan workers failed to start; scanning in this process")
         return None

@@ -382,6 +382,86 @@ def test_byte_identical_captures_are_read_once_with_their_own_source_and_date(
     assert loaded == fresh  # every field, source and date included
 
 
+class ReadyAfter:
+    """A stand-in for the workers' start-up future: done after ``n`` questions."""
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+    def done(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+def test_reading_stopped_and_resumed_gives_the_same_versions(tmp_path, monkeypatch):
+    from analyzer.scan import _load_series
+
+    root = corpus(tmp_path / "c")
+    [srcs] = [v for k, v in discover([root]).series().items() if k[1] == "Acme"]
+    whole = _load_series(srcs, [])
+    for cut in range(len(srcs) + 1):
+        first = _load_series(srcs, [], stop=ReadyAfter(cut).done)
+        assert len(first) == cut
+        assert _load_series(srcs, [], done=first) == whole
+    # what was read before the cut still saves reading its byte-identical captures after it
+    loads = []
+    real_load = sources.VersionSource.load
+
+    def counting_load(self):  # type: ignore[no-untyped-def]
+        loads.append(self.source)
+        return real_load(self)
+
+    monkeypatch.setattr(sources.VersionSource, "load", counting_load)
+    first = _load_series(srcs, [], stop=ReadyAfter(1).done)
+    assert _load_series(srcs, [], done=first) == whole
+    assert loads == [srcs[0].source, srcs[2].source, srcs[3].source]
+
+
+def test_read_ahead_stops_when_the_workers_are_ready(tmp_path):
+    from analyzer.scan import _read_ahead, file_identity
+
+    root = corpus(tmp_path / "c")
+    series = discover([root]).series()
+    keys = sorted(series)  # Acme (5 versions), then Globex (2)
+    ids = {k: [file_identity(s) for s in series[k]] for k in keys}
+    got = _read_ahead(keys, series, ids, ReadyAfter(7), None)  # type: ignore[arg-type]
+    assert [len(got[k].versions) for k in keys] == [5, 2]
+    got = _read_ahead(keys, series, ids, ReadyAfter(2), None)  # type: ignore[arg-type]
+    # the series being read is handed out with what was read; nothing after it is read
+    assert list(got) == keys[:1] and len(got[keys[0]].versions) == 2
+    assert got[keys[0]].cpu_seconds >= 0
+
+
+def test_a_series_read_ahead_gives_the_same_result_as_one_read_by_the_worker(tmp_path):
+    from analyzer.scan import ReadAhead, SeriesTask, _load_series
+    from analyzer.store import series_rows
+
+    root = corpus(tmp_path / "c")
+    (root / "Acme" / "Privacy Policy" / "2024-01-15.md").write_text("", encoding="utf-8")
+    [(key, srcs)] = [(k, v) for k, v in discover([root]).series().items() if k[1] == "Acme"]
+    plain = process_series(SeriesTask(key, srcs, "fp", "pipe"), keyword_analyzer)
+    errors: list = []
+    first = _load_series(srcs, errors, stop=ReadyAfter(3).done)
+    assert len(first) == 3 and [e.source for e in errors] == [srcs[1].source]  # the empty file
+    task = SeriesTask(key, srcs, "fp", "pipe", ahead=ReadAhead(first, errors, 5.0))
+    ahead = process_series(task, keyword_analyzer)
+    assert ahead.errors == plain.errors and ahead.timeline == plain.timeline
+    assert [f.findings for f in ahead.findings] == [f.findings for f in plain.findings]
+    assert series_rows(ahead) == series_rows(plain)
+    assert ahead.cpu_seconds >= 5.0  # the reading done ahead counts as the series' CPU
+
+
+def test_series_weight_counts_byte_identical_captures_once(tmp_path):
+    from analyzer.scan import file_identity, series_weight
+
+    root = corpus(tmp_path / "c")
+    [srcs] = [v for k, v in discover([root]).series().items() if k[1] == "Acme"]
+    ids = [file_identity(s) for s in srcs]
+    sizes = [os.path.getsize(s.source) for s in srcs]
+    # the captures of 2024-02-01 and 2024-05-01 repeat those of 2024-01-01 and 2024-03-01
+    assert series_weight(srcs, ids) == sizes[0] + sizes[2] + sizes[3] < sum(sizes)
+
+
 KILL_SCRIPT = """
 import sys
 sys.path[:0] = [{root!r}, {tests!r}]
@@ -568,7 +648,7 @@ def test_workers_of_the_default_engine_inherit_it_from_the_forkserver():
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
     )
-    assert out.stdout.strip() == "(True, True)", out.stderr[-2000:]
+    assert out.stdout.strip() == "(True, True, True)", out.stderr[-2000:]
 
 
 def test_code_fingerprint_follows_patterns_and_rules_not_rendering(tmp_path) -> None:
