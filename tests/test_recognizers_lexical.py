@@ -39,6 +39,28 @@ def test_data_categories(text: str, expected: set[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # conversations and chats between people are messages, not interactions with an AI
+        ("We store your private conversations with other users.", False),
+        ("We store conversations with your connections.", False),
+        ("We store chats with friends.", False),
+        ("We store data you give when you request support via email or live chat.", False),
+        # bots and agents are no AI context: fake accounts, people acting for someone
+        ("We store chats with our agents to detect bots and fraud.", False),
+        ("We store transcripts of your Live chats with the assistant.", True),
+        # a product name after "with" is read case-sensitively (the pattern is
+        # case-insensitive elsewhere): "with other" is not a product
+        ("We store your conversations with Gemini.", True),
+        ("We store chats with your Notebooks in Gemini.", True),
+        ("We store your chats with the assistant.", True),
+    ],
+)
+def test_ai_interactions_are_not_conversations_between_people(text: str, found: bool) -> None:
+    assert ("ai_interactions" in labels(annotate(text), "data_category")) is found
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("We receive information about you from our partners and advertisers.", {"partners"}),

@@ -206,12 +206,14 @@ class DataCategoryRecognizer(LexicalRecognizer):
             r"fraudulent|suspicious|criminal|prohibited) ",
             "",
         ),
-        # a chat with other people or a group chat is no interaction with an AI (and see
-        # ``only_in_context``)
+        # a chat with other people, a group chat or a support channel ("request support via
+        # email or live chat") is no interaction with an AI (and see ``only_in_context``):
+        # "with other Twitter users", "with your connections"; a capitalized "Live" is a
+        # product name (Gemini Live)
         "ai_interactions": (
-            r"\bgroup ",
-            r"\s+with\s+(other |your |their )?(people|users|members|friends|contacts|"
-            r"family|others)\b",
+            r"\bgroup |\b(?-i:live) |\bsupport |\bcustomer (service|support) ",
+            r"\s+with\s+((an)?other|others)\b|\s+with\s+(your |their )?(people|users|members|"
+            r"friends|contacts|connections|followers|colleagues|family)\b",
         ),
     }
     only_in_context: ClassVar[dict[str, tuple[frozenset[str], str]]] = {
@@ -230,8 +232,9 @@ class DataCategoryRecognizer(LexicalRecognizer):
                     "invites",
                 }
             ),  # fmt: skip
-            r"\b(ai|a\.i\.|artificial intelligence|assistants?|chatbots?|bots?|models?|llms?|"
-            r"generative|gemini|bard|claude|copilot|chatgpt|gpt|agents?|agentic)\b",
+            # not "bots" (fake accounts, scrapers) nor "agents" (people acting for someone)
+            r"\b(ai|a\.i\.|artificial intelligence|assistants?|chatbots?|models?|llms?|"
+            r"generative|gemini|bard|claude|copilot|chatgpt|gpt|agentic)\b",
         )
     }
 
