@@ -61,6 +61,25 @@ def test_ai_interactions_are_not_conversations_between_people(text: str, found: 
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("If we learn that we collected personal information from a child under 13.", True),
+        ("We process voice and audio data from children's features.", True),
+        ("We use data from accounts of users under 18 to train AI models.", True),
+        # an age limit, a purpose, a product or a heading names no data of children
+        ("You must be at least 13 years old to use the Service and we collect data.", False),
+        ("We process personal data where it is necessary to protect children from harm.", False),
+        ("The YouTube Kids Privacy Notice provides additional information.", False),
+        ("Children and Our Services", False),
+    ],
+)
+def test_children_are_a_data_category_only_where_their_data_is_named(
+    text: str, found: bool
+) -> None:
+    assert ("children" in labels(annotate(text), "data_category")) is found
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("We receive information about you from our partners and advertisers.", {"partners"}),

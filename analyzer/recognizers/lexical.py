@@ -83,12 +83,23 @@ class LexicalRecognizer(Recognizer):
     #: speaks of AI; "Google Chat, for sending messages" is not)
     only_in_context: ClassVar[dict[str, tuple[frozenset[str], str]]] = {}
 
+    #: label -> (regex, characters): a hit counts only where the regex matches within that
+    #: many characters of it ("children" names a data category where data is named beside
+    #: it: "information from a child under 13", not "protect children from harm")
+    only_near: ClassVar[dict[str, tuple[str, int]]] = {}
+
     def accept(self, text: str, m: Match) -> bool:
         """Whether hit ``m`` of ``text`` names what its label means (``not_when``,
-        ``only_in_context``)."""
+        ``only_in_context``, ``only_near``)."""
         ctx = self.only_in_context.get(m.entry.label)
         if ctx is not None and m.text.lower() in ctx[0]:
             if _compiled_context(type(self), m.entry.label).search(text) is None:
+                return False
+        near = self.only_near.get(m.entry.label)
+        if near is not None:
+            width = near[1]
+            lo, hi = max(0, m.start_char - width), min(len(text), m.end_char + width)
+            if _compiled_near(type(self), m.entry.label).search(text[lo:hi]) is None:
                 return False
         rule = _compiled_rules(type(self)).get(m.entry.label)
         if rule is None:
@@ -167,6 +178,16 @@ def _compiled_rules(
 _CONTEXT: dict[tuple[type, str], re.Pattern[str]] = {}
 
 
+_NEAR: dict[tuple[type, str], re.Pattern[str]] = {}
+
+
+def _compiled_near(cls: type[LexicalRecognizer], label: str) -> re.Pattern[str]:
+    key = (cls, label)
+    if key not in _NEAR:
+        _NEAR[key] = re.compile(cls.only_near[label][0], re.I)
+    return _NEAR[key]
+
+
 def _compiled_context(cls: type[LexicalRecognizer], label: str) -> re.Pattern[str]:
     key = (cls, label)
     if key not in _CONTEXT:
@@ -215,6 +236,19 @@ class DataCategoryRecognizer(LexicalRecognizer):
             r"\s+with\s+((an)?other|others)\b|\s+with\s+(your |their )?(people|users|members|"
             r"friends|contacts|connections|followers|colleagues|family)\b",
         ),
+    }
+    # a group of people (children, minors, teens) is a data category where their data is
+    # named beside it ("personal information from a child under 13", "children's voice
+    # data", "accounts of teens"); an age limit ("you must be 13 years old to use the
+    # Service"), a heading ("Children's Privacy"), a product ("YouTube Kids") or a purpose
+    # ("to protect children from harm") names none
+    only_near: ClassVar[dict[str, tuple[str, int]]] = {
+        "children": (
+            r"\b(data|information|pii|personally|accounts?|profiles?|voices?|audio|"
+            r"collect\w*|provided|données|informations|comptes?|vocales?|collecte\w*|daten|"
+            r"informationen|konten|konto|erheb\w*)\b",
+            30,
+        )
     }
     only_in_context: ClassVar[dict[str, tuple[frozenset[str], str]]] = {
         "ai_interactions": (
