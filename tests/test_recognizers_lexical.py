@@ -160,6 +160,13 @@ def test_choices(text: str, expected: set[str]) -> None:
             "and improve AI.",
             "private_messages",
         ),
+        # the negated use names them by a pronoun after a semicolon (Twitter, 2018)
+        (
+            "We share the content of your Direct Messages with the people you've sent them "
+            "to; we do not use them to serve you ads.",
+            "private_messages",
+        ),
+        ("Teens under 18 get a safer experience; we do not use their data for AI.", "minors"),
     ],
 )
 def test_exclusions(text: str, expected: str) -> None:
@@ -168,6 +175,8 @@ def test_exclusions(text: str, expected: str) -> None:
 
 def test_exclusion_needs_the_negation() -> None:
     assert labels(annotate("We use private messages to personalise ads."), "exclusion") == set()
+    text = "We store your direct messages; we use them to improve the service."
+    assert labels(annotate(text), "exclusion") == set()
 
 
 @pytest.mark.parametrize(
