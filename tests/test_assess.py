@@ -708,3 +708,30 @@ def test_ai_training_purpose_is_not_new_where_the_old_version_states_training(en
     assert "purpose.added" in flags(
         compare(engine, "We use publicly available information to improve search.\n", new)
     )
+
+
+def test_ai_training_evidence_quotes_the_statement_not_the_trigger_words(engine) -> None:
+    old = "We use your data to provide the service.\n"
+    sentence = (
+        "We process information from public sources and your chats so that we can provide, "
+        "maintain, improve, and develop our products, including our AI models."
+    )
+    new = old + "\nThis section explains our practices. " + sentence + " You can object.\n"
+    [f] = [f for f in compare(engine, old, new).findings if f.flag == "ai_training.added"]
+    [ev] = f.evidence
+    assert ev.span.text == sentence
+    assert f.new_clause.text[ev.span.start : ev.span.end] == sentence
+    # a sentence over 300 characters is cut around the matched words, which stay whole
+    row = (
+        "We use "
+        + "your account details, " * 12
+        + "your public posts and photos to train our AI models, "
+        + "and for other reasons we explain, " * 10
+        + "as allowed."
+    )
+    v = engine.analyze(from_text(INTRO + old + "\n" + row + "\n", date="2025-01-01"))
+    [f] = [f for f in assess_version(v) if f.flag == "ai_training.present"]
+    [ev] = f.evidence
+    assert len(ev.span.text) <= 300 and "train our AI models" in ev.span.text
+    clause = f.new_clause.text
+    assert clause[ev.span.start - 1] == " " and clause[ev.span.end] == " "  # whole words

@@ -17,7 +17,6 @@ from ..datamodel import AnalyzedVersion, Annotation, ClauseChange, Finding
 from .catalogue import (
     FLAGS,
     FlagSpec,
-    _evidence,
     _finding,
     finding_id,
     flags_markdown,
@@ -27,7 +26,15 @@ from .common import _changed, _clauses
 from .exclusions import _exclusions_removed
 from .labels import _label_changes
 from .legal_basis import _choice_changed, _legal_basis_changed
-from .training import _describe, _facets, _li_for_ai, _referring_uses, _training_additions, _uses
+from .training import (
+    _describe,
+    _facets,
+    _li_for_ai,
+    _referring_uses,
+    _statement_evidence,
+    _training_additions,
+    _uses,
+)
 from .vagueness import _vague_finding, stated_terms
 
 __all__ = [
@@ -85,7 +92,7 @@ def assess_version(analyzed: AnalyzedVersion) -> list[Finding]:
                 "basis must be disclosed (Art. 13(1)(c)).",
                 a.explanation,
                 new_clause=clauses[cid],
-                evidence=[_evidence(analyzed, a, "new")],
+                evidence=[_statement_evidence(analyzed, a, "new")],
             )
         )
     findings += _li_for_ai(analyzed, None)

@@ -12,9 +12,10 @@ sentence. Everything else is flagged, with the facets that are new named in the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from .. import taxonomy as tx
-from ..datamodel import AnalyzedVersion, Annotation, ClauseChange, Finding
+from ..datamodel import AnalyzedVersion, Annotation, ClauseChange, Evidence, Finding, Span
 from ..modality import CHOICE, is_deferred, is_use, modality
 from .catalogue import _evidence, _finding
 from .common import (
@@ -25,6 +26,37 @@ from .common import (
 )
 
 SIMILAR_TRAINING = 0.9  # word-sequence ratio above which a training sentence is a near-copy
+#: the longest AI-training statement quoted whole as evidence (characters)
+QUOTE_MAX = 300
+
+
+def _statement_evidence(v: AnalyzedVersion, a: Annotation, side: str) -> Evidence:
+    """Evidence for an AI-training annotation: the sentence that states it, not only the
+    words the recognizer matched ("improve", "human reviewers"), so that a reader can check
+    the statement from the quote. A sentence longer than ``QUOTE_MAX`` characters (a table
+    row) is cut to that length around the matched words."""
+    ev = _evidence(v, a, side)
+    clause = next((c for c in v.clauses if c.id == a.clause_id), None)
+    if clause is None:
+        return ev
+    text, start, end = clause.text, a.span.start, a.span.end
+    lo, hi = _sentence_around(text, start)
+    lo, hi = min(lo, start), max(hi, end)
+    if hi - lo > QUOTE_MAX:
+        cut_lo = max(lo, start - max(0, QUOTE_MAX - (end - start)) // 2)
+        cut_hi = min(hi, max(end, cut_lo + QUOTE_MAX))
+        if cut_lo > lo:  # begin and end on whole words
+            space = text.find(" ", cut_lo, start)
+            cut_lo = space + 1 if space >= 0 else cut_lo
+        if cut_hi < hi:
+            space = text.rfind(" ", end, cut_hi)
+            cut_hi = space if space >= 0 else cut_hi
+        lo, hi = cut_lo, cut_hi
+    while lo < start and text[lo].isspace():
+        lo += 1
+    while hi > end and text[hi - 1].isspace():
+        hi -= 1
+    return replace(ev, span=Span(lo, hi, text[lo:hi]))
 
 
 def _uses(v: AnalyzedVersion, *, headings: bool = False) -> list[Annotation]:
@@ -228,7 +260,10 @@ def _training_additions(
                         a.explanation,
                         new_clause=clause,
                         old_clause=old_clauses[old_uses[0].clause_id],
-                        evidence=[_evidence(old, old_uses[0], "old"), _evidence(new, a, "new")],
+                        evidence=[
+                            _statement_evidence(old, old_uses[0], "old"),
+                            _statement_evidence(new, a, "new"),
+                        ],
                     )
                 )
                 continue
@@ -240,14 +275,14 @@ def _training_additions(
                     f"new version states the use{used}: training starts, a new purpose "
                     "(Art. 5(1)(b), Art. 13(3))."
                 )
-                evidence = [_evidence(old, d, "old"), _evidence(new, a, "new")]
+                evidence = [_statement_evidence(old, d, "old"), _statement_evidence(new, a, "new")]
                 old_clause = old_clauses.get(d.clause_id)
             else:
                 reason = (
                     f"The new version says data{used} is used to train AI models, which the "
                     "old version did not say: a new purpose (Art. 5(1)(b), Art. 13(3))."
                 )
-                evidence = [_evidence(new, a, "new")]
+                evidence = [_statement_evidence(new, a, "new")]
                 old_clause = None
             out.append(
                 _finding(
@@ -276,7 +311,7 @@ def _training_additions(
                     ),
                     a.explanation,
                     old_clause=clause,
-                    evidence=[_evidence(new, a, "old")],
+                    evidence=[_statement_evidence(new, a, "old")],
                 )
             )
     return out
