@@ -272,7 +272,8 @@ def _flag_for(
 def substance_key(f: Finding) -> tuple[str, str, object]:
     """What a finding reports, independent of where and how it is worded: its family, its
     direction (added / removed / changed) and its substance (the labels of a label
-    finding, the open-ended wording of a vague purpose, else the clause text). A
+    finding, the open-ended wording of a vague purpose, the new or lost facets of an AI
+    training finding, else the clause text). A
     ``*.present`` or ``vague_purpose`` finding of a series' first version counts as
     ``added``."""
     flag = f.flag
@@ -287,6 +288,8 @@ def substance_key(f: Finding) -> tuple[str, str, object]:
 
         return (flag, direction, frozenset(term_key(e.span.text) for e in f.evidence))
     if flag in ("purpose", "data_category", "data_source", "recipient", "exclusion"):
+        return (flag, direction, frozenset(f.terms))
+    if flag.startswith("ai_training") and f.terms:  # the facets that are new (or gone)
         return (flag, direction, frozenset(f.terms))
     texts = tuple(" ".join(c.text.lower().split()) for c in (f.old_clause, f.new_clause) if c)
     return (flag, direction, texts)

@@ -169,3 +169,18 @@ def test_drop_repeated_reports_each_change_once() -> None:
     assert drop_repeated([present], reported, 0, cfg) == (present,)
     again = _fnd("vague_purpose.added", "To improve services.", span="improve services")
     assert drop_repeated([again], reported, 2, cfg) == ()
+
+
+def test_an_ai_training_addition_found_again_with_the_same_facets_is_a_repeat() -> None:
+    """A comparison that skips a rendering finds the training sentence again, cut into
+    another clause ("... features like" / "... features like Google"): the same new
+    facets are no news; other facets are."""
+    from analyzer.history import drop_repeated
+
+    cfg, reported = NoiseConfig(window=10), {}
+    said = "we use publicly available information to help train language models and build"
+    first = _fnd("ai_training.added", said + " features like", ("data:public_web",))
+    again = _fnd("ai_training.added", said + " features like Google", ("data:public_web",))
+    other = _fnd("ai_training.added", "we use your posts to train AI", ("data:public_posts",))
+    assert drop_repeated([first], reported, 0, cfg) == (first,)
+    assert drop_repeated([again, other], reported, 1, cfg) == (other,)

@@ -249,6 +249,9 @@ def _training_additions(
     for cid, (a, novel) in best.items():
         clause = new_clauses[cid]
         what = _describe(f for f in novel if f != ("actor", "company")) or "data"
+        # what is new in substance (``history.substance_key``): the same facets raised again
+        # by a comparison that skipped a rendering are a repeat, however the clause is cut
+        terms = [f"{k}:{v}" for k, v in sorted(novel)]
         if side == "new":
             if old_uses:
                 out.append(
@@ -264,6 +267,7 @@ def _training_additions(
                             _statement_evidence(old, old_uses[0], "old"),
                             _statement_evidence(new, a, "new"),
                         ],
+                        terms=terms,
                     )
                 )
                 continue
@@ -292,6 +296,7 @@ def _training_additions(
                     new_clause=clause,
                     old_clause=old_clause,
                     evidence=evidence,
+                    terms=terms,
                 )
             )
         else:
@@ -312,6 +317,7 @@ def _training_additions(
                     a.explanation,
                     old_clause=clause,
                     evidence=[_statement_evidence(new, a, "old")],
+                    terms=terms,
                 )
             )
     return out
