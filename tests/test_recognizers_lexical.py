@@ -233,3 +233,16 @@ def test_researchers_are_recipients_not_a_purpose() -> None:
     assert "research" not in labels(anns, "purpose")
     assert "researchers" in labels(anns, "recipient")
     assert "research" in labels(annotate("We use your data for research."), "purpose")
+
+
+def test_a_negated_show_reaches_the_data_it_is_based_on() -> None:
+    """Showing is a use (a disclosure): "we don't show you ads based on ... sexual
+    orientation" names the category only to exclude it (YouTube, 2018)."""
+    text = (
+        "We don’t show you personalized ads based on sensitive categories, such as race, "
+        "religion, sexual orientation, or health."
+    )
+    cats = [a for a in annotate(text) if a.kind == "data_category"]
+    assert cats and all(a.negated for a in cats)
+    shown = [a for a in annotate("We show your profile and sexual orientation to members.")]
+    assert any(a.label == "special_category" and not a.negated for a in shown)
