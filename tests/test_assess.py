@@ -735,3 +735,20 @@ def test_ai_training_evidence_quotes_the_statement_not_the_trigger_words(engine)
     assert len(ev.span.text) <= 300 and "train our AI models" in ev.span.text
     clause = f.new_clause.text
     assert clause[ev.span.start - 1] == " " and clause[ev.span.end] == " "  # whole words
+
+
+def test_a_supplement_captured_in_place_of_the_policy_removes_nothing(engine) -> None:
+    """LinkedIn's European Regional Privacy Notice, captured at the policy's address: it adds
+    to the policy and does not restate it, so what it does not say is not removed; what it
+    says may still be new (decision 0003)."""
+    old = (
+        "We do not share your personal data with any third-party advertisers.\n\n"
+        "We may share your data with a buyer when our business is sold.\n"
+    )
+    notice = "We use your posts to train our AI models, on the basis of legitimate interests.\n"
+    opening = "This Regional Privacy Notice (this Notice) supplements our Privacy Policy.\n\n"
+    plain = flags(compare(engine, old, notice))
+    assert "exclusion.removed" in plain and "recipient.removed" in plain
+    found = flags(compare(engine, old, opening + notice))
+    assert "ai_training.added" in found
+    assert not [f for f in found if f.endswith((".removed", ".changed", ".narrowed"))]

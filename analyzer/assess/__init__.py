@@ -22,7 +22,7 @@ from .catalogue import (
     flags_markdown,
     sort_findings,
 )
-from .common import _changed, _clauses
+from .common import _changed, _clauses, supplements_another
 from .exclusions import _exclusions_removed
 from .labels import _label_changes
 from .legal_basis import _choice_changed, _legal_basis_changed
@@ -67,7 +67,17 @@ def assess_comparison(
         f = _vague_finding("vague_purpose.added", new, new_clauses[cid], old_terms)
         if f is not None:
             findings.append(f)
+    if supplements_another(new) and not supplements_another(old):
+        # a capture of a supplement where the policy was (LinkedIn's regional notice at the
+        # policy's address): it adds to the policy without restating it, so what it does not
+        # say is not removed; what it says may still be new (decision 0003)
+        findings = [f for f in findings if not f.flag.endswith(_NOT_FROM_A_SUPPLEMENT)]
     return sort_findings(findings, new, old)
+
+
+#: findings a supplement cannot raise against the policy it supplements: they rest on
+#: something the old version said that the new one does not
+_NOT_FROM_A_SUPPLEMENT = (".removed", ".changed", ".narrowed")
 
 
 def assess_version(analyzed: AnalyzedVersion) -> list[Finding]:

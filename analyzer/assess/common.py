@@ -90,3 +90,21 @@ def _clauses(v: AnalyzedVersion) -> dict[str, Clause]:
 
 def _order(v: AnalyzedVersion) -> dict[str, int]:
     return {c.id: c.index for c in v.clauses}
+
+
+#: how far into a version its statement of being a supplement is looked for (characters)
+SUPPLEMENT_WINDOW = 3000
+_SUPPLEMENT = re.compile(
+    r"\b(this|the|these)\b[^.]{0,100}?\b(supplements?|is (a )?supplement(al)? to|"
+    r"is in addition to|should be read (together|in conjunction) with|ergänz(t|en)|"
+    r"compl[èe]te)\b[^.]{0,100}?\b(privacy (policy|notice|statement)|data policy|"
+    r"datenschutz\w*|politique de confidentialit[ée])",
+    re.I,
+)
+
+
+def supplements_another(v: AnalyzedVersion) -> bool:
+    """Whether the version opens by saying that it supplements a privacy policy ("This
+    European Regional Privacy Notice supplements LinkedIn's Privacy Policy"): a notice
+    that adds to another document and does not restate it."""
+    return _SUPPLEMENT.search(v.version.text[:SUPPLEMENT_WINDOW]) is not None
