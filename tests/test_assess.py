@@ -752,3 +752,11 @@ def test_a_supplement_captured_in_place_of_the_policy_removes_nothing(engine) ->
     found = flags(compare(engine, old, opening + notice))
     assert "ai_training.added" in found
     assert not [f for f in found if f.endswith((".removed", ".changed", ".narrowed"))]
+
+
+def test_a_sentence_does_not_end_at_an_abbreviation() -> None:
+    from analyzer.assess.common import _sentence_around
+
+    text = "Intro. We use your data (e.g. your posts, etc. and photos) to train AI. Next one."
+    lo, hi = _sentence_around(text, text.index("photos"))
+    assert text[lo:hi] == "We use your data (e.g. your posts, etc. and photos) to train AI."

@@ -9,7 +9,12 @@ from difflib import SequenceMatcher
 from ..datamodel import AnalyzedVersion, Annotation, Clause, ClauseChange
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENT_END = re.compile(r"(?<=[.!?])\s+")
+#: a sentence ends at ., ! or ? and a space, but not after an abbreviation ("e.g.", "i.e.",
+#: "etc.", "Inc.", "Ltd.", "No.", "vs.", a single capital: "J. Smith")
+_SENT_END = re.compile(
+    r"(?<![\s(]e\.g\.)(?<![\s(]i\.e\.)(?<!\betc\.)(?<!\bInc\.)(?<!\bLtd\.)(?<!\bNo\.)"
+    r"(?<!\bvs\.)(?<!\b[A-Z]\.)(?<=[.!?])\s+"
+)
 _FINAL_STOP = re.compile(r"[.!;:?]\s*[\"”’)]*\s*$")
 CAPTION_WORDS = 12  # a line with no final stop and fewer words is a caption or a heading
 _PROCESSING = re.compile(
