@@ -650,7 +650,7 @@ def test_a_special_category_stated_positively_is_high(engine) -> None:
     f = [f for f in compare(engine, old, caption).findings if f.flag == "data_category.added"]
     assert ("children",) in [x.terms for x in f] and {x.severity for x in f} == {"medium"}
     products = old + "\nThe following notices explain the practices of our products:\n\n"
-    f = compare(engine, old, products + "- Chrome\n- Health data notice\n").findings
+    f = compare(engine, old, products + "- Chrome\n- Health records\n").findings
     f = [x for x in f if x.flag == "data_category.added"]
     assert [(x.terms, x.severity) for x in f] == [(("health",), "medium")]
     # a product name alone ("YouTube Kids") names no data of children at all

@@ -246,3 +246,17 @@ def test_a_negated_show_reaches_the_data_it_is_based_on() -> None:
     assert cats and all(a.negated for a in cats)
     shown = [a for a in annotate("We show your profile and sexual orientation to members.")]
     assert any(a.label == "special_category" and not a.negated for a in shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("We collect health data you share with us.", True),
+        # the name of another document names no data
+        ("We collect data as described in the Health Privacy Notice.", False),
+        ("We collect data as our Teen Privacy Guide explains.", False),
+    ],
+)
+def test_a_category_word_in_a_document_name_is_no_category(text: str, found: bool) -> None:
+    cats = labels(annotate(text), "data_category")
+    assert (bool(cats & {"health", "children"})) is found

@@ -157,6 +157,10 @@ class LexicalRecognizer(Recognizer):
         return out
 
 
+_DOCUMENT_NAME = re.compile(
+    r"(['’]s)?\s+(privacy|data)\s+(notice|policy|guide|cent(er|re)|statement|hub)\b", re.I
+)
+
 _RULES: dict[type, dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]] = {}
 
 
@@ -207,6 +211,11 @@ class DataCategoryRecognizer(LexicalRecognizer):
     kinds = (tx.DATA_CATEGORY,)
     pattern_file = "data_categories"
     noun = "data category"
+
+    def drop(self, clause: Clause, m: Match) -> bool:
+        """A category word in the name of another document ("Health Privacy Notice", "Teen
+        Privacy Guide", "YouTube Kids Privacy Notice") names that document, not data."""
+        return _DOCUMENT_NAME.match(clause.text, m.end_char) is not None
     not_when: ClassVar[dict[str, tuple[str, str]]] = {
         # the company's own name ("change of name", "its name"), not a person's
         "identifiers": (
