@@ -763,8 +763,9 @@ def scan(
             starting = _start_workers(pool, factory, workers)
         # meanwhile: hash the inputs (for the fingerprints and the hand-out order), then
         # read series until the workers are ready: not the first ones each worker gets, which
-        # it would start with, waiting for their versions to cross (a second or so of
-        # pickling and unpickling), but those queued for them next
+        # it would start with, waiting for their versions to cross (pickled and unpickled:
+        # 0.07 s per 50 versions, 0.18 s before the first series started on 10 x 50), but
+        # those queued for them next
         identities = {key: [file_identity(s) for s in srcs] for key, srcs in series.items()}
         weights = {key: series_weight(series[key], identities[key]) for key in series}
         ahead = (

@@ -359,6 +359,19 @@ def test_process_series_directly(tmp_path):
     assert result.words_analyzed > 0
 
 
+def count_loads(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The sources ``VersionSource.load`` reads from now on, in order."""
+    loads: list[str] = []
+    real_load = sources.VersionSource.load
+
+    def counting_load(self):  # type: ignore[no-untyped-def]
+        loads.append(self.source)
+        return real_load(self)
+
+    monkeypatch.setattr(sources.VersionSource, "load", counting_load)
+    return loads
+
+
 def test_byte_identical_captures_are_read_once_with_their_own_source_and_date(
     tmp_path, monkeypatch
 ):
@@ -367,14 +380,7 @@ def test_byte_identical_captures_are_read_once_with_their_own_source_and_date(
     root = corpus(tmp_path / "c")
     [srcs] = [v for k, v in discover([root]).series().items() if k[1] == "Acme"]
     fresh = [s.load() for s in srcs]
-    loads = []
-    real_load = sources.VersionSource.load
-
-    def counting_load(self):  # type: ignore[no-untyped-def]
-        loads.append(self.source)
-        return real_load(self)
-
-    monkeypatch.setattr(sources.VersionSource, "load", counting_load)
+    loads = count_loads(monkeypatch)
     errors: list = []
     loaded = _load_series(srcs, errors)
     # the 2024-02-01 capture repeats the first one and the 2024-05-01 one the third
@@ -404,14 +410,7 @@ def test_reading_stopped_and_resumed_gives_the_same_versions(tmp_path, monkeypat
         assert len(first) == cut
         assert _load_series(srcs, [], done=first) == whole
     # what was read before the cut still saves reading its byte-identical captures after it
-    loads = []
-    real_load = sources.VersionSource.load
-
-    def counting_load(self):  # type: ignore[no-untyped-def]
-        loads.append(self.source)
-        return real_load(self)
-
-    monkeypatch.setattr(sources.VersionSource, "load", counting_load)
+    loads = count_loads(monkeypatch)
     first = _load_series(srcs, [], stop=ReadyAfter(1).done)
     assert _load_series(srcs, [], done=first) == whole
     assert loads == [srcs[0].source, srcs[2].source, srcs[3].source]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import ClassVar
 
 from spacy.tokens import Doc
@@ -93,13 +94,13 @@ class LexicalRecognizer(Recognizer):
         ``only_in_context``, ``only_near``)."""
         ctx = self.only_in_context.get(m.entry.label)
         if ctx is not None and m.text.lower() in ctx[0]:
-            if _compiled_context(type(self), m.entry.label).search(text) is None:
+            if _ci(ctx[1]).search(text) is None:
                 return False
         near = self.only_near.get(m.entry.label)
         if near is not None:
-            width = near[1]
+            pattern, width = near
             lo, hi = max(0, m.start_char - width), min(len(text), m.end_char + width)
-            if _compiled_near(type(self), m.entry.label).search(text[lo:hi]) is None:
+            if _ci(pattern).search(text[lo:hi]) is None:
                 return False
         rule = _compiled_rules(type(self)).get(m.entry.label)
         if rule is None:
@@ -179,24 +180,10 @@ def _compiled_rules(
     return rules
 
 
-_CONTEXT: dict[tuple[type, str], re.Pattern[str]] = {}
-
-
-_NEAR: dict[tuple[type, str], re.Pattern[str]] = {}
-
-
-def _compiled_near(cls: type[LexicalRecognizer], label: str) -> re.Pattern[str]:
-    key = (cls, label)
-    if key not in _NEAR:
-        _NEAR[key] = re.compile(cls.only_near[label][0], re.I)
-    return _NEAR[key]
-
-
-def _compiled_context(cls: type[LexicalRecognizer], label: str) -> re.Pattern[str]:
-    key = (cls, label)
-    if key not in _CONTEXT:
-        _CONTEXT[key] = re.compile(cls.only_in_context[label][1], re.I)
-    return _CONTEXT[key]
+@cache
+def _ci(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled case-insensitively, once (``only_in_context``, ``only_near``)."""
+    return re.compile(pattern, re.I)
 
 
 @register("policydiff.purpose.v1")
@@ -216,6 +203,7 @@ class DataCategoryRecognizer(LexicalRecognizer):
         """A category word in the name of another document ("Health Privacy Notice", "Teen
         Privacy Guide", "YouTube Kids Privacy Notice") names that document, not data."""
         return _DOCUMENT_NAME.match(clause.text, m.end_char) is not None
+
     not_when: ClassVar[dict[str, tuple[str, str]]] = {
         # the company's own name ("change of name", "its name"), not a person's
         "identifiers": (
