@@ -177,6 +177,10 @@ def test_exclusion_needs_the_negation() -> None:
     assert labels(annotate("We use private messages to personalise ads."), "exclusion") == set()
     text = "We store your direct messages; we use them to improve the service."
     assert labels(annotate(text), "exclusion") == set()
+    # the user's promise not to sell (an account, user data) is no promise of the company
+    text = "You are responsible for your account and you agree you will not sell it."
+    assert labels(annotate(text), "exclusion") == set()
+    assert labels(annotate("You will not sell user data."), "exclusion") == set()
 
 
 @pytest.mark.parametrize(
